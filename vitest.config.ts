@@ -1,0 +1,28 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// esbuild (Vite's default transform) emits no decorator metadata, which Nest's
+// constructor injection needs, so TypeScript goes through SWC instead.
+const plugins = [swc.vite({ module: { type: 'es6' } })];
+
+export default defineConfig({
+  plugins,
+  test: {
+    projects: [
+      {
+        plugins,
+        test: { name: 'unit', include: ['src/**/*.spec.ts'], environment: 'node' },
+      },
+      {
+        plugins,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.e2e-spec.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
