@@ -1,0 +1,66 @@
+import {
+  type DynamicModule,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AppController } from './app.controller.js';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { CommonModule } from './common/common.module.js';
+import { ConfigModule } from './config/config.module.js';
+import { type Configuration, RateLimitConfig, SessionConfig } from './config/configuration.js';
+import { RedisConnection } from './redis/redis.connection.js';
+import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { GmailModule } from './gmail/gmail.module.js';
+import { I18nModule } from './i18n/i18n.module.js';
+import { ViewLocalsMiddleware } from './i18n/view-locals.middleware.js';
+import { OAuthModule } from './oauth/oauth.module.js';
+import { SessionMiddleware } from './session/session.middleware.js';
+import { SessionModule } from './session/session.module.js';
+import { RedisModule } from './redis/redis.module.js';
+
+@Module({})
+export class AppModule implements NestModule {
+  /** The whole service for a validated configuration (see src/config/parse-configuration.ts). */
+  static forRoot(config: Configuration): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        RedisModule,
+        SessionModule,
+        I18nModule,
+        OAuthModule,
+        GmailModule,
+        HealthModule,
+        MetricsModule,
+        ThrottlerModule.forRootAsync({
+          inject: [RateLimitConfig, SessionConfig, RedisConnection],
+          useFactory: (
+            limits: RateLimitConfig,
+            session: SessionConfig,
+            redis: RedisConnection,
+          ) => ({
+            // Sign-in starts and callbacks per client IP (req.ip: TRUST_PROXY makes it right).
+            throttlers: [{ name: 'signin', ttl: 60_000, limit: limits.signInPerMinute }],
+            storage: redis.client ? new RedisThrottlerStorage(redis, session.prefix) : undefined,
+          }),
+        }),
+      ],
+      controllers: [AppController],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(SessionMiddleware, ViewLocalsMiddleware)
+      .exclude('static/{*path}', 'health/{*path}', 'metrics')
+      .forRoutes('{*path}');
+  }
+}

@@ -1,0 +1,64 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import type { DestinationStream } from 'pino';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ServerConfig, SessionConfig } from './config/configuration.js';
+import { configureViews } from './common/view-engine.js';
+import { createLogger, createRequestLogger } from './logging/logger.factory.js';
+import { PinoLoggerService } from './logging/pino-logger.service.js';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
+import { MetricsRegistry } from './metrics/metrics.registry.js';
+
+/** The project root: views/ and public/ sit beside src/ and dist/. */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Everything main.ts does to the app besides listening; tests call it too, so they run the
+ * same views, headers and proxy settings as production.
+ */
+export function configureApp(
+  app: NestExpressApplication,
+  options: { logDestination?: DestinationStream } = {},
+): NestExpressApplication {
+  const server = app.get(ServerConfig);
+  const session = app.get(SessionConfig);
+  const logger = createLogger(server, options.logDestination);
+  app.useLogger(new PinoLoggerService(logger));
+  app.use(createRequestLogger(logger));
+  app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
+  app.disable('x-powered-by');
+  app.set('trust proxy', server.trustProxy);
+  app.set('query parser', 'simple');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          ...(session.secureCookie ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      // HSTS only means something over https (RFC 6797 §7.2).
+      strictTransportSecurity: session.secureCookie ? { maxAge: 31_536_000 } : false,
+      referrerPolicy: { policy: 'no-referrer' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.useStaticAssets(join(PROJECT_ROOT, 'public'), {
+    prefix: '/static/',
+    maxAge: '1h',
+    index: false,
+  });
+  configureViews(app, join(PROJECT_ROOT, 'views'));
+  return app;
+}

@@ -1,0 +1,20 @@
+import { Global, Module } from '@nestjs/common';
+import { MetricsRegistry } from '../metrics/metrics.registry.js';
+import { OAuthMetrics } from '../oauth/oauth-metrics.js';
+import { Clock, SystemClock } from './clock.js';
+import { UpstreamHttp } from './upstream-http.service.js';
+import { UpstreamMetrics } from './upstream-metrics.js';
+
+/** Process-wide services: the clock, the upstream HTTP client and the metrics. */
+@Global()
+@Module({
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    MetricsRegistry,
+    UpstreamHttp,
+    UpstreamMetrics,
+    OAuthMetrics,
+  ],
+  exports: [Clock, MetricsRegistry, UpstreamHttp, UpstreamMetrics, OAuthMetrics],
+})
+export class CommonModule {}

@@ -1,0 +1,30 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import hbs from 'hbs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { isLocale, isMessageKey, translate } from '../i18n/i18n.js';
+
+type HelperOptions = { hash: Record<string, unknown>; data: { root: { locale?: unknown } } };
+
+/**
+ * Handlebars through `hbs`. Partials are registered synchronously from views/partials (hbs's
+ * own registerPartials is asynchronous, which races the first render). The layout is the
+ * `layout` partial used as a block, so no page needs triple-stash output.
+ */
+export function configureViews(app: NestExpressApplication, viewsDir: string): void {
+  const handlebars = hbs.handlebars;
+  const partialsDir = join(viewsDir, 'partials');
+  for (const file of readdirSync(partialsDir).filter((name) => name.endsWith('.hbs'))) {
+    handlebars.registerPartial(
+      basename(file, '.hbs'),
+      readFileSync(join(partialsDir, file), 'utf8'),
+    );
+  }
+  handlebars.registerHelper('t', function (this: unknown, key: unknown, options: HelperOptions) {
+    const locale = isLocale(options.data.root.locale) ? options.data.root.locale : 'en';
+    return typeof key === 'string' && isMessageKey(key) ? translate(locale, key, options.hash) : '';
+  });
+  app.setBaseViewsDir(viewsDir);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: false });
+}

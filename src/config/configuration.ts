@@ -1,0 +1,59 @@
+/**
+ * The service's typed configuration. Each namespace is an abstract class so that Nest can
+ * inject it by type (`constructor(private readonly google: GoogleConfig)`); the values come
+ * from `parseConfiguration()`, the only code that reads environment variables.
+ */
+export abstract class ServerConfig {
+  abstract readonly host: string;
+  abstract readonly port: number;
+  abstract readonly production: boolean;
+  abstract readonly trustProxy: boolean | number | string;
+  abstract readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  abstract readonly metricsToken: string | undefined;
+  abstract readonly shutdownGraceMs: number;
+}
+
+export abstract class GoogleConfig {
+  abstract readonly clientId: string;
+  abstract readonly clientSecret: string;
+  abstract readonly redirectUri: string;
+  abstract readonly issuer: string;
+  /** Issuer values accepted in ID tokens; Google uses both forms (OpenID Connect Core §15.6.2 note). */
+  abstract readonly acceptedIssuers: readonly string[];
+  abstract readonly gmailApiUrl: string;
+  abstract readonly upstreamTimeoutMs: number;
+  abstract readonly prompt: string | undefined;
+  abstract readonly allowedDomains: readonly string[];
+}
+
+export abstract class SessionConfig {
+  abstract readonly secrets: readonly string[];
+  abstract readonly secretGenerated: boolean;
+  abstract readonly idleTimeoutMs: number;
+  abstract readonly absoluteTimeoutMs: number;
+  abstract readonly cookieName: string;
+  abstract readonly secureCookie: boolean;
+  abstract readonly redisUrl: string | undefined;
+  abstract readonly prefix: string;
+  abstract readonly redisCommandTimeoutMs: number;
+  abstract readonly maxEmbeddedSessions: number;
+}
+
+export abstract class TokenConfig {
+  /** AES-256-GCM keys; the first encrypts, any decrypts (rotation). */
+  abstract readonly encryptionKeys: readonly Buffer[];
+  abstract readonly keyGenerated: boolean;
+}
+
+export abstract class RateLimitConfig {
+  abstract readonly signInPerMinute: number;
+  abstract readonly apiPerMinute: number;
+}
+
+export interface Configuration {
+  server: ServerConfig;
+  google: GoogleConfig;
+  session: SessionConfig;
+  token: TokenConfig;
+  rateLimit: RateLimitConfig;
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from './configuration.error.js';
+import { parseConfiguration } from './parse-configuration.js';
+
+const base = { GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret' };
+const errorOf = (env: Record<string, string>) => {
+  try {
+    parseConfiguration(env);
+  } catch (error) {
+    return error as ConfigurationError;
+  }
+  throw new Error('expected a ConfigurationError');
+};
+
+describe('parseConfiguration', () => {
+  it('should apply the documented defaults', () => {
+    const config = parseConfiguration(base);
+    expect(config.server).toMatchObject({
+      host: '127.0.0.1',
+      port: 5000,
+      production: false,
+      trustProxy: false,
+    });
+    expect(config.google).toMatchObject({
+      redirectUri: 'http://127.0.0.1:5000/callback',
+      issuer: 'https://accounts.google.com',
+      acceptedIssuers: ['https://accounts.google.com', 'accounts.google.com'],
+      gmailApiUrl: 'https://gmail.googleapis.com',
+      upstreamTimeoutMs: 10_000,
+      prompt: 'consent',
+      allowedDomains: [],
+    });
+    expect(config.session).toMatchObject({
+      cookieName: 'sid',
+      secureCookie: false,
+      secretGenerated: true,
+    });
+    expect(config.warnings).toHaveLength(2);
+  });
+
+  it('should name the variable when credentials are missing and point at the demo', () => {
+    const error = errorOf({ GOOGLE_CLIENT_SECRET: 'x' });
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.variable).toBe('GOOGLE_CLIENT_ID');
+    expect(error.message).toContain('npm run demo');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ GOOGLE_ISSUER: 'http://accounts.example.com' }, 'GOOGLE_ISSUER'],
+    [{ GMAIL_API_URL: 'not a url' }, 'GMAIL_API_URL'],
+    [{ GOOGLE_REDIRECT_URI: 'http://app.example.com/callback' }, 'GOOGLE_REDIRECT_URI'],
+    [{ UPSTREAM_TIMEOUT_MS: '0' }, 'UPSTREAM_TIMEOUT_MS'],
+    [{ TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'TOKEN_ENCRYPTION_KEY'],
+    [{ SESSION_SECRET: 'too-short' }, 'SESSION_SECRET'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ TRUST_PROXY: 'sometimes' }, 'TRUST_PROXY'],
+    [{ OAUTH_PROMPT: 'always' }, 'OAUTH_PROMPT'],
+    [{ NODE_ENV: 'production' }, 'SESSION_SECRET'],
+    [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }, 'TOKEN_ENCRYPTION_KEY'],
+  ])('should refuse %j naming %s', (env, variable) => {
+    expect(errorOf({ ...base, ...env }).variable).toBe(variable);
+  });
+
+  it('should accept plain http only on loopback and make cookies secure for an https redirect URI', () => {
+    const config = parseConfiguration({
+      ...base,
+      GOOGLE_ISSUER: 'http://127.0.0.1:4000',
+      GOOGLE_REDIRECT_URI: 'https://mail.example.com/callback',
+      ALLOWED_DOMAINS: 'Example.com, gmail.com',
+      TOKEN_ENCRYPTION_KEY: `${Buffer.alloc(32, 1).toString('base64')},${Buffer.alloc(32, 2).toString('base64')}`,
+    });
+    expect(config.google.acceptedIssuers).toEqual(['http://127.0.0.1:4000']);
+    expect(config.google.allowedDomains).toEqual(['example.com', 'gmail.com']);
+    expect(config.session).toMatchObject({ cookieName: '__Host-sid', secureCookie: true });
+    expect(config.token.encryptionKeys).toHaveLength(2);
+  });
+});

@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { ConfigurationError } from './configuration.error.js';
+import type { Configuration, ServerConfig } from './configuration.js';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const GOOGLE_ISSUER = 'https://accounts.google.com';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export interface ParsedConfiguration extends Configuration {
+  /** Things an operator should hear about at start-up (generated secrets and the like). */
+  warnings: string[];
+}
+
+/** Validates the whole environment once; the first bad variable stops start-up by name. */
+export function parseConfiguration(env: Environment): ParsedConfiguration {
+  const warnings: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const host = text(env, 'HOST', '127.0.0.1');
+  const port = integer(env, 'PORT', 5000, 0, 65535);
+
+  const clientId = required(env, 'GOOGLE_CLIENT_ID', CREDENTIALS_HELP);
+  const clientSecret = required(env, 'GOOGLE_CLIENT_SECRET', CREDENTIALS_HELP);
+  const redirectUri = url(env, 'GOOGLE_REDIRECT_URI', `http://${host}:${port}/callback`);
+  const issuer = url(env, 'GOOGLE_ISSUER', GOOGLE_ISSUER).replace(/\/$/, '');
+  const gmailApiUrl = url(env, 'GMAIL_API_URL', 'https://gmail.googleapis.com').replace(/\/$/, '');
+  const secureCookie = new URL(redirectUri).protocol === 'https:';
+
+  const sessionSecrets = list(env, 'SESSION_SECRET');
+  if (sessionSecrets.some((secret) => secret.length < 32)) {
+    throw new ConfigurationError('SESSION_SECRET', 'each secret must be at least 32 characters');
+  }
+  if (sessionSecrets.length === 0 && production) {
+    throw new ConfigurationError('SESSION_SECRET', 'required when NODE_ENV=production');
+  }
+  if (sessionSecrets.length === 0) {
+    sessionSecrets.push(randomBytes(32).toString('base64url'));
+    warnings.push(
+      'SESSION_SECRET is not set: using a random secret, so every restart signs everyone out',
+    );
+  }
+
+  const encryptionKeys = list(env, 'TOKEN_ENCRYPTION_KEY').map(decodeKey);
+  if (encryptionKeys.length === 0 && production) {
+    throw new ConfigurationError('TOKEN_ENCRYPTION_KEY', 'required when NODE_ENV=production');
+  }
+  const keyGenerated = encryptionKeys.length === 0;
+  if (keyGenerated) {
+    encryptionKeys.push(randomBytes(32));
+    warnings.push(
+      'TOKEN_ENCRYPTION_KEY is not set: using a random key, so stored tokens die with this process',
+    );
+  }
+
+  const redisUrl = optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  return {
+    warnings,
+    server: {
+      host,
+      port,
+      production,
+      trustProxy: trustProxy(env),
+      logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, production ? 'info' : 'debug'),
+      metricsToken: env.METRICS_TOKEN || undefined,
+      shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    },
+    google: {
+      clientId,
+      clientSecret,
+      redirectUri,
+      issuer,
+      acceptedIssuers: issuer === GOOGLE_ISSUER ? [GOOGLE_ISSUER, 'accounts.google.com'] : [issuer],
+      gmailApiUrl,
+      upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 120_000),
+      prompt: prompt(env),
+      allowedDomains: list(env, 'ALLOWED_DOMAINS').map((domain) => domain.toLowerCase()),
+    },
+    session: {
+      secrets: sessionSecrets,
+      secretGenerated: env.SESSION_SECRET === undefined || env.SESSION_SECRET === '',
+      idleTimeoutMs: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 7 * 24 * 60) * 60_000,
+      absoluteTimeoutMs: integer(env, 'SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3_600_000,
+      cookieName: secureCookie ? '__Host-sid' : 'sid',
+      secureCookie,
+      redisUrl,
+      prefix: text(env, 'SESSION_PREFIX', 'gmail-oauth:sess:'),
+      redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1_000, 50, 60_000),
+      maxEmbeddedSessions: integer(env, 'SESSION_MAX_ENTRIES', 100_000, 10, 10_000_000),
+    },
+    token: { encryptionKeys, keyGenerated },
+    rateLimit: {
+      signInPerMinute: integer(env, 'RATE_LIMIT_SIGNIN_PER_MINUTE', 20, 1, 1_000_000),
+      apiPerMinute: integer(env, 'RATE_LIMIT_API_PER_MINUTE', 300, 1, 1_000_000),
+    },
+  };
+}
+
+const CREDENTIALS_HELP =
+  'required: create an OAuth client of type "Web application" in the Google Cloud console ' +
+  '(see README, "Using real Google credentials"), or try `npm run demo` which needs none';
+
+function text(env: Environment, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function required(env: Environment, name: string, help: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new ConfigurationError(name, help);
+  return value.trim();
+}
+
+function integer(env: Environment, name: string, fallback: number, min: number, max: number) {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigurationError(name, `expected a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+function list(env: Environment, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function oneOf<T extends string>(
+  env: Environment,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigurationError(name, `expected one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/** Google-facing URLs must be https, except on loopback where the emulator speaks plain http. */
+function url(env: Environment, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigurationError(name, 'expected an absolute URL');
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed))) {
+    throw new ConfigurationError(name, 'expected an https URL (plain http only on loopback)');
+  }
+  if (parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigurationError(name, 'expected a URL without query, fragment or credentials');
+  }
+  return value;
+}
+
+function optionalUrl(env: Environment, name: string, protocols: string[]): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  try {
+    if (protocols.includes(new URL(value).protocol)) return value;
+  } catch {
+    // reported below
+  }
+  throw new ConfigurationError(name, `expected a URL starting with ${protocols.join(' or ')}//`);
+}
+
+export function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
+
+function decodeKey(value: string): Buffer {
+  const key = Buffer.from(value, 'base64');
+  if (key.length !== 32 || !/^[A-Za-z0-9+/=_-]+$/.test(value)) {
+    throw new ConfigurationError(
+      'TOKEN_ENCRYPTION_KEY',
+      'expected 32 random bytes in base64 (e.g. `openssl rand -base64 32`), comma separated for rotation',
+    );
+  }
+  return key;
+}
+
+function trustProxy(env: Environment): ServerConfig['trustProxy'] {
+  const value = env.TRUST_PROXY;
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  if (entries.every((entry) => named.includes(entry) || isIP(entry.split('/')[0]) !== 0)) {
+    return entries.join(',');
+  }
+  throw new ConfigurationError(
+    'TRUST_PROXY',
+    'expected true, false, a hop count, or comma-separated proxy addresses/subnets',
+  );
+}
+
+function prompt(env: Environment): string | undefined {
+  const value = env.OAUTH_PROMPT;
+  if (value === undefined) return 'consent';
+  if (value.trim() === '') return undefined;
+  const values = value.split(' ');
+  if (values.every((item) => ['none', 'consent', 'select_account'].includes(item))) return value;
+  throw new ConfigurationError(
+    'OAUTH_PROMPT',
+    'expected consent, select_account, "consent select_account", none, or empty to send no prompt',
+  );
+}

@@ -1,0 +1,285 @@
+import type { Provider } from 'oidc-provider';
+import type { AccountDirectory } from './accounts.js';
+import { GMAIL_SCOPE } from './authorization-server.js';
+import type { DemoAccount } from './fixtures.js';
+import {
+  type EmulatedResponse,
+  type EmulatorEndpoint,
+  type FaultTable,
+  faultResponse,
+  gmailError,
+  jsonResponse,
+} from './faults.js';
+import { applyFields, parseFields } from './fields-filter.js';
+import { encodeSnippet, type Mailbox, type StoredMessage, type StoredPart } from './mailbox.js';
+import { serializePart } from './message-builder.js';
+
+export interface GmailRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  authorization: string | undefined;
+}
+
+export interface GmailApiOptions {
+  messagesGetQuotaUnits: number;
+  quotaUnitsPerUserPerMinute: number | null;
+}
+
+/** Gmail's long-standing per-method quota costs (messages.get is configurable). */
+const BASE_COSTS: Partial<Record<EmulatorEndpoint, number>> = {
+  gmail_list: 5,
+  gmail_labels: 1,
+  gmail_attachment: 5,
+};
+const MESSAGE_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/;
+const ATTACHMENT_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)\/attachments\/([^/]+)$/;
+const LABEL_PATH = /^\/gmail\/v1\/users\/me\/labels\/([^/]+)$/;
+
+export function gmailEndpointOf(method: string, path: string): EmulatorEndpoint | undefined {
+  if (method === 'POST' && path === '/batch/gmail/v1') return 'gmail_batch';
+  if (method !== 'GET') return undefined;
+  if (path === '/gmail/v1/users/me/messages') return 'gmail_list';
+  if (ATTACHMENT_PATH.test(path)) return 'gmail_attachment';
+  if (MESSAGE_PATH.test(path)) return 'gmail_get';
+  if (LABEL_PATH.test(path)) return 'gmail_labels';
+  return undefined;
+}
+
+/** The Gmail API v1 subset this project uses, with Google's shapes, errors and quota. */
+export class GmailApi {
+  private readonly quota = new Map<string, { windowStart: number; used: number; total: number }>();
+  /** Per account: access tokens issued at or before this (seconds) are treated as expired. */
+  readonly expiredBefore = new Map<string, number>();
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly accounts: AccountDirectory,
+    private readonly faults: FaultTable,
+    private readonly options: GmailApiOptions,
+  ) {}
+
+  quotaUsed(sub: string): number {
+    return this.quota.get(sub)?.total ?? 0;
+  }
+
+  /** One API call; `'hang'` when a fault says never to answer. */
+  async handle(
+    request: GmailRequest,
+    endpoint: EmulatorEndpoint,
+    viaBatch: boolean,
+  ): Promise<EmulatedResponse | 'hang'> {
+    if (viaBatch) {
+      const fault = this.faults.take(endpoint);
+      if (fault?.kind === 'hang') return 'hang';
+      if (fault) return faultResponse(fault);
+    }
+    const account = await this.authenticate(request.authorization);
+    if (!('sub' in account)) return account;
+    const mailbox = this.accounts.mailbox(account.sub)!;
+    const overQuota = this.charge(account, endpoint);
+    if (overQuota) return overQuota;
+    const response = this.route(request, endpoint, mailbox);
+    return this.withFields(response, request.query.get('fields'));
+  }
+
+  private async authenticate(
+    authorization: string | undefined,
+  ): Promise<DemoAccount | EmulatedResponse> {
+    const unauthenticated = gmailError(
+      401,
+      'authError',
+      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+    );
+    const match = /^Bearer ([\x21-\x7e]+)$/.exec(authorization ?? '');
+    if (!match) return unauthenticated;
+    const token = await this.provider.AccessToken.find(match[1]);
+    if (!token || token.isExpired) return unauthenticated;
+    const cutoff = this.expiredBefore.get(token.accountId);
+    if (cutoff !== undefined && token.iat <= cutoff) return unauthenticated;
+    if (!(token.scope ?? '').split(' ').includes(GMAIL_SCOPE)) {
+      return gmailError(
+        403,
+        'insufficientPermissions',
+        'Request had insufficient authentication scopes.',
+      );
+    }
+    const account = this.accounts.bySub(token.accountId);
+    return account ?? unauthenticated;
+  }
+
+  private charge(account: DemoAccount, endpoint: EmulatorEndpoint): EmulatedResponse | undefined {
+    const cost =
+      endpoint === 'gmail_get' ? this.options.messagesGetQuotaUnits : (BASE_COSTS[endpoint] ?? 0);
+    const now = Date.now();
+    const entry = this.quota.get(account.sub) ?? { windowStart: now, used: 0, total: 0 };
+    if (now - entry.windowStart >= 60_000) Object.assign(entry, { windowStart: now, used: 0 });
+    const limit = this.options.quotaUnitsPerUserPerMinute;
+    if (limit !== null && entry.used + cost > limit) {
+      const retryAfter = String(Math.ceil((entry.windowStart + 60_000 - now) / 1000));
+      return gmailError(
+        429,
+        'rateLimitExceeded',
+        "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'.",
+        { 'retry-after': retryAfter },
+      );
+    }
+    entry.used += cost;
+    entry.total += cost;
+    this.quota.set(account.sub, entry);
+    return undefined;
+  }
+
+  private route(
+    request: GmailRequest,
+    endpoint: EmulatorEndpoint,
+    mailbox: Mailbox,
+  ): EmulatedResponse {
+    switch (endpoint) {
+      case 'gmail_list':
+        return this.list(request.query, mailbox);
+      case 'gmail_get': {
+        const id = MESSAGE_PATH.exec(request.path)![1];
+        return this.get(id, request.query, mailbox);
+      }
+      case 'gmail_attachment': {
+        const [, id, attachmentId] = ATTACHMENT_PATH.exec(request.path)!;
+        const data = mailbox.findAttachment(id, decodeURIComponent(attachmentId));
+        return data
+          ? jsonResponse(200, {
+              attachmentId: decodeURIComponent(attachmentId),
+              size: data.length,
+              data: data.toString('base64url'),
+            })
+          : gmailError(404, 'notFound', 'Requested entity was not found.');
+      }
+      case 'gmail_labels':
+        return this.label(LABEL_PATH.exec(request.path)![1], mailbox);
+      default:
+        return gmailError(404, 'notFound', 'Not Found');
+    }
+  }
+
+  private list(query: URLSearchParams, mailbox: Mailbox): EmulatedResponse {
+    const q = query.get('q');
+    const labelIds = query.getAll('labelIds');
+    if (q !== null && q.trim() !== 'is:unread' && q.trim() !== '') {
+      return gmailError(400, 'invalidArgument', 'The emulator supports q=is:unread only.');
+    }
+    const maxResultsText = query.get('maxResults') ?? '100';
+    if (
+      !/^\d+$/.test(maxResultsText) ||
+      Number(maxResultsText) < 1 ||
+      Number(maxResultsText) > 500
+    ) {
+      return gmailError(400, 'invalidArgument', 'Invalid maxResults');
+    }
+    const unreadOnly = q?.trim() === 'is:unread' || labelIds.includes('UNREAD');
+    const matching = mailbox.list(
+      (m) =>
+        (unreadOnly ? m.labelIds.has('UNREAD') : true) && labelIds.every((l) => m.labelIds.has(l)),
+    );
+    let offset = 0;
+    const pageToken = query.get('pageToken');
+    if (pageToken !== null) {
+      const decoded = /^p(\d{1,6})z$/.exec(Buffer.from(pageToken, 'base64url').toString('latin1'));
+      if (!decoded || Number(decoded[1]) > matching.length)
+        return gmailError(400, 'invalidArgument', 'Invalid pageToken');
+      offset = Number(decoded[1]);
+    }
+    const size = Number(maxResultsText);
+    const page = matching.slice(offset, offset + size);
+    const body: Record<string, unknown> = {};
+    if (page.length > 0) body.messages = page.map((m) => ({ id: m.id, threadId: m.threadId }));
+    if (offset + size < matching.length)
+      body.nextPageToken = Buffer.from(`p${offset + size}z`).toString('base64url');
+    // An estimate, like Google's: exact for small lists, rounded for large ones.
+    body.resultSizeEstimate =
+      matching.length <= 20 ? matching.length : Math.ceil(matching.length / 100) * 100 + 1;
+    return jsonResponse(200, body);
+  }
+
+  private get(id: string, query: URLSearchParams, mailbox: Mailbox): EmulatedResponse {
+    const message = /^[0-9a-f]{16}$/.test(id) ? mailbox.get(id) : undefined;
+    if (!/^[0-9a-f]{1,32}$/.test(id)) return gmailError(400, 'invalidArgument', 'Invalid id value');
+    if (!message) return gmailError(404, 'notFound', 'Requested entity was not found.');
+    const format = query.get('format') ?? 'full';
+    if (!['minimal', 'metadata', 'full', 'raw'].includes(format))
+      return gmailError(400, 'invalidArgument', 'Invalid format');
+    const body: Record<string, unknown> = {
+      id: message.id,
+      threadId: message.threadId,
+      labelIds: [...message.labelIds],
+      snippet: encodeSnippet(message.snippetText),
+      sizeEstimate: sizeOf(message.payload),
+      historyId: message.historyId,
+      internalDate: String(message.internalDate),
+    };
+    if (format === 'metadata') {
+      const wanted = query.getAll('metadataHeaders').map((h) => h.toLowerCase());
+      body.payload = {
+        partId: '',
+        mimeType: message.payload.mimeType,
+        filename: '',
+        headers: message.payload.headers.filter(
+          (h) => wanted.length === 0 || wanted.includes(h.name.toLowerCase()),
+        ),
+        body: { size: 0 },
+      };
+    } else if (format === 'full') {
+      body.payload = serializePart(message.id, message.payload);
+    } else if (format === 'raw') {
+      body.raw = rawOf(message).toString('base64url');
+    }
+    return jsonResponse(200, body);
+  }
+
+  private label(id: string, mailbox: Mailbox): EmulatedResponse {
+    if (id !== 'UNREAD' && id !== 'INBOX')
+      return gmailError(404, 'notFound', 'Requested entity was not found.');
+    const messages =
+      id === 'UNREAD' ? mailbox.unread() : mailbox.list((m) => m.labelIds.has('INBOX'));
+    const unread = messages.filter((m) => m.labelIds.has('UNREAD'));
+    return jsonResponse(200, {
+      id,
+      name: id,
+      type: 'system',
+      messagesTotal: messages.length,
+      messagesUnread: unread.length,
+      threadsTotal: new Set(messages.map((m) => m.threadId)).size,
+      threadsUnread: new Set(unread.map((m) => m.threadId)).size,
+    });
+  }
+
+  private withFields(response: EmulatedResponse, fields: string | null): EmulatedResponse {
+    if (!fields || response.status !== 200) return response;
+    try {
+      return {
+        ...response,
+        body: JSON.stringify(applyFields(JSON.parse(response.body), parseFields(fields))),
+      };
+    } catch (error) {
+      return gmailError(
+        400,
+        'invalidParameter',
+        `Invalid field selection: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+function sizeOf(part: StoredPart): number {
+  const own =
+    part.headers.reduce((sum, h) => sum + h.name.length + h.value.length + 4, 0) +
+    (part.body?.length ?? 0);
+  return own + (part.parts ?? []).reduce((sum, child) => sum + sizeOf(child), 0);
+}
+
+/** An approximate RFC 5322 rendering: top headers and the first body's bytes. */
+function rawOf(message: StoredMessage): Buffer {
+  const headers = message.payload.headers.map((h) => `${h.name}: ${h.value}`).join('\r\n');
+  const first = (part: StoredPart): Buffer =>
+    part.body ?? (part.parts?.length ? first(part.parts[0]) : Buffer.alloc(0));
+  return Buffer.concat([Buffer.from(`${headers}\r\n\r\n`), first(message.payload)]);
+}

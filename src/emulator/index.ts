@@ -1,0 +1,12 @@
+export { GoogleEmulator } from './google-emulator.js';
+export type {
+  DemoAccountInfo,
+  EmulatorOptions,
+  IdTokenTweak,
+  RecordedRequest,
+} from './google-emulator.js';
+export type { EmulatorEndpoint, Fault } from './faults.js';
+export type { FixtureMessageInput } from './message-builder.js';
+export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './fixtures.js';
+export { GMAIL_SCOPE } from './authorization-server.js';
+export { consentAtEmulator, type ConsentChoice } from './consent-driver.js';

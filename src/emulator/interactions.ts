@@ -1,0 +1,180 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Provider } from 'oidc-provider';
+import type { AccountDirectory } from './accounts.js';
+import { GMAIL_RESOURCE, GMAIL_SCOPE } from './authorization-server.js';
+import { escapeHtml } from './html.js';
+
+const SCOPE_LABELS: Record<string, string> = {
+  openid: 'Associate you with your personal info on Google',
+  email: 'See your primary Google Account email address',
+  profile: 'See your personal info, including any personal info you’ve made publicly available',
+  [GMAIL_SCOPE]: 'View your email messages and settings',
+};
+
+/**
+ * The login and consent steps, as small server-rendered pages. Field labels ("Email",
+ * "Password") and buttons ("Next", "Allow", "Cancel") are stable: consentAtEmulator and the
+ * browser tests drive them.
+ */
+export class InteractionPages {
+  constructor(
+    private readonly provider: Provider,
+    private readonly accounts: AccountDirectory,
+    private readonly offlineGrants: Set<string>,
+  ) {}
+
+  async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    form: URLSearchParams,
+  ): Promise<void> {
+    const [, , uid, action] = path.split('/');
+    const details = await this.provider.interactionDetails(request, response);
+    if (details.uid !== uid)
+      return send(response, 400, page('Error', '<p>Unknown interaction.</p>'));
+    if (request.method === 'GET' && !action) {
+      return details.prompt.name === 'login'
+        ? send(response, 200, this.loginPage(uid, details.params.login_hint ?? '', ''))
+        : send(response, 200, this.consentPage(uid, details.params, details.session?.accountId));
+    }
+    if (request.method !== 'POST')
+      return send(response, 405, page('Error', '<p>Method not allowed.</p>'));
+    if (action === 'login') return this.login(request, response, uid, form);
+    if (action === 'confirm') return this.confirm(request, response, form);
+    if (action === 'abort') {
+      return this.provider.interactionFinished(
+        request,
+        response,
+        {
+          error: 'access_denied',
+          error_description: 'The user denied access.',
+        },
+        { mergeWithLastSubmission: false },
+      );
+    }
+    send(response, 404, page('Error', '<p>Not found.</p>'));
+  }
+
+  private async login(
+    request: IncomingMessage,
+    response: ServerResponse,
+    uid: string,
+    form: URLSearchParams,
+  ) {
+    const email = form.get('email') ?? '';
+    const account = this.accounts.login(email, form.get('password') ?? '');
+    if (!account) {
+      return send(
+        response,
+        200,
+        this.loginPage(
+          uid,
+          email,
+          'Wrong email or password. Demo accounts use the password "demo".',
+        ),
+      );
+    }
+    await this.provider.interactionFinished(
+      request,
+      response,
+      { login: { accountId: account.sub } },
+      {
+        mergeWithLastSubmission: false,
+      },
+    );
+  }
+
+  /** Granular consent: an unticked Gmail box grants only the identity scopes, like Google's. */
+  private async confirm(request: IncomingMessage, response: ServerResponse, form: URLSearchParams) {
+    const details = await this.provider.interactionDetails(request, response);
+    const accountId = details.session?.accountId;
+    const clientId = details.params.client_id;
+    if (!accountId || !clientId) return send(response, 400, page('Error', '<p>Sign in first.</p>'));
+    const grant =
+      (details.grantId && (await this.provider.Grant.find(details.grantId))) ||
+      new this.provider.Grant({ accountId, clientId });
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    const requested = (details.params.scope ?? '').split(' ');
+    if (requested.includes(GMAIL_SCOPE)) {
+      if (form.get('gmail') === 'on') grant.addResourceScope(GMAIL_RESOURCE, GMAIL_SCOPE);
+      else grant.rejectResourceScope(GMAIL_RESOURCE, GMAIL_SCOPE);
+    }
+    const grantId = await grant.save();
+    if (details.params.access_type === 'offline') this.offlineGrants.add(grantId);
+    await this.provider.interactionFinished(
+      request,
+      response,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
+  }
+
+  private loginPage(uid: string, email: string, error: string): string {
+    const accounts = this.accounts
+      .list()
+      .filter((account) => !account.email.endsWith('@load.test'))
+      .map((account) => `<li><code>${escapeHtml(account.email)}</code></li>`)
+      .join('');
+    return page(
+      'Sign in',
+      `<h1>Sign in</h1><p class="sub">to continue to the app · Google emulator</p>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/interaction/${escapeHtml(uid)}/login">
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" value="${escapeHtml(email)}" required autofocus>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Next</button></form>
+<details><summary>Demo accounts (password: demo)</summary><ul>${accounts}</ul></details>`,
+    );
+  }
+
+  private consentPage(
+    uid: string,
+    params: Record<string, string | undefined>,
+    accountId: string | undefined,
+  ): string {
+    const account = accountId ? this.accounts.bySub(accountId) : undefined;
+    const scopes = (params.scope ?? '').split(' ').filter((scope) => scope in SCOPE_LABELS);
+    const items = scopes
+      .map((scope) =>
+        scope === GMAIL_SCOPE
+          ? `<li><label><input type="checkbox" name="gmail" checked> ${escapeHtml(SCOPE_LABELS[scope])}</label></li>`
+          : `<li>${escapeHtml(SCOPE_LABELS[scope])}</li>`,
+      )
+      .join('');
+    return page(
+      'Consent',
+      `<h1>The app wants access to your Google Account</h1>
+<p class="sub">${escapeHtml(account?.email ?? '')} · client ${escapeHtml(params.client_id ?? '')}</p>
+<form method="post" action="/interaction/${escapeHtml(uid)}/confirm"><p>This will allow the app to:</p><ul class="scopes">${items}</ul>
+<button type="submit">Allow</button></form>
+<form method="post" action="/interaction/${escapeHtml(uid)}/abort"><button type="submit" class="secondary">Cancel</button></form>`,
+    );
+  }
+}
+
+function page(title: string, content: string): string {
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} – Google Accounts (emulator)</title>
+<style>body{font-family:system-ui,"Noto Sans CJK JP",sans-serif;background:#f1f3f4;margin:0;display:flex;justify-content:center}
+main{background:#fff;border:1px solid #dadce0;border-radius:8px;padding:2rem 2.5rem;margin-top:4rem;width:26rem}
+h1{font-weight:400;font-size:1.5rem;margin:.2rem 0}.sub{color:#5f6368}label{display:block;margin-top:1rem}
+input[type=email],input[type=password]{width:100%;padding:.6rem;font-size:1rem;border:1px solid #dadce0;border-radius:4px;box-sizing:border-box}
+button{margin-top:1.2rem;background:#1a73e8;color:#fff;border:0;border-radius:4px;padding:.6rem 1.4rem;font-size:.95rem;cursor:pointer}
+button.secondary{background:#fff;color:#1a73e8;border:1px solid #dadce0}.error{color:#d93025}.scopes li{margin:.4rem 0}
+.brand{font-weight:500;color:#5f6368}</style></head><body><main><div class="brand">Google (emulator)</div>${content}</main></body></html>`;
+}
+
+function send(response: ServerResponse, status: number, html: string): void {
+  response.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+  response.end(html);
+}

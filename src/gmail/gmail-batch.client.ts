@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { GoogleConfig } from '../config/configuration.js';
+import { UpstreamHttp } from '../common/upstream-http.service.js';
+import { UpstreamResponseError } from '../common/upstream.errors.js';
+import {
+  buildBatchRequest,
+  MalformedBatchResponseError,
+  matchBatchResponses,
+  parseBatchResponse,
+} from './batch-codec.js';
+import { gmailErrorFor } from './gmail-error.js';
+
+export interface BatchCallSpec {
+  id: string;
+  path: string;
+}
+
+/** One inner answer of a batch: its own status and body. */
+export interface BatchResult {
+  status: number;
+  body: string;
+  retryAfter: string | null;
+}
+
+/**
+ * Gmail's batch endpoint: many GETs in one HTTP request (multipart/mixed). The outer
+ * Authorization header applies to every part; each part succeeds or fails on its own.
+ * @see https://developers.google.com/gmail/api/guides/batch
+ */
+@Injectable()
+export class GmailBatchClient {
+  private readonly url: string;
+
+  constructor(
+    google: GoogleConfig,
+    private readonly http: UpstreamHttp,
+  ) {
+    this.url = `${google.gmailApiUrl}/batch/gmail/v1`;
+  }
+
+  async get(
+    accessToken: string,
+    calls: readonly BatchCallSpec[],
+  ): Promise<Map<string, BatchResult>> {
+    const calledIds = calls.map((call) => ({
+      id: call.id,
+      method: 'GET' as const,
+      path: call.path,
+    }));
+    const request = buildBatchRequest(calledIds);
+    const response = await this.http.send('gmail_batch', this.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': request.contentType },
+      body: request.body,
+    });
+    if (response.status !== 200) {
+      throw gmailErrorFor(
+        'gmail_batch',
+        response.status,
+        response.text,
+        response.headers.get('retry-after'),
+      );
+    }
+    try {
+      const parts = parseBatchResponse(response.headers.get('content-type') ?? '', response.text);
+      const matched = matchBatchResponses(calledIds, parts);
+      const results = new Map<string, BatchResult>();
+      for (const [id, part] of matched) {
+        results.set(id, {
+          status: part.status,
+          body: part.body,
+          retryAfter: part.headers['retry-after'] ?? null,
+        });
+      }
+      return results;
+    } catch (error) {
+      if (error instanceof MalformedBatchResponseError) {
+        throw new UpstreamResponseError('gmail_batch', error.message, { cause: error });
+      }
+      throw error;
+    }
+  }
+}

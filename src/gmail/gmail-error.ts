@@ -1,0 +1,67 @@
+import { type Upstream, UpstreamStatusError } from '../common/upstream.errors.js';
+import {
+  GmailApiDisabledError,
+  GmailPermissionError,
+  GmailRateLimitError,
+  GmailUnauthorizedError,
+  MessageNotFoundError,
+} from './gmail.errors.js';
+
+const QUOTA_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'dailyLimitExceeded']);
+/** When Google names no Retry-After, suggest one quota window's worth of patience. */
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+const MAX_RETRY_AFTER_SECONDS = 3600;
+
+/**
+ * Turns a Gmail error answer into the service's named error. 403 means several things, told
+ * apart by `error.errors[].reason` (Gmail API "Resolve errors" guide), never by status alone.
+ */
+export function gmailErrorFor(
+  upstream: Upstream,
+  status: number,
+  body: string,
+  retryAfterHeader: string | null,
+): Error {
+  const reasons = readReasons(body);
+  if (status === 401) return new GmailUnauthorizedError(`${upstream}: Gmail answered 401`);
+  if (status === 404) return new MessageNotFoundError(`${upstream}: Gmail answered 404`);
+  if (status === 429 || (status === 403 && reasons.some((r) => QUOTA_REASONS.has(r)))) {
+    return new GmailRateLimitError(
+      retryAfterSeconds(retryAfterHeader),
+      `${upstream}: quota exceeded (${status} ${reasons.join(',')})`,
+    );
+  }
+  if (status === 403 && reasons.includes('insufficientPermissions')) {
+    return new GmailPermissionError(`${upstream}: insufficientPermissions`);
+  }
+  if (status === 403 && reasons.includes('accessNotConfigured')) {
+    return new GmailApiDisabledError(`${upstream}: accessNotConfigured`);
+  }
+  return new UpstreamStatusError(upstream, status);
+}
+
+function readReasons(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { error?: { errors?: { reason?: unknown }[] } };
+    const errors = parsed?.error?.errors;
+    if (!Array.isArray(errors)) return [];
+    return errors.map((item) => item?.reason).filter((r): r is string => typeof r === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; bounded so a bad value cannot stall users. */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number {
+  if (header) {
+    const trimmed = header.trim();
+    if (/^\d+$/.test(trimmed)) return clamp(Number(trimmed));
+    const date = Date.parse(trimmed);
+    if (!Number.isNaN(date)) return clamp(Math.ceil((date - now) / 1000));
+  }
+  return DEFAULT_RETRY_AFTER_SECONDS;
+}
+
+function clamp(seconds: number): number {
+  return Math.min(Math.max(seconds, 1), MAX_RETRY_AFTER_SECONDS);
+}

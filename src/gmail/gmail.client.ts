@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { GoogleConfig } from '../config/configuration.js';
+import { UpstreamFields } from '../common/upstream-fields.js';
+import {
+  parseJsonBody,
+  UpstreamHttp,
+  type UpstreamResponse,
+} from '../common/upstream-http.service.js';
+import { type Upstream, UpstreamResponseError } from '../common/upstream.errors.js';
+import { gmailErrorFor } from './gmail-error.js';
+import type { MessageIdPage } from './gmail.types.js';
+
+/** Gmail message and thread ids are lower-case hexadecimal. */
+export const MESSAGE_ID_PATTERN = /^[0-9a-f]{6,32}$/;
+/** Headers the inbox shows; asked for by name so Gmail sends no others (format=metadata). */
+export const SUMMARY_HEADERS = ['From', 'Subject', 'Date'] as const;
+/** Partial responses (Gmail API "Performance tips"): only the fields this service reads. */
+const LIST_FIELDS = 'messages(id,threadId),nextPageToken,resultSizeEstimate';
+export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payload/headers';
+
+/**
+ * The Gmail API v1 calls this service makes, one method per call. Each checks the status,
+ * maps Gmail's errors (gmailErrorFor) and checks every field it returns.
+ * @see https://developers.google.com/gmail/api/reference/rest/v1/users.messages
+ */
+@Injectable()
+export class GmailClient {
+  private readonly base: string;
+
+  constructor(
+    google: GoogleConfig,
+    private readonly http: UpstreamHttp,
+  ) {
+    this.base = `${google.gmailApiUrl}/gmail/v1/users/me`;
+  }
+
+  /** users.messages.list?q=is:unread: ids only, newest first. */
+  async listUnread(
+    accessToken: string,
+    pageSize: number,
+    pageToken?: string,
+  ): Promise<MessageIdPage> {
+    const query = new URLSearchParams({
+      q: 'is:unread',
+      maxResults: String(pageSize),
+      fields: LIST_FIELDS,
+    });
+    if (pageToken) query.set('pageToken', pageToken);
+    const fields = await this.getJson('gmail_list', `${this.base}/messages?${query}`, accessToken);
+    const ids = fields.array('messages', { optional: true }).map((message) => {
+      const id = message.string('id');
+      if (!MESSAGE_ID_PATTERN.test(id))
+        throw new UpstreamResponseError('gmail_list', `message id "${id}" is not hex`);
+      return id;
+    });
+    return {
+      ids,
+      nextPageToken: fields.optionalString('nextPageToken') || undefined,
+      resultSizeEstimate: fields.optionalInteger('resultSizeEstimate') ?? ids.length,
+    };
+  }
+
+  /** users.labels.get UNREAD: the exact unread count (resultSizeEstimate is only an estimate). */
+  async unreadCount(accessToken: string): Promise<number> {
+    const url = `${this.base}/labels/UNREAD?fields=messagesUnread`;
+    const fields = await this.getJson('gmail_labels', url, accessToken);
+    return fields.optionalInteger('messagesUnread') ?? 0;
+  }
+
+  /** The path (for batch parts) of messages.get?format=metadata with the summary headers. */
+  metadataPath(id: string): string {
+    const query = new URLSearchParams({ format: 'metadata', fields: METADATA_FIELDS });
+    for (const header of SUMMARY_HEADERS) query.append('metadataHeaders', header);
+    return `/gmail/v1/users/me/messages/${id}?${query}`;
+  }
+
+  /** users.messages.get?format=full: the raw JSON, for the message page's MIME reader. */
+  async getFull(accessToken: string, id: string): Promise<unknown> {
+    const response = await this.get(
+      'gmail_get',
+      `${this.base}/messages/${id}?format=full`,
+      accessToken,
+    );
+    return parseJsonBody('gmail_get', response);
+  }
+
+  /** users.messages.attachments.get: a body too large to arrive inline. */
+  async getAttachment(accessToken: string, id: string, attachmentId: string): Promise<string> {
+    const url = `${this.base}/messages/${id}/attachments/${encodeURIComponent(attachmentId)}`;
+    const fields = await this.getJson('gmail_attachment', url, accessToken);
+    return fields.anyString('data');
+  }
+
+  private async getJson(upstream: Upstream, url: string, accessToken: string) {
+    const response = await this.get(upstream, url, accessToken);
+    return new UpstreamFields(upstream, parseJsonBody(upstream, response));
+  }
+
+  private async get(
+    upstream: Upstream,
+    url: string,
+    accessToken: string,
+  ): Promise<UpstreamResponse> {
+    const response = await this.http.send(upstream, url, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+    });
+    if (response.status !== 200) {
+      throw gmailErrorFor(
+        upstream,
+        response.status,
+        response.text,
+        response.headers.get('retry-after'),
+      );
+    }
+    return response;
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { OAuthModule } from '../oauth/oauth.module.js';
+import { SessionModule } from '../session/session.module.js';
+import { HealthController } from './health.controller.js';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), SessionModule, OAuthModule],
+  controllers: [HealthController],
+})
+export class HealthModule {}

@@ -1,0 +1,28 @@
+import { Controller, Get, Param, Query, Redirect, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { BadInputError } from '../common/app.error.js';
+import { isLocale, LOCALE_COOKIE } from './i18n.js';
+import { safeReturnPath } from './view-locals.middleware.js';
+
+const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/** The visible language switch: remembers the choice in a cookie and goes back. */
+@Controller('lang')
+export class LocaleController {
+  @Get(':locale')
+  @Redirect()
+  choose(
+    @Param('locale') locale: string,
+    @Query('next') next: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    if (!isLocale(locale)) throw new BadInputError(`unsupported language "${locale.slice(0, 20)}"`);
+    response.cookie(LOCALE_COOKIE, locale, {
+      maxAge: ONE_YEAR_MS,
+      sameSite: 'lax',
+      httpOnly: true,
+      path: '/',
+    });
+    return { url: safeReturnPath(next), statusCode: 303 };
+  }
+}

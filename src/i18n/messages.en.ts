@@ -1,0 +1,96 @@
+/** English page text. Keys are shared with messages.ja.ts; `{name}` marks a parameter. */
+export const en = {
+  'app.name': 'Gmail Unread',
+  'app.tagline': 'Your unread Gmail, read-only, after signing in with Google.',
+  'nav.signOut': 'Sign out',
+  'nav.disconnect': 'Disconnect Gmail',
+  'nav.disconnectHint':
+    'Sign out and revoke this app’s access to your Google account on every device',
+  'nav.language': 'Language',
+  'nav.signedInAs': 'Signed in as {email}',
+  'index.title': 'Read your unread Gmail',
+  'index.lead':
+    'Connect your Google account to see your unread messages. This app asks for read-only access: it can never send, delete or change mail, and it does not mark anything as read.',
+  'index.connect': 'Connect to Gmail',
+  'index.continue': 'Go to your inbox',
+  'index.setupLink': 'Setting up your own Google OAuth client?',
+  'index.steps': 'How it works',
+  'index.step1': 'You sign in at Google and approve read-only access.',
+  'index.step2': 'Google sends you back here with a one-time code.',
+  'index.step3': 'This server exchanges it for a token, kept encrypted on the server only.',
+  'setup.title': 'Using your own Google OAuth client',
+  'setup.lead':
+    'Register this exact redirect URI in the Google Cloud console, or Google stops the sign-in with “Error 400: redirect_uri_mismatch” on its own page.',
+  'setup.redirectUri': 'Authorized redirect URI',
+  'setup.step1':
+    'In the Google Cloud console, open “APIs & Services” → “Credentials” and create an OAuth client ID of type “Web application”.',
+  'setup.step2':
+    'Add the redirect URI above under “Authorized redirect URIs”, character for character.',
+  'setup.step3':
+    'Enable the Gmail API for the same project (“APIs & Services” → “Library” → “Gmail API”).',
+  'setup.step4':
+    'On the OAuth consent screen, add your account as a test user while the app is in “Testing” status.',
+  'setup.step5':
+    'Put GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET in .env, then run: npm run build && npm run start:prod',
+  'setup.restricted':
+    'gmail.readonly is a restricted scope: offering this app to the public requires Google’s verification. In “Testing” status, refresh tokens expire after 7 days.',
+  'home.title': 'Unread messages',
+  'home.count': '{count} unread',
+  'home.showing': 'Showing {from}–{to}',
+  'home.empty': 'No unread messages. Inbox zero!',
+  'home.older': 'Older',
+  'home.newer': 'Newer',
+  'home.openInGmail': 'Open in Gmail',
+  'home.noSubject': '(no subject)',
+  'home.unavailable': 'This message could not be loaded.',
+  'home.cachedNotice':
+    'Gmail is busy right now: this is the list as last loaded. Try again in {seconds} seconds.',
+  'message.title': 'Message',
+  'message.from': 'From',
+  'message.to': 'To',
+  'message.cc': 'Cc',
+  'message.date': 'Date',
+  'message.subject': 'Subject',
+  'message.back': 'Back to the inbox',
+  'message.attachments': 'Attachments',
+  'message.noBody': 'This message has no readable text.',
+  'message.viewPlain': 'Plain-text view',
+  'message.viewHtml': 'Formatted view',
+  'message.remoteBlocked': 'Remote images and styles were blocked to protect your privacy.',
+  'error.title': 'Something went wrong',
+  'error.home': 'Back to the start page',
+  'error.reconnectButton': 'Connect to Gmail again',
+  'error.retryAfter': 'Please try again in {seconds} seconds.',
+  'error.state_invalid': 'This sign-in link has expired or was already used. Please start again.',
+  'error.callback_invalid': 'The answer from Google could not be verified. Please start again.',
+  'error.access_denied':
+    'You declined access to Gmail, so there is nothing to show. You can connect again whenever you like.',
+  'error.authorization_error': 'Google could not complete the sign-in. Please try again.',
+  'error.token_rejected': 'Could not complete sign-in. Please try again.',
+  'error.id_token_invalid':
+    'Google’s identity answer could not be verified, so you were not signed in. Please try again.',
+  'error.domain_refused':
+    'This account’s domain is not allowed to use this service. Sign in with your organization’s account.',
+  'error.scope_missing':
+    'You did not allow reading your Gmail on Google’s consent screen. Connect again and tick “View your email messages and settings”.',
+  'error.reconnect': 'Your Google session has ended. Please connect to Gmail again.',
+  'error.access_revoked': 'Your access was revoked or has expired. Please connect to Gmail again.',
+  'error.not_signed_in': 'Please connect to Gmail first.',
+  'error.csrf_invalid': 'This form has expired. Please reload the page and try again.',
+  'error.gmail_permission':
+    'This app does not have permission to read your Gmail. Connect again and allow Gmail access.',
+  'error.gmail_api_disabled':
+    'The Gmail API is not enabled for this OAuth client’s Google Cloud project. An administrator must enable it: Google Cloud console → “APIs & Services” → “Library” → “Gmail API” → “Enable”.',
+  'error.gmail_busy': 'Gmail is busy right now (quota exceeded).',
+  'error.message_not_found': 'That message does not exist in your mailbox.',
+  'error.upstream_unavailable': 'Google did not answer properly. Please try again in a moment.',
+  'error.upstream_timeout': 'Google took too long to answer. Please try again in a moment.',
+  'error.store_unavailable':
+    'The service is temporarily unavailable. Please try again in a few seconds.',
+  'error.bad_input': 'That request was not understood.',
+  'error.rate_limited': 'Too many requests. Please wait a minute and try again.',
+  'error.not_found': 'There is no page here.',
+  'error.internal': 'An unexpected error occurred. It has been logged.',
+};
+
+export type MessageKey = keyof typeof en;

@@ -1,0 +1,99 @@
+import type { MessageKey } from './messages.en.js';
+
+/** 日本語の表示テキスト。キーは messages.en.ts と共通です。 */
+export const ja: Record<MessageKey, string> = {
+  'app.name': 'Gmail 未読メール',
+  'app.tagline': 'Google でログインして、未読の Gmail を読み取り専用で表示します。',
+  'nav.signOut': 'ログアウト',
+  'nav.disconnect': 'Gmail との連携を解除',
+  'nav.disconnectHint':
+    'ログアウトし、すべての端末でこのアプリの Google アカウントへのアクセス権を取り消します',
+  'nav.language': '言語',
+  'nav.signedInAs': '{email} でログイン中',
+  'index.title': '未読の Gmail を読む',
+  'index.lead':
+    'Google アカウントを連携すると、未読メッセージを表示します。このアプリが求めるのは読み取り専用のアクセスだけです。メールの送信・削除・変更はできず、既読にもしません。',
+  'index.connect': 'Gmail に接続',
+  'index.continue': '受信トレイへ',
+  'index.setupLink': '自分の Google OAuth クライアントを設定するには',
+  'index.steps': 'しくみ',
+  'index.step1': 'Google でログインし、読み取り専用のアクセスを許可します。',
+  'index.step2': 'Google が一度だけ使えるコードを付けてこのサイトに戻します。',
+  'index.step3': 'サーバーがコードをトークンに交換し、サーバー上で暗号化して保管します。',
+  'setup.title': '自分の Google OAuth クライアントを使う',
+  'setup.lead':
+    'Google Cloud コンソールに、次のリダイレクト URI をそのまま登録してください。一致しないと Google が自身のページで「エラー 400: redirect_uri_mismatch」を表示してログインを止めます。',
+  'setup.redirectUri': '承認済みのリダイレクト URI',
+  'setup.step1':
+    'Google Cloud コンソールの「API とサービス」→「認証情報」で、種類「ウェブ アプリケーション」の OAuth クライアント ID を作成します。',
+  'setup.step2':
+    '上のリダイレクト URI を「承認済みのリダイレクト URI」に一字一句たがえず追加します。',
+  'setup.step3':
+    '同じプロジェクトで Gmail API を有効にします（「API とサービス」→「ライブラリ」→「Gmail API」）。',
+  'setup.step4':
+    'アプリが「テスト」状態の間は、OAuth 同意画面で自分のアカウントをテストユーザーに追加します。',
+  'setup.step5':
+    'GOOGLE_CLIENT_ID と GOOGLE_CLIENT_SECRET を .env に書き、npm run build && npm run start:prod を実行します。',
+  'setup.restricted':
+    'gmail.readonly は制限付きスコープです。一般公開するには Google の審査が必要です。「テスト」状態ではリフレッシュトークンが 7 日で失効します。',
+  'home.title': '未読メッセージ',
+  'home.count': '未読 {count} 件',
+  'home.showing': '{from}〜{to} 件目を表示',
+  'home.empty': '未読メッセージはありません。',
+  'home.older': '古いメール',
+  'home.newer': '新しいメール',
+  'home.openInGmail': 'Gmail で開く',
+  'home.noSubject': '（件名なし）',
+  'home.unavailable': 'このメッセージを読み込めませんでした。',
+  'home.cachedNotice':
+    'Gmail が混み合っているため、前回読み込んだ一覧を表示しています。{seconds} 秒後に再度お試しください。',
+  'message.title': 'メッセージ',
+  'message.from': '差出人',
+  'message.to': '宛先',
+  'message.cc': 'Cc',
+  'message.date': '日時',
+  'message.subject': '件名',
+  'message.back': '受信トレイに戻る',
+  'message.attachments': '添付ファイル',
+  'message.noBody': 'このメッセージには表示できる本文がありません。',
+  'message.viewPlain': 'テキスト表示',
+  'message.viewHtml': '書式付き表示',
+  'message.remoteBlocked': 'プライバシー保護のため、外部の画像とスタイルをブロックしました。',
+  'error.title': '問題が発生しました',
+  'error.home': 'トップページに戻る',
+  'error.reconnectButton': 'もう一度 Gmail に接続',
+  'error.retryAfter': '{seconds} 秒後に再度お試しください。',
+  'error.state_invalid':
+    'このログイン用リンクは期限切れか、すでに使われています。最初からやり直してください。',
+  'error.callback_invalid': 'Google からの応答を確認できませんでした。最初からやり直してください。',
+  'error.access_denied':
+    'Gmail へのアクセスが許可されなかったため、表示できるものがありません。いつでも接続し直せます。',
+  'error.authorization_error': 'Google でログインを完了できませんでした。もう一度お試しください。',
+  'error.token_rejected': 'ログインを完了できませんでした。もう一度お試しください。',
+  'error.id_token_invalid':
+    'Google からの本人確認情報を検証できなかったため、ログインしませんでした。もう一度お試しください。',
+  'error.domain_refused':
+    'このアカウントのドメインはこのサービスを利用できません。組織のアカウントでログインしてください。',
+  'error.scope_missing':
+    'Google の同意画面で Gmail の読み取りが許可されませんでした。もう一度接続し、「メールのメッセージと設定の表示」にチェックを入れてください。',
+  'error.reconnect': 'Google とのセッションが終了しました。もう一度 Gmail に接続してください。',
+  'error.access_revoked':
+    'アクセス権が取り消されたか、期限切れになりました。もう一度 Gmail に接続してください。',
+  'error.not_signed_in': '先に Gmail に接続してください。',
+  'error.csrf_invalid': 'このフォームは期限切れです。ページを再読み込みしてからお試しください。',
+  'error.gmail_permission':
+    'このアプリには Gmail を読む権限がありません。もう一度接続し、Gmail へのアクセスを許可してください。',
+  'error.gmail_api_disabled':
+    'この OAuth クライアントの Google Cloud プロジェクトで Gmail API が有効になっていません。管理者が有効にする必要があります（Google Cloud コンソール →「API とサービス」→「ライブラリ」→「Gmail API」→「有効にする」）。',
+  'error.gmail_busy': 'Gmail が混み合っています（割り当て超過）。',
+  'error.message_not_found': 'そのメッセージはメールボックスにありません。',
+  'error.upstream_unavailable':
+    'Google から正常な応答がありませんでした。しばらくしてからお試しください。',
+  'error.upstream_timeout':
+    'Google の応答に時間がかかりすぎています。しばらくしてからお試しください。',
+  'error.store_unavailable': 'サービスを一時的に利用できません。数秒後にお試しください。',
+  'error.bad_input': 'リクエストの内容を理解できませんでした。',
+  'error.rate_limited': 'リクエストが多すぎます。1 分ほど待ってからお試しください。',
+  'error.not_found': 'このページは存在しません。',
+  'error.internal': '予期しないエラーが発生しました。記録済みです。',
+};

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { ServerConfig } from '../config/configuration.js';
+import { pathOnly, REDACTED_PATHS } from './redaction.js';
+
+/** An incoming X-Request-Id is honoured only when it looks like an id, not like an injection. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createLogger(server: ServerConfig, destination?: DestinationStream): Logger {
+  const options = {
+    level: server.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+  };
+  if (destination) return pino(options, destination);
+  if (!server.production && process.stdout.isTTY) {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { singleLine: true } },
+    });
+  }
+  return pino(options);
+}
+
+/** One line per request: method, path without query, status, time, request id. */
+export function createRequestLogger(logger: Logger) {
+  return pinoHttp({
+    logger,
+    genReqId: (request: IncomingMessage, response: ServerResponse) => {
+      const incoming = request.headers['x-request-id'];
+      const id =
+        typeof incoming === 'string' && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+      response.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (_request, response, error) =>
+      error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+    serializers: {
+      req: (request: { id: unknown; method: string; url: string }) => ({
+        id: request.id,
+        method: request.method,
+        path: pathOnly(request.url),
+      }),
+      res: (response: { statusCode: number }) => ({ status: response.statusCode }),
+    },
+    wrapSerializers: false,
+    quietReqLogger: true,
+  });
+}

@@ -1,0 +1,23 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { MetricsRegistry } from './metrics.registry.js';
+
+/** Times every request; the label is the matched route pattern, never the raw path. */
+export function httpMetricsMiddleware(metrics: MetricsRegistry) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const end = metrics.httpDuration.startTimer();
+    response.on('finish', () => {
+      const route = (request.route as { path?: unknown } | undefined)?.path;
+      end({
+        method: request.method,
+        route:
+          typeof route === 'string'
+            ? route
+            : request.path.startsWith('/static/')
+              ? '/static'
+              : 'unmatched',
+        status: String(response.statusCode),
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,102 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Session, SessionData } from 'express-session';
+import { Clock } from '../common/clock.js';
+import { GoogleOAuthClient } from './google-oauth.client.js';
+import { GMAIL_READONLY_SCOPE, REFRESH_MARGIN_MS } from './oauth.constants.js';
+import {
+  NotSignedInError,
+  ReconnectRequiredError,
+  ScopeNotGrantedError,
+  TokenRequestError,
+} from './oauth.errors.js';
+import { StoredTokens, type TokenSet } from './stored-tokens.js';
+import { OAuthMetrics } from './oauth-metrics.js';
+
+export type TokenSession = Session & Partial<SessionData>;
+
+/**
+ * Hands out a usable access token for a session: refreshes shortly before expiry, or once after
+ * Gmail said 401, with one refresh request per session at a time however many requests wait.
+ */
+@Injectable()
+export class AccessTokenService {
+  private readonly logger = new Logger(AccessTokenService.name);
+  /** Refreshes under way, by session id (single flight within this instance). */
+  private readonly inFlight = new Map<string, Promise<TokenSet>>();
+
+  constructor(
+    private readonly client: GoogleOAuthClient,
+    private readonly stored: StoredTokens,
+    private readonly clock: Clock,
+    private readonly metrics: OAuthMetrics,
+  ) {}
+
+  /** A Gmail access token for this session, refreshed first when it is about to expire. */
+  async accessToken(session: TokenSession): Promise<string> {
+    const tokens = this.tokensOf(session);
+    if (!tokens.scopes.includes(GMAIL_READONLY_SCOPE)) {
+      throw new ScopeNotGrantedError('the Gmail scope was not granted');
+    }
+    if (tokens.expiresAt - this.clock.now() > REFRESH_MARGIN_MS) return tokens.accessToken;
+    return (await this.refresh(session, tokens)).accessToken;
+  }
+
+  /**
+   * After Gmail answered 401 to `rejected`: a new access token, unless another request of this
+   * session has already replaced it, in which case that one is returned.
+   */
+  async replaceRejected(session: TokenSession, rejected: string): Promise<string> {
+    const tokens = this.tokensOf(session);
+    if (tokens.accessToken !== rejected) return tokens.accessToken;
+    return (await this.refresh(session, tokens)).accessToken;
+  }
+
+  private tokensOf(session: TokenSession): TokenSet {
+    const tokens = this.stored.read(session);
+    if (!tokens || !session.user) throw new NotSignedInError('no tokens in this session');
+    return tokens;
+  }
+
+  private refresh(session: TokenSession, tokens: TokenSet): Promise<TokenSet> {
+    const running = this.inFlight.get(session.id);
+    if (running) return running;
+    const refresh = this.runRefresh(session, tokens).finally(() =>
+      this.inFlight.delete(session.id),
+    );
+    this.inFlight.set(session.id, refresh);
+    return refresh;
+  }
+
+  /** @see RFC 6749 §6; Google omits refresh_token from the answer: the old one stays valid. */
+  private async runRefresh(session: TokenSession, tokens: TokenSet): Promise<TokenSet> {
+    if (!tokens.refreshToken) {
+      this.metrics.refresh('no_refresh_token');
+      throw new ReconnectRequiredError('reconnect', 'access token expired and no refresh token');
+    }
+    try {
+      const answer = await this.client.refresh(tokens.refreshToken);
+      const renewed: TokenSet = {
+        accessToken: answer.accessToken,
+        refreshToken: answer.refreshToken ?? tokens.refreshToken,
+        expiresAt: answer.expiresAt,
+        scopes: answer.scopes ?? tokens.scopes,
+      };
+      this.stored.write(session, renewed);
+      this.metrics.refresh('success');
+      return renewed;
+    } catch (error) {
+      if (error instanceof TokenRequestError && error.error === 'invalid_grant') {
+        // Revoked, expired, or a "Testing" app's 7-day limit: these tokens will never work again.
+        this.stored.drop(session);
+        delete session.user;
+        this.metrics.refresh('invalid_grant');
+        this.logger.log({ event: 'refresh', outcome: 'invalid_grant' }, 'refresh token refused');
+        throw new ReconnectRequiredError('access_revoked', 'refresh token refused', {
+          cause: error,
+        });
+      }
+      this.metrics.refresh('error');
+      throw error;
+    }
+  }
+}

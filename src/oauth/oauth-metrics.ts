@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { MetricsRegistry } from '../metrics/metrics.registry.js';
+
+export type SignInOutcome =
+  | 'success'
+  | 'denied'
+  | 'state_invalid'
+  | 'callback_invalid'
+  | 'token_error'
+  | 'id_token_invalid'
+  | 'domain_refused';
+export type RefreshOutcome = 'success' | 'invalid_grant' | 'no_refresh_token' | 'error';
+
+/** Sign-in and refresh counters. */
+@Injectable()
+export class OAuthMetrics {
+  constructor(private readonly metrics: MetricsRegistry) {}
+
+  signIn(outcome: SignInOutcome): void {
+    this.metrics.signIns.inc({ outcome });
+  }
+
+  refresh(outcome: RefreshOutcome): void {
+    this.metrics.refreshes.inc({ outcome });
+  }
+}

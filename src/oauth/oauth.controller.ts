@@ -1,0 +1,48 @@
+import { Controller, Get, Post, Redirect, Req, Res, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { CsrfGuard } from './csrf.guard.js';
+import { SignInService } from './sign-in.service.js';
+import { SignOutService } from './sign-out.service.js';
+import { type CallbackRequest, StateGuard } from './state.guard.js';
+
+@Controller()
+export class OAuthController {
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly signOut: SignOutService,
+  ) {}
+
+  /** Starts a sign-in: 302 to Google's authorization endpoint. */
+  @Get('oauth')
+  @UseGuards(ThrottlerGuard)
+  @Redirect()
+  async start(@Req() request: Request) {
+    return { url: await this.signIn.start(request), statusCode: 302 };
+  }
+
+  /** Google's redirect back (the redirect URI); 303 so the browser GETs /home. */
+  @Get('callback')
+  @UseGuards(ThrottlerGuard, StateGuard)
+  @Redirect()
+  async callback(@Req() request: CallbackRequest, @Res({ passthrough: true }) response: Response) {
+    await this.signIn.complete(request, response);
+    return { url: '/home', statusCode: 303 };
+  }
+
+  @Post('logout')
+  @UseGuards(CsrfGuard)
+  @Redirect()
+  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    await this.signOut.signOut(request, response);
+    return { url: '/', statusCode: 303 };
+  }
+
+  @Post('disconnect')
+  @UseGuards(CsrfGuard)
+  @Redirect()
+  async disconnect(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    await this.signOut.disconnect(request, response);
+    return { url: '/', statusCode: 303 };
+  }
+}

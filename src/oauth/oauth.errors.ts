@@ -1,0 +1,80 @@
+import { AppError } from '../common/app.error.js';
+
+/** The callback's `state` is missing, malformed, unknown to this session, used or expired. */
+export class InvalidStateError extends AppError {
+  readonly status = 400;
+  readonly code = 'state_invalid';
+}
+
+/** The callback is otherwise unusable: no code, or an `iss` that is not our issuer (RFC 9207). */
+export class InvalidCallbackError extends AppError {
+  readonly status = 400;
+  readonly code = 'callback_invalid';
+}
+
+/** The authorization server redirected back with `error=...` (RFC 6749 §4.1.2.1). */
+export class AuthorizationDeniedError extends AppError {
+  readonly status = 400;
+  readonly code: 'access_denied' | 'authorization_error';
+  override readonly offerReconnect = true;
+  constructor(readonly error: string) {
+    super(`authorization server answered error=${error}`);
+    this.code = error === 'access_denied' ? 'access_denied' : 'authorization_error';
+  }
+}
+
+/** The token endpoint answered an OAuth error body (RFC 6749 §5.2), e.g. invalid_grant. */
+export class TokenRequestError extends AppError {
+  readonly status = 400;
+  readonly code = 'token_rejected';
+  override readonly offerReconnect = true;
+  constructor(
+    readonly error: string,
+    readonly upstreamStatus: number,
+  ) {
+    super(`token endpoint answered ${upstreamStatus} error=${error}`);
+  }
+}
+
+/** The ID token failed verification (OpenID Connect Core §3.1.3.7). */
+export class IdTokenError extends AppError {
+  readonly status = 400;
+  readonly code = 'id_token_invalid';
+  override readonly offerReconnect = true;
+}
+
+/** The account is outside ALLOWED_DOMAINS. */
+export class DomainNotAllowedError extends AppError {
+  readonly status = 403;
+  readonly code = 'domain_refused';
+}
+
+/** The user unticked the Gmail permission on Google's consent screen. */
+export class ScopeNotGrantedError extends AppError {
+  readonly status = 403;
+  readonly code = 'scope_missing';
+  override readonly offerReconnect = true;
+}
+
+/** Stored access ended: refresh token revoked or expired, or none and the access token expired. */
+export class ReconnectRequiredError extends AppError {
+  readonly status = 401;
+  readonly code: 'reconnect' | 'access_revoked';
+  override readonly offerReconnect = true;
+  constructor(reason: 'reconnect' | 'access_revoked', message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = reason;
+  }
+}
+
+/** A protected page was asked for without a signed-in session. */
+export class NotSignedInError extends AppError {
+  readonly status = 401;
+  readonly code = 'not_signed_in';
+}
+
+/** A form post without this session's CSRF token. */
+export class CsrfTokenError extends AppError {
+  readonly status = 403;
+  readonly code = 'csrf_invalid';
+}

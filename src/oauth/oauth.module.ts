@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { SessionModule } from '../session/session.module.js';
+import { AccessTokenService } from './access-token.service.js';
+import { GoogleOAuthClient } from './google-oauth.client.js';
+import { IdTokenVerifier } from './id-token.verifier.js';
+import { OAuthController } from './oauth.controller.js';
+import { PendingSignIns } from './pending-sign-ins.js';
+import { PkceService } from './pkce.service.js';
+import { SignInService } from './sign-in.service.js';
+import { SignOutService } from './sign-out.service.js';
+import { StateGuard } from './state.guard.js';
+import { StoredTokens } from './stored-tokens.js';
+import { TokenCipher } from './token-cipher.js';
+
+@Module({
+  imports: [SessionModule],
+  controllers: [OAuthController],
+  providers: [
+    AccessTokenService,
+    GoogleOAuthClient,
+    IdTokenVerifier,
+    PendingSignIns,
+    PkceService,
+    SignInService,
+    SignOutService,
+    StateGuard,
+    StoredTokens,
+    TokenCipher,
+  ],
+  exports: [AccessTokenService, GoogleOAuthClient, StoredTokens, TokenCipher],
+})
+export class OAuthModule {}

@@ -1,0 +1,193 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import { GoogleConfig } from '../config/configuration.js';
+import { Clock } from '../common/clock.js';
+import { SessionService } from '../session/session.service.js';
+import { GoogleOAuthClient } from './google-oauth.client.js';
+import { IdTokenVerifier, type IdentityClaims } from './id-token.verifier.js';
+import { OAuthMetrics, type SignInOutcome } from './oauth-metrics.js';
+import { REQUESTED_SCOPES } from './oauth.constants.js';
+import {
+  AuthorizationDeniedError,
+  DomainNotAllowedError,
+  IdTokenError,
+  InvalidCallbackError,
+} from './oauth.errors.js';
+import { PendingSignIns } from './pending-sign-ins.js';
+import { PkceService } from './pkce.service.js';
+import type { CallbackRequest } from './state.guard.js';
+import { StoredTokens } from './stored-tokens.js';
+import type { TokenResponse } from './token-response.js';
+
+/** Authorization codes are opaque; this bounds them and keeps control characters out. */
+const CODE_PATTERN = /^[\x21-\x7E]{1,2048}$/;
+/** RFC 6749 §4.1.2.1: error codes are %x20-21 / %x23-5B / %x5D-7E. */
+const ERROR_PATTERN = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,100}$/;
+
+/**
+ * The Authorization Code flow with PKCE (RFC 6749 §4.1, RFC 7636) and OpenID Connect identity:
+ * `start` builds the authorization request, `complete` checks the callback, exchanges the code,
+ * verifies the ID token and signs the session in.
+ */
+@Injectable()
+export class SignInService {
+  private readonly logger = new Logger('Audit');
+
+  constructor(
+    private readonly google: GoogleConfig,
+    private readonly client: GoogleOAuthClient,
+    private readonly pkce: PkceService,
+    private readonly pending: PendingSignIns,
+    private readonly idTokens: IdTokenVerifier,
+    private readonly stored: StoredTokens,
+    private readonly sessions: SessionService,
+    private readonly clock: Clock,
+    private readonly metrics: OAuthMetrics,
+  ) {}
+
+  /**
+   * The authorization request URL (RFC 6749 §4.1.1). Nothing is sent to Google here: the
+   * browser carries the request. State and nonce are 256-bit random values (RFC 9700 §4.7.1).
+   */
+  async start(request: Request): Promise<string> {
+    const { authorizationEndpoint } = await this.client.metadata();
+    const state = randomBytes(32).toString('base64url');
+    const nonce = randomBytes(32).toString('base64url');
+    const verifier = this.pkce.createVerifier();
+    this.pending.add(request.session, { state, nonce, verifier });
+    request.session.createdAt ??= this.clock.now();
+
+    const url = new URL(authorizationEndpoint);
+    const params: Record<string, string> = {
+      response_type: 'code',
+      client_id: this.google.clientId,
+      redirect_uri: this.google.redirectUri,
+      scope: REQUESTED_SCOPES.join(' '),
+      state,
+      nonce,
+      code_challenge: this.pkce.challengeFor(verifier),
+      // Google treats a missing method as "plain" (RFC 7636 §4.3): always name S256.
+      code_challenge_method: 'S256',
+      // Google issues a refresh token only for offline access, and only on its consent screen.
+      access_type: 'offline',
+      include_granted_scopes: 'true',
+    };
+    if (this.google.prompt) params.prompt = this.google.prompt;
+    // `hd` is only a hint for Google's account chooser; the ID token's claim is checked later.
+    if (this.google.allowedDomains.length === 1) params.hd = this.google.allowedDomains[0];
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    return url.toString();
+  }
+
+  /** Handles a callback whose state StateGuard has already matched and consumed. */
+  async complete(request: CallbackRequest, response: Response): Promise<void> {
+    try {
+      const tokens = await this.exchange(request);
+      const identity = await this.identify(tokens, request.pendingSignIn.nonce);
+      await this.enforceDomain(identity, tokens, request, response);
+      await this.signInSession(request, identity, tokens);
+      this.metrics.signIn('success');
+      this.audit('success', identity);
+    } catch (error) {
+      this.metrics.signIn(outcomeOf(error));
+      throw error;
+    }
+  }
+
+  private async exchange(request: CallbackRequest): Promise<TokenResponse> {
+    const { code, error, iss } = request.query;
+    const metadata = await this.client.metadata();
+    // RFC 9207 §2.4: a present iss must equal the issuer; required when the provider says so.
+    if (iss !== undefined || metadata.issParameterRequired) {
+      if (typeof iss !== 'string' || iss !== metadata.issuer) {
+        throw new InvalidCallbackError('iss parameter missing or not our issuer (RFC 9207)');
+      }
+    }
+    if (error !== undefined) {
+      throw typeof error === 'string' && ERROR_PATTERN.test(error)
+        ? new AuthorizationDeniedError(error)
+        : new InvalidCallbackError('malformed error parameter');
+    }
+    if (typeof code !== 'string' || !CODE_PATTERN.test(code)) {
+      throw new InvalidCallbackError('code parameter missing, repeated or malformed');
+    }
+    return this.client.exchangeCode(code, request.pendingSignIn.verifier);
+  }
+
+  private async identify(tokens: TokenResponse, nonce: string): Promise<IdentityClaims> {
+    if (!tokens.idToken) throw new IdTokenError('token response has no id_token');
+    return this.idTokens.verify(tokens.idToken, nonce);
+  }
+
+  /**
+   * ALLOWED_DOMAINS: a Workspace account must carry a listed `hd` claim; an account without
+   * `hd` (consumer Gmail) is admitted by its verified email's domain.
+   */
+  private async enforceDomain(
+    identity: IdentityClaims,
+    tokens: TokenResponse,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
+    const allowed = this.google.allowedDomains;
+    if (allowed.length === 0) return;
+    const domain = identity.hd ?? identity.email.split('@').pop()!.toLowerCase();
+    const admitted = identity.hd
+      ? allowed.includes(identity.hd.toLowerCase())
+      : identity.emailVerified && allowed.includes(domain);
+    if (admitted) return;
+    await this.revokeQuietly(tokens.refreshToken ?? tokens.accessToken);
+    await this.sessions.destroy(request, response);
+    this.audit('domain_refused', identity);
+    throw new DomainNotAllowedError(`account domain ${domain} is not allowed`);
+  }
+
+  private async signInSession(
+    request: CallbackRequest,
+    identity: IdentityClaims,
+    tokens: TokenResponse,
+  ): Promise<void> {
+    const stillPending = this.pending.remaining(request.session);
+    await this.sessions.regenerate(request);
+    const session = request.session;
+    session.createdAt = this.clock.now();
+    // Other tabs' sign-ins survive the new session id.
+    if (stillPending.length > 0) session.pending = stillPending;
+    session.user = { sub: identity.sub, email: identity.email, hd: identity.hd };
+    session.csrfToken = randomBytes(32).toString('base64url');
+    this.stored.write(session, {
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: tokens.expiresAt,
+      // RFC 6749 §5.1: an omitted scope means the scope requested.
+      scopes: tokens.scopes ?? [...REQUESTED_SCOPES],
+    });
+  }
+
+  async revokeQuietly(token: string): Promise<void> {
+    try {
+      await this.client.revoke(token);
+    } catch (error) {
+      this.logger.warn(
+        { event: 'revoke', outcome: 'failed', err: error },
+        'token revocation failed',
+      );
+    }
+  }
+
+  private audit(outcome: string, identity: IdentityClaims): void {
+    this.logger.log(
+      { event: 'sign_in', outcome, sub: identity.sub, domain: identity.email.split('@').pop() },
+      `sign-in ${outcome}`,
+    );
+  }
+}
+
+function outcomeOf(error: unknown): SignInOutcome {
+  if (error instanceof AuthorizationDeniedError) return 'denied';
+  if (error instanceof DomainNotAllowedError) return 'domain_refused';
+  if (error instanceof IdTokenError) return 'id_token_invalid';
+  if (error instanceof InvalidCallbackError) return 'callback_invalid';
+  return 'token_error';
+}

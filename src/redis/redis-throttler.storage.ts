@@ -1,0 +1,31 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
+import type { RedisConnection } from './redis.connection.js';
+
+/**
+ * @nestjs/throttler's storage on the shared Redis client, so a limit holds across instances.
+ * A fixed window per key: INCR, and the window's expiry set by the first hit (PEXPIRE NX).
+ */
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly prefix: string,
+  ) {}
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _block: number,
+    name: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const redisKey = `${this.prefix}throttle:${name}:${key}`;
+    const [hits, , remainingMs] = await this.redis.run((client) =>
+      client.multi().incr(redisKey).pExpire(redisKey, ttl, 'NX').pTTL(redisKey).exec(),
+    );
+    const totalHits = Number(hits);
+    const timeToExpire = Math.max(Math.ceil(Number(remainingMs) / 1000), 1);
+    const isBlocked = totalHits > limit;
+    return { totalHits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
+  }
+}

@@ -1,0 +1,244 @@
+import supertest from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { consentAtEmulator, type GoogleEmulator } from '../src/emulator/index.js';
+import {
+  type Agent,
+  callbackPath,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  csrfTokenOf,
+  REDIRECT_URI,
+  signIn,
+  startApp,
+  startEmulator,
+  startSignIn,
+  type TestApp,
+} from './support/test-app.js';
+import { createHash } from 'node:crypto';
+
+const TARO = 'taro.yamada@gmail.com';
+const HANAKO = 'hanako@example.co.jp';
+
+describe('sign-in (Authorization Code + PKCE)', () => {
+  let emulator: GoogleEmulator;
+  let testApp: TestApp;
+  let agent: Agent;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    testApp = await startApp(emulator);
+  });
+  afterAll(async () => {
+    await testApp.close();
+    await emulator.stop();
+  });
+  beforeEach(() => {
+    agent = supertest.agent(testApp.server);
+    emulator.clearRequests();
+  });
+
+  const tokenRequests = () => emulator.requests.filter((r) => r.endpoint === 'token');
+
+  it('should serve the landing page to anonymous visitors without creating a session', async () => {
+    const response = await agent.get('/').expect(200);
+    expect(response.headers['set-cookie']).toBeUndefined();
+    expect(response.text).toContain('href="/oauth"');
+    expect(response.text).toContain('Connect to Gmail');
+  });
+
+  it('should redirect /oauth to the discovered authorization endpoint with PKCE S256 and a fresh state', async () => {
+    const response = await agent.get('/oauth').expect(302);
+    const url = new URL(response.headers.location);
+    expect(`${url.origin}${url.pathname}`).toBe(`${emulator.issuer}/o/oauth2/v2/auth`);
+    const params = Object.fromEntries(url.searchParams);
+    expect(params).toMatchObject({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT_URI,
+      scope: 'openid email https://www.googleapis.com/auth/gmail.readonly',
+      code_challenge_method: 'S256',
+      access_type: 'offline',
+      prompt: 'consent',
+    });
+    expect(params.state).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(params.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(response.headers['set-cookie']?.[0]).toMatch(
+      /^sid=.*; Path=\/; Expires=.*; HttpOnly; SameSite=Lax$/,
+    );
+    // Nothing is sent to the authorization endpoint by the server itself.
+    expect(emulator.requests.filter((r) => r.endpoint === 'authorization')).toHaveLength(0);
+    const again = new URL((await agent.get('/oauth').expect(302)).headers.location);
+    expect(again.searchParams.get('state')).not.toBe(params.state);
+  });
+
+  it('should complete a sign-in, send exactly one client_secret_post token request, and show the inbox', async () => {
+    const authorizationUrl = await startSignIn(agent);
+    const challenge = new URL(authorizationUrl).searchParams.get('code_challenge');
+    const callbackUrl = await consentAtEmulator(authorizationUrl, {
+      email: TARO,
+      password: 'demo',
+    });
+    const before = (await agent.get('/oauth')).headers['set-cookie'];
+    const callback = await agent.get(callbackPath(callbackUrl)).expect(303);
+    expect(callback.headers.location).toBe('/home');
+    // The session id changes at sign-in (no fixation).
+    expect(callback.headers['set-cookie']?.[0]?.split(';')[0]).not.toBe(before?.[0]?.split(';')[0]);
+
+    const [tokenRequest] = tokenRequests();
+    expect(tokenRequests()).toHaveLength(1);
+    expect(Object.keys(tokenRequest.form ?? {}).sort()).toEqual(
+      ['client_id', 'client_secret', 'code', 'code_verifier', 'grant_type', 'redirect_uri'].sort(),
+    );
+    expect(tokenRequest.form).toMatchObject({
+      grant_type: 'authorization_code',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      redirect_uri: REDIRECT_URI,
+      code: new URL(callbackUrl).searchParams.get('code'),
+    });
+    expect(tokenRequest.headers.authorization).toBeUndefined();
+    expect(tokenRequest.query).toEqual({});
+    const verifier = tokenRequest.form!.code_verifier;
+    expect(createHash('sha256').update(verifier).digest('base64url')).toBe(challenge);
+
+    const home = await agent.get('/home').expect(200);
+    expect(home.text).toContain(TARO);
+    expect(home.text).toContain('class="messages"');
+    expect((home.text.match(/<li class="message">/g) ?? []).length).toBe(50);
+  });
+
+  it('should refuse a replayed callback without a second token request', async () => {
+    const callbackUrl = await consentAtEmulator(await startSignIn(agent), {
+      email: TARO,
+      password: 'demo',
+    });
+    await agent.get(callbackPath(callbackUrl)).expect(303);
+    emulator.clearRequests();
+    const replay = await agent.get(callbackPath(callbackUrl)).expect(400);
+    expect(replay.text).toContain('expired or was already used');
+    expect(tokenRequests()).toHaveLength(0);
+  });
+
+  describe('bad callbacks', () => {
+    let callbackUrl: URL;
+    beforeEach(async () => {
+      callbackUrl = new URL(
+        await consentAtEmulator(await startSignIn(agent), { email: TARO, password: 'demo' }),
+      );
+      emulator.clearRequests();
+    });
+
+    const withParams = (change: (params: URLSearchParams) => void) => {
+      const params = new URLSearchParams(callbackUrl.search);
+      change(params);
+      return `/callback?${params}`;
+    };
+
+    it.each([
+      ['a wrong state', (p: URLSearchParams) => p.set('state', 'A'.repeat(43))],
+      ['a missing state', (p: URLSearchParams) => p.delete('state')],
+      ['a repeated state', (p: URLSearchParams) => p.append('state', p.get('state')!)],
+      ['a state of another length', (p: URLSearchParams) => p.set('state', p.get('state')! + 'x')],
+      [
+        'a state as an array',
+        (p: URLSearchParams) => {
+          p.set('state[]', p.get('state')!);
+          p.delete('state');
+        },
+      ],
+    ])('should answer 400 to %s and send no token request', async (_name, change) => {
+      const response = await agent.get(withParams(change)).expect(400);
+      expect(response.text).toContain('expired or was already used');
+      expect(tokenRequests()).toHaveLength(0);
+    });
+
+    it('should answer 400 to a state older than 10 minutes', async () => {
+      testApp.clock.advance(10 * 60_000 + 1);
+      await agent.get(withParams(() => {})).expect(400);
+      expect(tokenRequests()).toHaveLength(0);
+    });
+
+    it('should answer 400 to a callback without code', async () => {
+      const response = await agent.get(withParams((p) => p.delete('code'))).expect(400);
+      expect(response.text).toContain('could not be verified');
+      expect(tokenRequests()).toHaveLength(0);
+    });
+
+    it('should answer 400 to a wrong or missing iss (RFC 9207)', async () => {
+      await agent.get(withParams((p) => p.set('iss', 'https://evil.example'))).expect(400);
+      expect(tokenRequests()).toHaveLength(0);
+    });
+
+    it('should answer 400 to a callback in another browser (no session)', async () => {
+      await supertest(testApp.server)
+        .get(withParams(() => {}))
+        .expect(400);
+      expect(tokenRequests()).toHaveLength(0);
+    });
+
+    it('should consume the state even when the callback fails', async () => {
+      await agent.get(withParams((p) => p.delete('code'))).expect(400);
+      await agent.get(withParams(() => {})).expect(400);
+      expect(tokenRequests()).toHaveLength(0);
+    });
+  });
+
+  it('should explain a declined consent with a 400 page and no token request', async () => {
+    const callbackUrl = await consentAtEmulator(await startSignIn(agent), {
+      email: TARO,
+      password: 'demo',
+      deny: true,
+    });
+    expect(new URL(callbackUrl).searchParams.get('error')).toBe('access_denied');
+    emulator.clearRequests();
+    const response = await agent.get(callbackPath(callbackUrl)).expect(400);
+    expect(response.text).toContain('You declined access to Gmail');
+    expect(response.text).toContain('href="/oauth"');
+    expect(tokenRequests()).toHaveLength(0);
+  });
+
+  it('should complete two tabs’ sign-ins in either order', async () => {
+    const first = await startSignIn(agent);
+    const second = await startSignIn(agent);
+    const secondCallback = await consentAtEmulator(second, { email: TARO, password: 'demo' });
+    const firstCallback = await consentAtEmulator(first, { email: TARO, password: 'demo' });
+    await agent.get(callbackPath(secondCallback)).expect(303);
+    await agent.get(callbackPath(firstCallback)).expect(303);
+    await agent.get('/home').expect(200);
+  });
+
+  it('should keep two accounts signed in at once apart', async () => {
+    const other = supertest.agent(testApp.server);
+    await signIn(agent, { email: TARO }).then((r) => expect(r.status).toBe(303));
+    await signIn(other, { email: HANAKO }).then((r) => expect(r.status).toBe(303));
+    const taroHome = await agent.get('/home').expect(200);
+    const hanakoHome = await other.get('/home').expect(200);
+    expect(taroHome.text).toContain(TARO);
+    expect(taroHome.text).not.toContain(HANAKO);
+    expect(hanakoHome.text).toContain(HANAKO);
+    expect(hanakoHome.text).not.toContain(TARO);
+    const hanakoIds = [...hanakoHome.text.matchAll(/href="\/messages\/([0-9a-f]+)"/g)].map(
+      (m) => m[1],
+    );
+    expect(hanakoIds.length).toBe(3);
+    for (const id of hanakoIds) expect(taroHome.text).not.toContain(id);
+  });
+
+  it('should redirect /home to / without a session', async () => {
+    const response = await agent.get('/home').expect(302);
+    expect(response.headers.location).toBe('/');
+  });
+
+  it('should sign out only with the session’s CSRF token', async () => {
+    await signIn(agent, { email: TARO });
+    await agent.post('/logout').type('form').send({ _csrf: 'wrong' }).expect(403);
+    await agent.get('/home').expect(200);
+    const token = await csrfTokenOf(agent);
+    const response = await agent.post('/logout').type('form').send({ _csrf: token }).expect(303);
+    expect(response.headers.location).toBe('/');
+    expect(response.headers['set-cookie']?.[0]).toMatch(/^sid=;/);
+    await agent.get('/home').expect(302);
+    expect(emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,86 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const MAIN = `${ROOT}dist/main.js`;
+const ENV = {
+  PATH: process.env.PATH ?? '',
+  GOOGLE_CLIENT_ID: 'smoke-client',
+  GOOGLE_CLIENT_SECRET: 'smoke-secret',
+  PORT: '0',
+  LOG_LEVEL: 'warn',
+};
+
+const printed = new WeakMap<ChildProcess, { text: string }>();
+
+function run(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: `${ROOT}test`,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const buffer = { text: '' };
+  printed.set(child, buffer);
+  child.stdout?.on('data', (chunk: Buffer) => (buffer.text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (buffer.text += chunk.toString()));
+  return child;
+}
+
+/** Waits until everything the process printed so far matches `pattern`. */
+async function output(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
+  const buffer = printed.get(child)!;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(buffer.text);
+      if (match) {
+        clearInterval(timer);
+        resolve(match);
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`exited before printing ${pattern}: ${buffer.text}`));
+      }
+    };
+    const timer = setInterval(check, 20);
+    check();
+  });
+}
+
+/** The built app as `npm run start:prod` runs it. */
+describe('node dist/main.js', () => {
+  beforeAll(() => {
+    if (!existsSync(MAIN))
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  }, 120_000);
+
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  it('should start, serve the landing page, print the redirect URI and stop cleanly on SIGTERM', async () => {
+    child = run(ENV);
+    const [, url] = await output(child, /Listening on (http:\/\/\S+)/);
+    const redirect = await output(
+      child,
+      /Redirect URI to register at Google \(must match exactly\): (\S+)/,
+    );
+    expect(redirect[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await response.text()).toContain('Connect to Gmail');
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
+
+  it('should refuse to start without credentials, naming the variable and the demo', async () => {
+    const bare = run({ PATH: ENV.PATH, PORT: '0' });
+    const [message] = await output(bare, /Configuration error: GOOGLE_CLIENT_ID: .*npm run demo/);
+    expect(message).toContain('GOOGLE_CLIENT_ID');
+    const [code] = (await once(bare, 'exit')) as [number | null];
+    expect(code).toBe(1);
+  });
+});

@@ -1,0 +1,94 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import supertest from 'supertest';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/app.setup.js';
+import { Clock } from '../../src/common/clock.js';
+import { parseConfiguration } from '../../src/config/parse-configuration.js';
+import { consentAtEmulator, type ConsentChoice, GoogleEmulator } from '../../src/emulator/index.js';
+import { FakeClock } from './fake-clock.js';
+
+export const CLIENT_ID = 'test-client.apps.googleusercontent.com';
+export const CLIENT_SECRET = 'test-client-secret-value';
+export const REDIRECT_URI = 'http://127.0.0.1:5000/callback';
+export const TEST_KEY = randomBytes(32).toString('base64');
+export const TEST_SESSION_SECRET = randomBytes(32).toString('base64url');
+
+export function startEmulator(options: Partial<Parameters<typeof GoogleEmulator.start>[0]> = {}) {
+  return GoogleEmulator.start({
+    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] }],
+    ...options,
+  });
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  server: Server;
+  clock: FakeClock;
+  close(): Promise<void>;
+}
+
+/**
+ * The real AppModule, configured the way main.ts configures it (parseConfiguration and
+ * configureApp), against an emulator; only the clock is replaced.
+ */
+export async function startApp(
+  emulator: GoogleEmulator,
+  env: Record<string, string> = {},
+  clock = new FakeClock(),
+): Promise<TestApp> {
+  const config = parseConfiguration({
+    GOOGLE_CLIENT_ID: CLIENT_ID,
+    GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
+    GOOGLE_REDIRECT_URI: REDIRECT_URI,
+    GOOGLE_ISSUER: emulator.issuer,
+    GMAIL_API_URL: emulator.gmailApiUrl,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    TOKEN_ENCRYPTION_KEY: TEST_KEY,
+    LOG_LEVEL: 'silent',
+    UPSTREAM_TIMEOUT_MS: '2000',
+    RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',
+    ...env,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = configureApp(
+    moduleRef.createNestApplication<NestExpressApplication>({ logger: false }),
+  );
+  await app.init();
+  const server = app.getHttpServer();
+  return { app, server, clock, close: () => app.close() };
+}
+
+export type Agent = ReturnType<typeof supertest.agent>;
+
+/** Starts a sign-in on the app and returns the authorization URL it redirected to. */
+export async function startSignIn(agent: Agent): Promise<string> {
+  const response = await agent.get('/oauth').expect(302);
+  return response.headers.location;
+}
+
+/** The path and query of a callback URL, to replay against the app under test. */
+export function callbackPath(callbackUrl: string): string {
+  const url = new URL(callbackUrl);
+  return url.pathname + url.search;
+}
+
+/** A whole sign-in through the emulator's pages; returns the callback response. */
+export async function signIn(agent: Agent, choice: ConsentChoice) {
+  const authorizationUrl = await startSignIn(agent);
+  const callbackUrl = await consentAtEmulator(authorizationUrl, { password: 'demo', ...choice });
+  return agent.get(callbackPath(callbackUrl));
+}
+
+/** Form posts carry the CSRF token the page rendered. */
+export async function csrfTokenOf(agent: Agent): Promise<string> {
+  const page = await agent.get('/').expect(200);
+  const match = /name="_csrf" value="([^"]+)"/.exec(page.text);
+  if (!match) throw new Error('no CSRF token on the page');
+  return match[1];
+}

@@ -1,0 +1,165 @@
+import supertest from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  consentAtEmulator,
+  type EmulatorEndpoint,
+  type Fault,
+  type GoogleEmulator,
+} from '../src/emulator/index.js';
+import {
+  type Agent,
+  callbackPath,
+  signIn,
+  startApp,
+  startEmulator,
+  startSignIn,
+  type TestApp,
+} from './support/test-app.js';
+
+const TARO = 'taro.yamada@gmail.com';
+
+/** The core issue's table: what a user sees for each upstream answer. */
+describe('upstream failures', () => {
+  let emulator: GoogleEmulator;
+  let testApp: TestApp;
+  let agent: Agent;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    testApp = await startApp(emulator, { UPSTREAM_TIMEOUT_MS: '300' });
+  });
+  afterAll(async () => {
+    await testApp.close();
+    await emulator.stop();
+  });
+  beforeEach(() => {
+    agent = supertest.agent(testApp.server);
+  });
+
+  describe('at the token endpoint', () => {
+    const callbackWith = async (fault: Fault) => {
+      const callbackUrl = await consentAtEmulator(await startSignIn(agent), {
+        email: TARO,
+        password: 'demo',
+      });
+      emulator.setFault('token', fault, 1);
+      return agent.get(callbackPath(callbackUrl));
+    };
+
+    it('should show "could not complete sign-in" with 400 for an OAuth error body', async () => {
+      const response = await callbackWith({
+        kind: 'oauth-error',
+        status: 400,
+        error: 'invalid_grant',
+      });
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('Could not complete sign-in. Please try again.');
+      expect(response.text).not.toContain('invalid_grant');
+    });
+
+    it.each([
+      ['a 500', 502, { kind: 'status', status: 500 } satisfies Fault],
+      ['a garbage body', 502, { kind: 'garbage' } satisfies Fault],
+      ['a truncated body', 502, { kind: 'truncated' } satisfies Fault],
+      [
+        'a 401 without an OAuth error body',
+        502,
+        { kind: 'status', status: 401, body: 'nope' } satisfies Fault,
+      ],
+      ['no answer', 504, { kind: 'hang' } satisfies Fault],
+    ])('should answer %s with %i', async (_name, status, fault) => {
+      const response = await callbackWith(fault);
+      expect(response.status).toBe(status);
+      expect(response.text).toContain('<html lang="en">');
+      await agent.get('/home').expect(302);
+    });
+  });
+
+  describe('at Gmail', () => {
+    beforeEach(async () => {
+      expect((await signIn(agent, { email: TARO })).status).toBe(303);
+    });
+
+    const homeWith = async (endpoint: EmulatorEndpoint, fault: Fault, times = Infinity) => {
+      emulator.setFault(endpoint, fault, times);
+      try {
+        return await agent.get('/home');
+      } finally {
+        emulator.setFault(endpoint, null);
+      }
+    };
+
+    it('should refresh once on a 401 and then ask to connect again with 401', async () => {
+      emulator.clearRequests();
+      const response = await homeWith('gmail_list', {
+        kind: 'gmail-error',
+        status: 401,
+        reason: 'authError',
+      });
+      expect(response.status).toBe(401);
+      expect(response.text).toContain('Please connect to Gmail again.');
+      expect(
+        emulator.requests.filter(
+          (r) => r.endpoint === 'token' && r.form?.grant_type === 'refresh_token',
+        ),
+      ).toHaveLength(1);
+      // A Gmail failure never loses the tokens: the next request works.
+      await agent.get('/home').expect(200);
+    });
+
+    it('should explain a missing permission with 403', async () => {
+      const response = await homeWith('gmail_list', {
+        kind: 'gmail-error',
+        status: 403,
+        reason: 'insufficientPermissions',
+      });
+      expect(response.status).toBe(403);
+      expect(response.text).toContain('does not have permission to read your Gmail');
+      expect(response.text).toContain('href="/oauth"');
+    });
+
+    it('should say the Gmail API is not enabled with 502', async () => {
+      const response = await homeWith('gmail_list', {
+        kind: 'gmail-error',
+        status: 403,
+        reason: 'accessNotConfigured',
+      });
+      expect(response.status).toBe(502);
+      expect(response.text).toContain('The Gmail API is not enabled');
+    });
+
+    it.each<[string, Fault, string]>([
+      ['429', { kind: 'status', status: 429, headers: { 'retry-after': '7' }, body: '{}' }, '7'],
+      [
+        '403 rateLimitExceeded',
+        { kind: 'gmail-error', status: 403, reason: 'rateLimitExceeded' },
+        '30',
+      ],
+      [
+        '403 userRateLimitExceeded',
+        { kind: 'gmail-error', status: 403, reason: 'userRateLimitExceeded' },
+        '30',
+      ],
+    ])('should answer %s with 503 and Retry-After', async (_name, fault, retryAfter) => {
+      const response = await homeWith('gmail_list', fault);
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe(retryAfter);
+      expect(response.text).toContain('Gmail is busy');
+    });
+
+    it.each([
+      ['a 500', 502, { kind: 'status', status: 500 } satisfies Fault],
+      ['a garbage body', 502, { kind: 'garbage' } satisfies Fault],
+      ['a truncated body', 502, { kind: 'truncated' } satisfies Fault],
+      ['no answer', 504, { kind: 'hang' } satisfies Fault],
+    ])(
+      'should answer %s from messages.list with %i and keep the session',
+      async (_name, status, fault) => {
+        const response = await homeWith('gmail_list', fault);
+        expect(response.status).toBe(status);
+        expect(response.text).not.toContain('"error"');
+        await agent.get('/home').expect(200);
+      },
+    );
+  });
+});
