@@ -124,6 +124,8 @@ export async function createAuthorizationServer(
     },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     jwks: { keys: [options.signingKey] },
+    // Google's discovery names its revocation endpoint; the emulator serves it itself.
+    discovery: { revocation_endpoint: `${options.issuer}/revoke` },
     routes: {
       authorization: '/o/oauth2/v2/auth',
       token: '/token',

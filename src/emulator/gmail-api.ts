@@ -49,8 +49,8 @@ export function gmailEndpointOf(method: string, path: string): EmulatorEndpoint 
 /** The Gmail API v1 subset this project uses, with Google's shapes, errors and quota. */
 export class GmailApi {
   private readonly quota = new Map<string, { windowStart: number; used: number; total: number }>();
-  /** Per account: access tokens issued at or before this (seconds) are treated as expired. */
-  readonly expiredBefore = new Map<string, number>();
+  /** Access tokens (by jti) that tests declared expired: Gmail answers 401 to them. */
+  readonly expiredTokens = new Set<string>();
 
   constructor(
     private readonly provider: Provider,
@@ -96,8 +96,7 @@ export class GmailApi {
     if (!match) return unauthenticated;
     const token = await this.provider.AccessToken.find(match[1]);
     if (!token || token.isExpired) return unauthenticated;
-    const cutoff = this.expiredBefore.get(token.accountId);
-    if (cutoff !== undefined && token.iat <= cutoff) return unauthenticated;
+    if (this.expiredTokens.has(token.jti)) return unauthenticated;
     if (!(token.scope ?? '').split(' ').includes(GMAIL_SCOPE)) {
       return gmailError(
         403,

@@ -56,6 +56,8 @@ export interface RecordedRequest {
   form?: Record<string, string>;
   /** Set on calls that arrived inside a batch request. */
   viaBatch?: boolean;
+  /** The JSON answer of a successful token request (tests use it to know the issued tokens). */
+  response?: Record<string, unknown>;
 }
 
 export type IdTokenTweak = 'wrong-nonce' | 'wrong-aud' | 'wrong-iss' | 'bad-signature' | null;
@@ -211,7 +213,12 @@ export class GoogleEmulator {
   }
 
   expireAccessTokens(email: string): void {
-    this.gmail.expiredBefore.set(this.account(email).sub, Math.floor(Date.now() / 1000));
+    const sub = this.account(email).sub;
+    for (const [key, entry] of this.store.entries) {
+      if (key.startsWith('AccessToken:') && entry.payload.accountId === sub) {
+        this.gmail.expiredTokens.add(key.slice('AccessToken:'.length));
+      }
+    }
   }
 
   /** Gmail quota units charged to the account since the emulator started. */
@@ -379,6 +386,7 @@ export class GoogleEmulator {
         ctx.body as Record<string, unknown>,
         record?.form?.grant_type,
       );
+      if (record) record.response = { ...(ctx.body as Record<string, unknown>) };
     }
     if (ctx.status === 303 || ctx.status === 302) this.likeGoogleCallback(ctx);
   }

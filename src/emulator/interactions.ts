@@ -99,7 +99,11 @@ export class InteractionPages {
       missingOIDCClaims?: string[];
       missingResourceScopes?: Record<string, string[]>;
     };
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    // The Gmail scope is declared for discovery but granted per resource (below), never as an
+    // OpenID scope, so that refusing it really leaves it out of the access token.
+    const oidcScopes = (missing.missingOIDCScope ?? []).filter((scope) => scope !== GMAIL_SCOPE);
+    if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
+    if (missing.missingOIDCScope?.includes(GMAIL_SCOPE)) grant.rejectOIDCScope(GMAIL_SCOPE);
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
     const requested = (details.params.scope ?? '').split(' ');
     if (requested.includes(GMAIL_SCOPE)) {

@@ -14,6 +14,10 @@ import { OAuthMetrics } from './oauth-metrics.js';
 
 export type TokenSession = Session & Partial<SessionData>;
 
+/** How long a refresh result is offered to requests that started before it was saved. */
+const RECENT_REFRESH_MS = 60_000;
+const MAX_RECENT = 10_000;
+
 /**
  * Hands out a usable access token for a session: refreshes shortly before expiry, or once after
  * Gmail said 401, with one refresh request per session at a time however many requests wait.
@@ -23,6 +27,12 @@ export class AccessTokenService {
   private readonly logger = new Logger(AccessTokenService.name);
   /** Refreshes under way, by session id (single flight within this instance). */
   private readonly inFlight = new Map<string, Promise<TokenSet>>();
+  /**
+   * Recent refresh results, by session id. A request that loaded its session before another
+   * request's refresh was saved still holds the old token; it takes the new one from here
+   * instead of refreshing a second time.
+   */
+  private readonly recent = new Map<string, { replaced: string; renewed: TokenSet; at: number }>();
 
   constructor(
     private readonly client: GoogleOAuthClient,
@@ -54,17 +64,31 @@ export class AccessTokenService {
   private tokensOf(session: TokenSession): TokenSet {
     const tokens = this.stored.read(session);
     if (!tokens || !session.user) throw new NotSignedInError('no tokens in this session');
+    const recent = this.recent.get(session.id);
+    if (recent && recent.replaced === tokens.accessToken) return recent.renewed;
     return tokens;
   }
 
   private refresh(session: TokenSession, tokens: TokenSet): Promise<TokenSet> {
     const running = this.inFlight.get(session.id);
     if (running) return running;
-    const refresh = this.runRefresh(session, tokens).finally(() =>
-      this.inFlight.delete(session.id),
-    );
+    const refresh = this.runRefresh(session, tokens)
+      .then((renewed) => {
+        this.remember(session.id, tokens.accessToken, renewed);
+        return renewed;
+      })
+      .finally(() => this.inFlight.delete(session.id));
     this.inFlight.set(session.id, refresh);
     return refresh;
+  }
+
+  private remember(sessionId: string, replaced: string, renewed: TokenSet): void {
+    const now = this.clock.now();
+    this.recent.set(sessionId, { replaced, renewed, at: now });
+    for (const [id, entry] of this.recent) {
+      if (now - entry.at < RECENT_REFRESH_MS && this.recent.size <= MAX_RECENT) break;
+      this.recent.delete(id);
+    }
   }
 
   /** @see RFC 6749 §6; Google omits refresh_token from the answer: the old one stays valid. */

@@ -10,6 +10,11 @@ export class FakeClock extends Clock {
     return this.current;
   }
 
+  /** Back to real time (ID tokens from the emulator carry real timestamps). */
+  reset(): void {
+    this.current = Date.now();
+  }
+
   advance(ms: number): void {
     this.current += ms;
   }

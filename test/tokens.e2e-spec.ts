@@ -1,0 +1,203 @@
+import supertest from 'supertest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GoogleEmulator } from '../src/emulator/index.js';
+import { SessionStore } from '../src/session/session-store.js';
+import {
+  type Agent,
+  csrfTokenOf,
+  signIn,
+  startApp,
+  startEmulator,
+  type TestApp,
+} from './support/test-app.js';
+
+const TARO = 'taro.yamada@gmail.com';
+const HANAKO = 'hanako@example.co.jp';
+const HOUR = 3_600_000;
+
+describe('token lifecycle and identity', () => {
+  let emulator: GoogleEmulator;
+  let testApp: TestApp;
+  let agent: Agent;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    testApp = await startApp(emulator);
+  });
+  afterAll(async () => {
+    await testApp.close();
+    await emulator.stop();
+  });
+  beforeEach(() => {
+    agent = supertest.agent(testApp.server);
+    emulator.clearRequests();
+    testApp.clock.reset();
+  });
+  afterEach(() => emulator.setIdTokenTweak(null));
+
+  const requestsTo = (endpoint: string) => emulator.requests.filter((r) => r.endpoint === endpoint);
+  const refreshGrants = () =>
+    requestsTo('token').filter((r) => r.form?.grant_type === 'refresh_token');
+  const issuedTokens = () =>
+    requestsTo('token')
+      .flatMap((r) => [r.response?.access_token, r.response?.refresh_token, r.response?.id_token])
+      .filter((t): t is string => typeof t === 'string');
+
+  it('should show the signed-in address next to the sign-out controls', async () => {
+    await signIn(agent, { email: HANAKO });
+    const home = await agent.get('/home').expect(200);
+    expect(home.text).toContain('Signed in as hanako@example.co.jp');
+    expect(home.text).toContain('action="/logout"');
+    expect(home.text).toContain('action="/disconnect"');
+  });
+
+  it('should ask for identity and offline access with a nonce', async () => {
+    const location = new URL((await agent.get('/oauth').expect(302)).headers.location);
+    expect(location.searchParams.get('scope')).toBe(
+      'openid email https://www.googleapis.com/auth/gmail.readonly',
+    );
+    expect(location.searchParams.get('access_type')).toBe('offline');
+    expect(location.searchParams.get('prompt')).toBe('consent');
+    expect(location.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('should refresh an expiring access token exactly once for 10 parallel requests of a session', async () => {
+    await signIn(agent, { email: TARO });
+    await agent.get('/home').expect(200);
+    emulator.clearRequests();
+    testApp.clock.advance(HOUR);
+    const pages = await Promise.all(Array.from({ length: 10 }, () => agent.get('/home')));
+    expect(pages.map((page) => page.status)).toEqual(Array(10).fill(200));
+    expect(refreshGrants()).toHaveLength(1);
+    expect(Object.keys(refreshGrants()[0].form ?? {}).sort()).toEqual([
+      'client_id',
+      'client_secret',
+      'grant_type',
+      'refresh_token',
+    ]);
+    // The renewed token is stored: no further refresh for the next page.
+    emulator.clearRequests();
+    await agent.get('/home').expect(200);
+    expect(refreshGrants()).toHaveLength(0);
+  });
+
+  it('should refresh once and retry once when Gmail rejects the access token', async () => {
+    await signIn(agent, { email: TARO });
+    emulator.expireAccessTokens(TARO);
+    emulator.clearRequests();
+    await agent.get('/home').expect(200);
+    expect(refreshGrants()).toHaveLength(1);
+    expect(requestsTo('gmail_list')).toHaveLength(2);
+  });
+
+  it('should ask to connect again when the refresh token was revoked, without a 500', async () => {
+    await signIn(agent, { email: TARO });
+    emulator.revokeAll(TARO);
+    testApp.clock.advance(HOUR);
+    const response = await agent.get('/home').expect(401);
+    expect(response.text).toContain('Your access was revoked or has expired');
+    expect(response.text).toContain('href="/oauth"');
+    await agent.get('/home').expect(302);
+  });
+
+  it.each(['wrong-nonce', 'wrong-aud', 'wrong-iss', 'bad-signature'] as const)(
+    'should refuse an ID token with %s and keep no session',
+    async (tweak) => {
+      emulator.setIdTokenTweak(tweak);
+      const callback = await signIn(agent, { email: TARO });
+      expect(callback.status).toBe(400);
+      expect(callback.text).toContain('identity answer could not be verified');
+      await agent.get('/home').expect(302);
+      expect(requestsTo('gmail_list')).toHaveLength(0);
+    },
+  );
+
+  it('should explain an unticked Gmail permission and not call Gmail', async () => {
+    const callback = await signIn(agent, { email: TARO, grantGmail: false });
+    expect(callback.status).toBe(303);
+    const token = requestsTo('token')[0].response;
+    expect(String(token?.scope)).not.toContain('gmail');
+    const home = await agent.get('/home').expect(403);
+    expect(home.text).toContain('You did not allow reading your Gmail');
+    expect(home.text).toContain('href="/oauth"');
+    expect(emulator.requests.filter((r) => r.endpoint.startsWith('gmail_'))).toHaveLength(0);
+  });
+
+  it('should sign out without revoking, and disconnect by revoking the refresh token', async () => {
+    await signIn(agent, { email: TARO });
+    const refreshToken = requestsTo('token')[0].response?.refresh_token;
+    expect(typeof refreshToken).toBe('string');
+    const cookie = (await agent.get('/home')).request.cookies;
+    const csrf = await csrfTokenOf(agent);
+    await agent.post('/disconnect').type('form').send({ _csrf: csrf }).expect(303);
+    const revocations = requestsTo('revoke');
+    expect(revocations).toHaveLength(1);
+    expect(revocations[0].form).toEqual({ token: refreshToken });
+    // The old cookie no longer shows mail.
+    await supertest(testApp.server).get('/home').set('Cookie', cookie).expect(302);
+  });
+
+  it('should keep no token in clear text in the session store', async () => {
+    await signIn(agent, { email: TARO });
+    await agent.get('/home').expect(200);
+    const store = testApp.app.get(SessionStore).store;
+    const all = await new Promise<unknown>((resolve, reject) =>
+      store.all!((error, sessions) => (error ? reject(error as Error) : resolve(sessions))),
+    );
+    const raw = JSON.stringify(all);
+    expect(raw).toContain('"tokens":"v1.');
+    expect(issuedTokens().length).toBeGreaterThanOrEqual(3);
+    for (const token of issuedTokens()) expect(raw).not.toContain(token);
+  });
+});
+
+describe('Workspace domain restriction (ALLOWED_DOMAINS)', () => {
+  let emulator: GoogleEmulator;
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    testApp = await startApp(emulator, { ALLOWED_DOMAINS: 'example.co.jp' });
+  });
+  afterAll(async () => {
+    await testApp.close();
+    await emulator.stop();
+  });
+
+  it('should send hd as a hint when one domain is allowed', async () => {
+    const location = new URL(
+      (await supertest(testApp.server).get('/oauth')).headers.location,
+    );
+    expect(location.searchParams.get('hd')).toBe('example.co.jp');
+  });
+
+  it('should admit a Workspace account of an allowed domain', async () => {
+    const agent = supertest.agent(testApp.server);
+    expect((await signIn(agent, { email: HANAKO })).status).toBe(303);
+    await agent.get('/home').expect(200);
+  });
+
+  it('should refuse another domain with 403, revoke its fresh tokens and keep no session', async () => {
+    const agent = supertest.agent(testApp.server);
+    emulator.clearRequests();
+    const callback = await signIn(agent, { email: TARO });
+    expect(callback.status).toBe(403);
+    expect(callback.text).toContain('domain is not allowed');
+    const issued = emulator.requests.find((r) => r.endpoint === 'token')?.response;
+    const revoke = emulator.requests.filter((r) => r.endpoint === 'revoke');
+    expect(revoke).toHaveLength(1);
+    expect(revoke[0].form?.token).toBe(issued?.refresh_token);
+    await agent.get('/home').expect(302);
+  });
+
+  it('should admit consumer accounts by verified email domain when that domain is listed', async () => {
+    const open = await startApp(emulator, { ALLOWED_DOMAINS: 'gmail.com, example.co.jp' });
+    try {
+      const agent = supertest.agent(open.server);
+      expect((await signIn(agent, { email: TARO })).status).toBe(303);
+      await agent.get('/home').expect(200);
+    } finally {
+      await open.close();
+    }
+  });
+});
