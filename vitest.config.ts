@@ -21,6 +21,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          // Lets the session-store test measure the heap after a collection.
+          execArgv: ['--expose-gc'],
         },
       },
     ],

@@ -165,9 +165,7 @@ describe('Workspace domain restriction (ALLOWED_DOMAINS)', () => {
   });
 
   it('should send hd as a hint when one domain is allowed', async () => {
-    const location = new URL(
-      (await supertest(testApp.server).get('/oauth')).headers.location,
-    );
+    const location = new URL((await supertest(testApp.server).get('/oauth')).headers.location);
     expect(location.searchParams.get('hd')).toBe('example.co.jp');
   });
 

@@ -1,4 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DEFAULT_LOCALE, isLocale, isMessageKey, translate } from '../i18n/i18n.js';
 import { NotSignedInError } from '../oauth/oauth.errors.js';
@@ -17,9 +23,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const view = errorViewOf(exception);
     const api = request.path.startsWith('/api/');
-    this.log(exception, view.expected, view.status);
+    if (!request.path.startsWith('/health/')) this.log(exception, view.expected, view.status);
     if (response.headersSent) {
       response.end();
+      return;
+    }
+    if (request.path.startsWith('/health/') && exception instanceof HttpException) {
+      // Terminus reports a failed check as a 503 carrying the check results: pass them on.
+      response.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
     if (exception instanceof NotSignedInError && !api) {

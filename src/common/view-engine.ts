@@ -27,4 +27,6 @@ export function configureViews(app: NestExpressApplication, viewsDir: string): v
   app.setBaseViewsDir(viewsDir);
   app.setViewEngine('hbs');
   app.set('view options', { layout: false });
+  // Compile each template once (Express turns this on only when NODE_ENV=production).
+  app.set('view cache', true);
 }

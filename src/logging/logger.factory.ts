@@ -45,6 +45,17 @@ export function createRequestLogger(logger: Logger) {
       }),
       res: (response: { statusCode: number }) => ({ status: response.statusCode }),
     },
+    // pino-http invents an Error ("failed with status code 503") for 5xx answers; the real
+    // cause is logged once by the exception filter, so the request line keeps only its status.
+    customErrorObject: (_request, _response, _error, value: Record<string, unknown>) => {
+      const rest = { ...value };
+      delete rest.err;
+      return rest;
+    },
+    customSuccessMessage: (request, response, time) =>
+      `${request.method} ${pathOnly(request.url)} ${response.statusCode} ${Math.round(time)}ms`,
+    customErrorMessage: (request, response) =>
+      `${request.method} ${pathOnly(request.url)} ${response.statusCode}`,
     wrapSerializers: false,
     quietReqLogger: true,
   });

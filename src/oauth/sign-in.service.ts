@@ -14,7 +14,7 @@ import {
   IdTokenError,
   InvalidCallbackError,
 } from './oauth.errors.js';
-import { PendingSignIns } from './pending-sign-ins.js';
+import { PENDING_SIGN_IN_TTL_MS, PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
 import type { CallbackRequest } from './state.guard.js';
 import { StoredTokens } from './stored-tokens.js';
@@ -57,6 +57,8 @@ export class SignInService {
     const verifier = this.pkce.createVerifier();
     this.pending.add(request.session, { state, nonce, verifier });
     request.session.createdAt ??= this.clock.now();
+    // A session that only carries pending sign-ins is gone when they would expire anyway.
+    if (!request.session.user) request.session.cookie.maxAge = PENDING_SIGN_IN_TTL_MS;
 
     const url = new URL(authorizationEndpoint);
     const params: Record<string, string> = {

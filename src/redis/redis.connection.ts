@@ -65,8 +65,11 @@ export class RedisConnection implements OnApplicationShutdown {
     const client = this.client;
     if (!client) return;
     try {
-      if (client.isOpen) await client.close();
-      else client.destroy();
+      // close() waits for replies in flight; while Redis is away that could be forever.
+      if (client.isReady) {
+        await Promise.race([client.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+      }
+      if (client.isOpen) client.destroy();
     } catch {
       // Already closed: nothing to release.
     }

@@ -13,6 +13,7 @@ export class EmbeddedSessionStore extends SessionStore {
   readonly store: Store & {
     length(cb: (err: unknown, length: number) => void): void;
     stopInterval(): void;
+    prune(): void;
   };
 
   constructor(config: SessionConfig) {
@@ -21,8 +22,14 @@ export class EmbeddedSessionStore extends SessionStore {
     this.store = new MemoryStore({
       checkPeriod: 60_000,
       max: config.maxEmbeddedSessions,
-      ttl: config.idleTimeoutMs,
+      // No fixed ttl: each entry lives as long as its cookie (idle timeout, or 10 minutes for
+      // a session that only holds pending sign-ins).
     }) as EmbeddedSessionStore['store'];
+  }
+
+  /** Drops expired sessions now (memorystore also does it every minute). */
+  prune(): void {
+    this.store.prune();
   }
 
   count(): Promise<number> {

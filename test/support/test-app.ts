@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { DestinationStream } from 'pino';
 import supertest from 'supertest';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
@@ -38,6 +39,7 @@ export async function startApp(
   emulator: GoogleEmulator,
   env: Record<string, string> = {},
   clock = new FakeClock(),
+  logDestination?: DestinationStream,
 ): Promise<TestApp> {
   const config = parseConfiguration({
     GOOGLE_CLIENT_ID: CLIENT_ID,
@@ -58,6 +60,7 @@ export async function startApp(
     .compile();
   const app = configureApp(
     moduleRef.createNestApplication<NestExpressApplication>({ logger: false }),
+    { logDestination },
   );
   await app.init();
   const server = app.getHttpServer();

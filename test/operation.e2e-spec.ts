@@ -1,0 +1,413 @@
+import { createClient } from 'redis';
+import { Agent, request } from 'undici';
+import { Writable } from 'node:stream';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { EmbeddedSessionStore } from '../src/session/embedded-session.store.js';
+import { SessionStore } from '../src/session/session-store.js';
+import { consentAtEmulator, type GoogleEmulator } from '../src/emulator/index.js';
+import { CookieJar } from './support/cookie-jar.js';
+import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import {
+  callbackPath,
+  CLIENT_SECRET,
+  csrfTokenOf,
+  signIn,
+  startApp,
+  startEmulator,
+  type TestApp,
+} from './support/test-app.js';
+
+const TARO = 'taro.yamada@gmail.com';
+
+describe('several instances sharing Redis', () => {
+  let emulator: GoogleEmulator;
+  let redis: TestRedis;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    redis = await startTestRedis();
+    const env = {
+      REDIS_URL: redis.url,
+      SESSION_PREFIX: redis.prefix,
+      REDIS_COMMAND_TIMEOUT_MS: '500',
+      LOG_LEVEL: 'error',
+    };
+    a = await startApp(emulator, env);
+    b = await startApp(emulator, env);
+  }, 30_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await redis?.close();
+    await emulator?.stop();
+  });
+
+  it('should complete a sign-in started on A at B, serve it on A, and sign out on B for both', async () => {
+    const jar = new CookieJar();
+    const start = await jar.get(a.server, '/oauth');
+    expect(start.status).toBe(302);
+    const callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
+    expect((await jar.get(b.server, callbackPath(callbackUrl))).status).toBe(303);
+    const home = await jar.get(a.server, '/home');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain('Signed in as taro.yamada@gmail.com');
+    const page = await jar.get(b.server, '/');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    expect((await jar.post(b.server, '/logout', { _csrf: csrf })).status).toBe(303);
+    expect((await jar.get(a.server, '/home')).status).toBe(302);
+  });
+
+  it('should keep no access or refresh token in clear text in Redis', async () => {
+    emulator.clearRequests();
+    const agent = supertest.agent(a.server);
+    await signIn(agent, { email: TARO });
+    await agent.get('/home').expect(200);
+    const issued = emulator.requests.find((r) => r.endpoint === 'token')!.response!;
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const keys = await client.keys(`${redis.prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      const values = (await client.mGet(keys)).join('\n');
+      expect(values).toContain('"tokens":"v1.');
+      for (const token of [
+        issued.access_token,
+        issued.refresh_token,
+        issued.id_token,
+        CLIENT_SECRET,
+      ]) {
+        expect(values).not.toContain(String(token));
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('should answer 503 within 3 s while Redis is down, report not ready, and recover by itself', async () => {
+    if (!redis.stop || !redis.start) return; // an external REDIS_URL cannot be stopped by the test
+    const agent = supertest.agent(a.server);
+    await signIn(agent, { email: TARO });
+    await redis.stop();
+    const started = Date.now();
+    const down = await agent.get('/home');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(down.status).toBe(503);
+    expect(down.text).toContain('temporarily unavailable');
+    expect(down.headers['retry-after']).toBe('5');
+    const ready = await supertest(a.server).get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect((ready.body as { error: object }).error).toHaveProperty('sessionStore');
+    await supertest(a.server).get('/health/live').expect(200);
+    await redis.start();
+    let status = 0;
+    for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await supertest(a.server).get('/health/ready')).status;
+    }
+    expect(status).toBe(200);
+    // The session died with Redis's memory: the page asks to connect again instead of failing.
+    expect((await agent.get('/home')).status).toBe(302);
+  });
+});
+
+describe('embedded session store', () => {
+  let emulator: GoogleEmulator;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    app = await startApp(emulator);
+  });
+  afterAll(async () => {
+    await app.close();
+    await emulator.stop();
+  });
+
+  const sessionCount = () =>
+    supertest(app.server)
+      .get('/metrics')
+      .then((r) => Number(/^sessions_active (\d+)/m.exec(r.text)?.[1]));
+
+  it('should create no session for 20,000 anonymous visits', async () => {
+    await app.app.listen(0, '127.0.0.1');
+    const url = await app.app.getUrl();
+    const pool = new Agent({ connections: 32 });
+    let next = 0;
+    let cookies = 0;
+    const worker = async () => {
+      while (next < 20_000) {
+        next++;
+        const response = await request(`${url}/`, { dispatcher: pool });
+        if (response.headers['set-cookie'] !== undefined) cookies++;
+        expect(response.statusCode).toBe(200);
+        await response.body.dump();
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 32 }, worker));
+    } finally {
+      await pool.close();
+    }
+    expect(next).toBe(20_000);
+    expect(cookies).toBe(0);
+    expect(await sessionCount()).toBe(0);
+  }, 120_000);
+});
+
+describe('observability and protection', () => {
+  let emulator: GoogleEmulator;
+  let app: TestApp;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ accessTokenTtlSeconds: 3600 });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    app = await startApp(
+      emulator,
+      {
+        LOG_LEVEL: 'trace',
+        RATE_LIMIT_SIGNIN_PER_MINUTE: '1000',
+        METRICS_TOKEN: 'metrics-secret-token',
+      },
+      undefined,
+      sink,
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await emulator.stop();
+  });
+
+  const metrics = () =>
+    supertest(app.server)
+      .get('/metrics')
+      .set('Authorization', 'Bearer metrics-secret-token')
+      .expect(200)
+      .then((r) => r.text);
+  const value = (text: string, series: string) =>
+    Number(
+      new RegExp(`^${series.replace(/[{}"]/g, (c) => `\\${c}`)} (\\d+)`, 'm').exec(text)?.[1] ?? 0,
+    );
+
+  it('should protect /metrics with METRICS_TOKEN', async () => {
+    await supertest(app.server).get('/metrics').expect(401);
+    await supertest(app.server).get('/metrics').set('Authorization', 'Bearer wrong').expect(401);
+  });
+
+  it('should count sign-ins, refreshes, upstream calls and requests in Prometheus format', async () => {
+    const before = await metrics();
+    const agent = supertest.agent(app.server);
+    await signIn(agent, { email: TARO });
+    await agent.get('/home').expect(200);
+    await supertest(app.server).get('/callback?state=x&code=y').expect(400);
+    app.clock.advance(3_600_000);
+    await agent.get('/home').expect(200);
+    app.clock.reset();
+    const after = await metrics();
+    expect(value(after, 'oauth_sign_ins_total{outcome="success"}')).toBe(
+      value(before, 'oauth_sign_ins_total{outcome="success"}') + 1,
+    );
+    expect(value(after, 'oauth_sign_ins_total{outcome="state_invalid"}')).toBe(
+      value(before, 'oauth_sign_ins_total{outcome="state_invalid"}') + 1,
+    );
+    expect(value(after, 'oauth_token_refreshes_total{outcome="success"}')).toBe(1);
+    for (const upstream of [
+      'discovery',
+      'token',
+      'jwks',
+      'gmail_list',
+      'gmail_labels',
+      'gmail_batch',
+    ]) {
+      expect(after).toMatch(
+        new RegExp(
+          `upstream_request_duration_seconds_count\\{upstream="${upstream}",status="200"\\} [1-9]`,
+        ),
+      );
+    }
+    expect(after).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/home",status="200"\} [1-9]/,
+    );
+    expect(after).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/callback",status="400"\} 1/,
+    );
+    expect(after).toMatch(/^sessions_active \d+$/m);
+  });
+
+  it('should log one line per request with an id, audit sign-ins, and never log a secret', async () => {
+    lines.length = 0;
+    emulator.clearRequests();
+    const agent = supertest.agent(app.server);
+    const callback = await signIn(agent, { email: TARO });
+    const cookie = String(callback.headers['set-cookie']).split(';')[0].split('=')[1];
+    await agent.get('/home').set('X-Request-Id', 'req-12345').expect(200);
+    app.clock.advance(3_600_000);
+    await agent.get('/home').expect(200);
+    app.clock.reset();
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: await csrfTokenOf(agent) })
+      .expect(303);
+    const second = supertest.agent(app.server);
+    await signIn(second, { email: TARO });
+    await second
+      .post('/disconnect')
+      .type('form')
+      .send({ _csrf: await csrfTokenOf(second) })
+      .expect(303);
+
+    const log = lines.join('\n');
+    const secrets = emulator.requests
+      .flatMap((r) => [
+        r.form?.code,
+        r.form?.code_verifier,
+        r.form?.refresh_token,
+        r.form?.token,
+        r.response?.access_token,
+        r.response?.refresh_token,
+        r.response?.id_token,
+        typeof r.query.state === 'string' ? r.query.state : undefined,
+      ])
+      .filter((s): s is string => typeof s === 'string' && s.length > 8);
+    expect(secrets.length).toBeGreaterThan(8);
+    for (const secret of [...secrets, CLIENT_SECRET, cookie, decodeURIComponent(cookie)])
+      expect(log).not.toContain(secret);
+    const requests = lines.map(
+      (line) =>
+        JSON.parse(line) as {
+          req?: { id: string; path: string };
+          msg: string;
+          event?: string;
+          outcome?: string;
+          domain?: string;
+        },
+    );
+    expect(
+      requests.some((entry) => entry.req?.id === 'req-12345' && entry.req.path === '/home'),
+    ).toBe(true);
+    expect(requests.filter((entry) => entry.req?.path === '/callback').length).toBe(2);
+    expect(requests.some((entry) => entry.req?.path?.includes('?'))).toBe(false);
+    expect(
+      requests.filter(
+        (entry) =>
+          entry.event === 'sign_in' && entry.outcome === 'success' && entry.domain === 'gmail.com',
+      ),
+    ).toHaveLength(2);
+  });
+
+  it('should send a strict Content-Security-Policy and no inline script on every page', async () => {
+    const agent = supertest.agent(app.server);
+    await signIn(agent, { email: TARO });
+    for (const path of ['/', '/setup', '/home', '/callback', '/no-such-page']) {
+      const response = await agent.get(path);
+      const csp = response.headers['content-security-policy'];
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('https:');
+      expect(response.text).not.toMatch(/<script|\son[a-z]+=|style="/i);
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['referrer-policy']).toBe('no-referrer');
+    }
+  });
+});
+
+describe('sign-in rate limit', () => {
+  let emulator: GoogleEmulator;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    app = await startApp(emulator, { RATE_LIMIT_SIGNIN_PER_MINUTE: '3' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await emulator.stop();
+  });
+
+  it('should answer 429 with a page after the configured burst, and not limit other pages', async () => {
+    for (let i = 0; i < 3; i++) await supertest(app.server).get('/oauth').expect(302);
+    const limited = await supertest(app.server).get('/oauth').expect(429);
+    expect(limited.text).toContain('Too many requests');
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    await supertest(app.server).get('/callback').expect(429);
+    await supertest(app.server).get('/').expect(200);
+    await supertest(app.server).get('/health/ready').expect(200);
+  });
+});
+
+describe('abandoned sign-ins', () => {
+  let emulator: GoogleEmulator;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    app = await startApp(emulator);
+  });
+  afterAll(async () => {
+    vi.useRealTimers();
+    await app.close();
+    await emulator.stop();
+  });
+
+  it('should expire 5,000 abandoned /oauth starts and give their memory back', async () => {
+    const store = app.app.get<SessionStore, EmbeddedSessionStore>(SessionStore);
+    const gc = (globalThis as { gc?: () => void }).gc!;
+    await app.app.listen(0, '127.0.0.1');
+    const url = `${await app.app.getUrl()}/oauth`;
+    const pool = new Agent({ connections: 16 });
+    const abandon = async (count: number) => {
+      for (let done = 0; done < count; done += 100) {
+        await Promise.all(
+          Array.from({ length: 100 }, async () => {
+            const response = await request(url, { dispatcher: pool });
+            expect(response.statusCode).toBe(302);
+            await response.body.dump();
+          }),
+        );
+      }
+    };
+    let offset = 0;
+    const expireAll = () => {
+      offset += 10 * 60_000 + 1_000;
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + offset);
+      store.prune();
+      vi.useRealTimers();
+    };
+    const heap = () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    try {
+      // A first round warms every lazy cache of the process, so the second measures sessions only.
+      await abandon(5_000);
+      expireAll();
+      const before = heap();
+      await abandon(5_000);
+      expect(await store.count()).toBe(5_000);
+      const full = heap();
+      expireAll();
+      expect(await store.count()).toBe(0);
+      const after = heap();
+      const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+      console.log(
+        `heap: before ${mb(before)} MB, 5,000 pending sign-ins ${mb(full)} MB, after expiry ${mb(after)} MB`,
+      );
+      expect(full - before).toBeGreaterThan(1024 * 1024);
+      expect(after - before).toBeLessThan((full - before) / 4);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
+});
