@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { DestinationStream } from 'pino';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServerConfig, SessionConfig } from './config/configuration.js';
@@ -10,8 +11,15 @@ import { PinoLoggerService } from './logging/pino-logger.service.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
 
-/** The project root: views/ and public/ sit beside src/ and dist/. */
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The project root, where views/ and public/ are: the nearest folder above this file that has views/. */
+export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'views', 'partials'))) return dir;
+  }
+  throw new Error(`no views/ folder above ${from}`);
+}
 
 /**
  * Everything main.ts does to the app besides listening; tests call it too, so they run the

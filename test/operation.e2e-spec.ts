@@ -86,6 +86,31 @@ describe('several instances sharing Redis', () => {
     }
   });
 
+  it('should share the encrypted metadata cache between instances', async () => {
+    const jar = new CookieJar();
+    const start = await jar.get(a.server, '/oauth');
+    await jar.get(
+      b.server,
+      callbackPath(await consentAtEmulator(start.headers.location, { email: TARO })),
+    );
+    expect((await jar.get(a.server, '/home')).text).toContain('Winter sale');
+    emulator.clearRequests();
+    expect((await jar.get(b.server, '/home')).status).toBe(200);
+    expect(emulator.requests.filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(0);
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const keys = await client.keys(`${redis.prefix}mail:*`);
+      expect(keys).toHaveLength(1);
+      const values = Object.values(await client.hGetAll(keys[0])).join('\n');
+      expect(values.length).toBeGreaterThan(1000);
+      for (const clear of ['Winter sale', 'hanako.sato@example.jp', '佐藤', 'ISO-2022-JP'])
+        expect(values).not.toContain(clear);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('should answer 503 within 3 s while Redis is down, report not ready, and recover by itself', async () => {
     if (!redis.stop || !redis.start) return; // an external REDIS_URL cannot be stopped by the test
     const agent = supertest.agent(a.server);

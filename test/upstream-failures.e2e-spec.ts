@@ -140,12 +140,18 @@ describe('upstream failures', () => {
         { kind: 'gmail-error', status: 403, reason: 'userRateLimitExceeded' },
         '30',
       ],
-    ])('should answer %s with 503 and Retry-After', async (_name, fault, retryAfter) => {
-      const response = await homeWith('gmail_list', fault);
-      expect(response.status).toBe(503);
-      expect(response.headers['retry-after']).toBe(retryAfter);
-      expect(response.text).toContain('Gmail is busy');
-    });
+    ])(
+      'should answer %s with 503 and Retry-After when no page was loaded before',
+      async (_name, fault, retryAfter) => {
+        // A user with no page loaded yet: nothing cached to fall back on (see inbox.e2e-spec).
+        agent = supertest.agent(testApp.server);
+        expect((await signIn(agent, { email: 'hanako@example.co.jp' })).status).toBe(303);
+        const response = await homeWith('gmail_list', fault);
+        expect(response.status).toBe(503);
+        expect(response.headers['retry-after']).toBe(retryAfter);
+        expect(response.text).toContain('Gmail is busy');
+      },
+    );
 
     it.each([
       ['a 500', 502, { kind: 'status', status: 500 } satisfies Fault],

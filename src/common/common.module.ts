@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { MetricsRegistry } from '../metrics/metrics.registry.js';
 import { OAuthMetrics } from '../oauth/oauth-metrics.js';
 import { Clock, SystemClock } from './clock.js';
+import { SignOutHooks } from './sign-out-hooks.js';
 import { UpstreamHttp } from './upstream-http.service.js';
 import { UpstreamMetrics } from './upstream-metrics.js';
 
@@ -14,7 +15,8 @@ import { UpstreamMetrics } from './upstream-metrics.js';
     UpstreamHttp,
     UpstreamMetrics,
     OAuthMetrics,
+    SignOutHooks,
   ],
-  exports: [Clock, MetricsRegistry, UpstreamHttp, UpstreamMetrics, OAuthMetrics],
+  exports: [Clock, MetricsRegistry, UpstreamHttp, UpstreamMetrics, OAuthMetrics, SignOutHooks],
 })
 export class CommonModule {}

@@ -77,9 +77,16 @@ export async function createAuthorizationServer(
     scopes: ['openid', 'email', 'profile', GMAIL_SCOPE],
     conformIdTokenClaims: false,
     extraParams: ['access_type', 'include_granted_scopes', 'hd', 'authuser'],
+    // What Google's discovery advertises; oidc-provider's other defaults are left out.
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_post', 'client_secret_basic'],
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: false },
+      // Google has no end_session_endpoint (sign-out is revocation), no PAR and no DPoP.
+      rpInitiatedLogout: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,

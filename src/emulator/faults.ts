@@ -24,6 +24,8 @@ export interface EmulatedResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The value `body` serializes, when it is JSON (spares a parse for `fields=`). */
+  json?: unknown;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -37,6 +39,14 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=UTF-8' };
+
+/** Google files quota and API-enablement reasons under "usageLimits", the rest under "global". */
+const USAGE_LIMIT_REASONS = new Set([
+  'rateLimitExceeded',
+  'userRateLimitExceeded',
+  'dailyLimitExceeded',
+  'accessNotConfigured',
+]);
 
 /** Google's JSON error shape for its REST APIs (Gmail included). */
 export function gmailError(
@@ -52,7 +62,9 @@ export function gmailError(
       error: {
         code: status,
         message,
-        errors: [{ message, domain: reason === 'authError' ? 'global' : 'usageLimits', reason }],
+        errors: [
+          { message, domain: USAGE_LIMIT_REASONS.has(reason) ? 'usageLimits' : 'global', reason },
+        ],
         status: STATUS_TEXT[status] ?? 'UNKNOWN',
       },
     }),
@@ -64,7 +76,12 @@ export function jsonResponse(
   value: unknown,
   headers: Record<string, string> = {},
 ): EmulatedResponse {
-  return { status, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(value) };
+  return {
+    status,
+    headers: { ...JSON_TYPE, ...headers },
+    body: JSON.stringify(value),
+    json: value,
+  };
 }
 
 /** The answer a fault gives; 'hang' is handled by the caller (it never answers). */

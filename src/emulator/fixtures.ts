@@ -277,7 +277,7 @@ export function fixtureMessages(account: DemoAccount): StoredMessage[] {
       return dated(account, [
         ...special(to),
         ...generated(to, 50, true, 0),
-        ...generated(to, 40, false, 50),
+        ...generated(to, 60, false, 50),
       ]);
     case 'hanako@example.co.jp':
       return dated(account, [

@@ -63,18 +63,24 @@ export class GmailApi {
     return this.quota.get(sub)?.total ?? 0;
   }
 
-  /** One API call; `'hang'` when a fault says never to answer. */
+  /**
+   * One API call; `'hang'` when a fault says never to answer. Calls of one batch share
+   * `credentials`, so the outer Authorization is checked once, as Google does.
+   */
   async handle(
     request: GmailRequest,
     endpoint: EmulatorEndpoint,
     viaBatch: boolean,
+    credentials = new Map<string, Promise<DemoAccount | EmulatedResponse>>(),
   ): Promise<EmulatedResponse | 'hang'> {
     if (viaBatch) {
       const fault = this.faults.take(endpoint);
       if (fault?.kind === 'hang') return 'hang';
       if (fault) return faultResponse(fault);
     }
-    const account = await this.authenticate(request.authorization);
+    const key = request.authorization ?? '';
+    if (!credentials.has(key)) credentials.set(key, this.authenticate(request.authorization));
+    const account = await credentials.get(key)!;
     if (!('sub' in account)) return account;
     const mailbox = this.accounts.mailbox(account.sub)!;
     const overQuota = this.charge(account, endpoint);
@@ -256,7 +262,9 @@ export class GmailApi {
     try {
       return {
         ...response,
-        body: JSON.stringify(applyFields(JSON.parse(response.body), parseFields(fields))),
+        body: JSON.stringify(
+          applyFields(response.json ?? JSON.parse(response.body), parseFields(fields)),
+        ),
       };
     } catch (error) {
       return gmailError(

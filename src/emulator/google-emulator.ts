@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { decodeJwt, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import type { KoaContext, Provider } from 'oidc-provider';
+import type { GrantInstance, KoaContext, Provider, TokenStatic } from 'oidc-provider';
 import { AccountDirectory } from './accounts.js';
 import {
   createAuthorizationServer,
@@ -28,7 +28,7 @@ import { EmulatorStore } from './memory-adapter.js';
 export interface EmulatorOptions {
   /** 0 (the default) for an ephemeral port; always 127.0.0.1. */
   port?: number;
-  clients: ClientRegistration[];
+  clients: EmulatorClient[];
   accessTokenTtlSeconds?: number;
   /** Delay before every Gmail API answer (a batch counts once). */
   latencyMs?: number;
@@ -38,6 +38,9 @@ export interface EmulatorOptions {
   autoCreateAccounts?: boolean;
   log?: (line: string) => void;
 }
+
+/** A registered "Web application" OAuth client. */
+export type EmulatorClient = ClientRegistration;
 
 export interface DemoAccountInfo {
   email: string;
@@ -54,10 +57,15 @@ export interface RecordedRequest {
   query: Record<string, string | string[]>;
   headers: Record<string, string>;
   form?: Record<string, string>;
+  /** The raw body of a batch request. */
+  body?: string;
   /** Set on calls that arrived inside a batch request. */
   viaBatch?: boolean;
   /** The JSON answer of a successful token request (tests use it to know the issued tokens). */
   response?: Record<string, unknown>;
+  /** performance.now() when the request arrived and when its answer was sent. */
+  startedAt: number;
+  finishedAt?: number;
 }
 
 export type IdTokenTweak = 'wrong-nonce' | 'wrong-aud' | 'wrong-iss' | 'bad-signature' | null;
@@ -85,6 +93,8 @@ export class GoogleEmulator {
     private readonly gmail: GmailApi,
     private readonly interactions: InteractionPages,
     private readonly keys: { signing: JWK; impostor: CryptoKey },
+    /** Grants whose consent screen was just shown: their callback says prompt=consent. */
+    private readonly consentedGrants: Set<string>,
     private readonly options: EmulatorOptions,
   ) {
     this.latencyMs = options.latencyMs ?? 0;
@@ -105,6 +115,7 @@ export class GoogleEmulator {
     const directory = new AccountDirectory(options.autoCreateAccounts ?? false);
     const store = new EmulatorStore();
     const offlineGrants = new Set<string>();
+    const consentedGrants = new Set<string>();
     const provider = await createAuthorizationServer({
       issuer,
       clients: options.clients,
@@ -121,8 +132,9 @@ export class GoogleEmulator {
       directory,
       store,
       null as unknown as GmailApi,
-      new InteractionPages(provider, directory, offlineGrants),
+      new InteractionPages(provider, directory, offlineGrants, consentedGrants),
       { signing: signingJwk, impostor: impostor.privateKey },
+      consentedGrants,
       options,
     );
     (emulator as unknown as { gmail: GmailApi }).gmail = new GmailApi(
@@ -250,6 +262,7 @@ export class GoogleEmulator {
     const endpoint = endpointOf(method, url.pathname);
     const record: RecordedRequest = {
       endpoint,
+      startedAt: performance.now(),
       method,
       path: url.pathname,
       query: queryObject(url.searchParams),
@@ -262,9 +275,10 @@ export class GoogleEmulator {
     };
     this.requests.push(record);
     this.records.set(request, record);
-    response.on('finish', () =>
-      this.options.log?.(`${method} ${url.pathname} ${response.statusCode}`),
-    );
+    response.on('finish', () => {
+      record.finishedAt = performance.now();
+      this.options.log?.(`${method} ${url.pathname} ${response.statusCode}`);
+    });
 
     const fault =
       endpoint === 'interaction' || endpoint === 'other' ? undefined : this.faults.take(endpoint);
@@ -305,8 +319,12 @@ export class GoogleEmulator {
       if (answer === 'hang') return void this.hanging.add(response);
       return send(response, answer, request);
     }
-    const inner = readBatchRequest(request.headers['content-type'], await readBody(request));
+    const raw = await readBody(request);
+    const record = this.records.get(request);
+    if (record) record.body = raw;
+    const inner = readBatchRequest(request.headers['content-type'], raw);
     if (!Array.isArray(inner)) return send(response, inner, request);
+    const credentials = new Map<string, Promise<DemoAccount | EmulatedResponse>>();
     const answers = await Promise.all(
       inner.map(async (call): Promise<EmulatedResponse | 'hang'> => {
         const innerUrl = new URL(call.path, this.issuer);
@@ -318,6 +336,7 @@ export class GoogleEmulator {
           query: queryObject(innerUrl.searchParams),
           headers: call.headers,
           viaBatch: true,
+          startedAt: performance.now(),
         });
         if (!innerEndpoint || innerEndpoint === 'gmail_batch')
           return gmailError(404, 'notFound', 'Not Found');
@@ -330,6 +349,7 @@ export class GoogleEmulator {
           },
           innerEndpoint,
           true,
+          credentials,
         );
       }),
     );
@@ -388,7 +408,7 @@ export class GoogleEmulator {
       );
       if (record) record.response = { ...(ctx.body as Record<string, unknown>) };
     }
-    if (ctx.status === 303 || ctx.status === 302) this.likeGoogleCallback(ctx);
+    if (ctx.status === 303 || ctx.status === 302) await this.likeGoogleCallback(ctx);
   }
 
   private async likeGoogleTokenResponse(
@@ -400,12 +420,7 @@ export class GoogleEmulator {
         ? await this.provider.AccessToken.find(body.access_token)
         : undefined;
     const grant = token ? await this.provider.Grant.find(token.grantId) : undefined;
-    if (grant) {
-      body.scope = [grant.getOIDCScope(), grant.getResourceScope(GMAIL_RESOURCE)]
-        .join(' ')
-        .trim()
-        .replace(/\s+/g, ' ');
-    }
+    if (grant) body.scope = grantedScope(grant);
     // Google never rotates refresh tokens: a refresh answer carries none.
     if (grantType === 'refresh_token') delete body.refresh_token;
     if (typeof body.id_token === 'string' && this.idTokenTweak)
@@ -413,14 +428,25 @@ export class GoogleEmulator {
   }
 
   /** Google adds the granted scope, authuser and prompt to the redirect back to the client. */
-  private likeGoogleCallback(ctx: {
+  private async likeGoogleCallback(ctx: {
     response: { get(name: string): string };
     set(name: string, value: string): void;
   }) {
     const location = ctx.response.get('location');
-    if (!location || !location.includes('code=')) return;
-    const url = new URL(location);
-    if (!url.searchParams.has('authuser')) url.searchParams.set('authuser', '0');
+    if (!location) return;
+    // Redirects to the interaction pages are relative; only the one to the client has a code.
+    const url = new URL(location, this.issuer);
+    const code = url.searchParams.get('code');
+    if (!code || url.origin === this.issuer) return;
+    // src/types/oidc-provider.d.ts does not declare the AuthorizationCode model.
+    const codes = (this.provider as unknown as { AuthorizationCode: TokenStatic })
+      .AuthorizationCode;
+    const stored = await codes.find(code);
+    const grant = stored ? await this.provider.Grant.find(stored.grantId) : undefined;
+    if (grant) url.searchParams.set('scope', grantedScope(grant));
+    url.searchParams.set('authuser', '0');
+    const consented = stored !== undefined && this.consentedGrants.delete(stored.grantId);
+    url.searchParams.set('prompt', consented ? 'consent' : 'none');
     ctx.set('location', url.toString());
   }
 
@@ -442,6 +468,14 @@ export class GoogleEmulator {
   private async delay(): Promise<void> {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
   }
+}
+
+/** Every scope of the grant, identity scopes and the Gmail resource's, space separated. */
+function grantedScope(grant: GrantInstance): string {
+  return [grant.getOIDCScope(), grant.getResourceScope(GMAIL_RESOURCE)]
+    .join(' ')
+    .trim()
+    .replace(/\s+/g, ' ');
 }
 
 function endpointOf(method: string, path: string): RecordedRequest['endpoint'] {

@@ -1,6 +1,7 @@
 export { GoogleEmulator } from './google-emulator.js';
 export type {
   DemoAccountInfo,
+  EmulatorClient,
   EmulatorOptions,
   IdTokenTweak,
   RecordedRequest,

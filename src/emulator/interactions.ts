@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Provider } from 'oidc-provider';
+import type { InteractionDetails, Provider } from 'oidc-provider';
 import type { AccountDirectory } from './accounts.js';
 import { GMAIL_RESOURCE, GMAIL_SCOPE } from './authorization-server.js';
 import { escapeHtml } from './html.js';
@@ -21,6 +21,7 @@ export class InteractionPages {
     private readonly provider: Provider,
     private readonly accounts: AccountDirectory,
     private readonly offlineGrants: Set<string>,
+    private readonly consentedGrants: Set<string>,
   ) {}
 
   async handle(
@@ -30,7 +31,13 @@ export class InteractionPages {
     form: URLSearchParams,
   ): Promise<void> {
     const [, , uid, action] = path.split('/');
-    const details = await this.provider.interactionDetails(request, response);
+    let details: InteractionDetails;
+    try {
+      details = await this.provider.interactionDetails(request, response);
+    } catch {
+      // No interaction cookie, or it expired: the sign-in has to start again from the client.
+      return send(response, 400, page('Error', '<p>This sign-in has expired. Start again.</p>'));
+    }
     if (details.uid !== uid)
       return send(response, 400, page('Error', '<p>Unknown interaction.</p>'));
     if (request.method === 'GET' && !action) {
@@ -112,6 +119,7 @@ export class InteractionPages {
     }
     const grantId = await grant.save();
     if (details.params.access_type === 'offline') this.offlineGrants.add(grantId);
+    this.consentedGrants.add(grantId);
     await this.provider.interactionFinished(
       request,
       response,

@@ -1,14 +1,20 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { SessionConfig } from '../config/configuration.js';
+import { SignOutHooks } from '../common/sign-out-hooks.js';
 import { OAuthModule } from '../oauth/oauth.module.js';
+import { TokenCipher } from '../oauth/token-cipher.js';
+import { RedisConnection } from '../redis/redis.connection.js';
 import { AuthorizedCall } from './authorized-call.js';
+import { GmailBatchClient } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
 import { InboxController } from './inbox.controller.js';
 import { InboxService } from './inbox.service.js';
 import { InboxView } from './inbox.view.js';
+import { MemorySummaryCache } from './memory-summary.cache.js';
 import { PageCursor } from './page-cursor.js';
+import { RedisSummaryCache } from './redis-summary.cache.js';
 import { SummaryCache } from './summary-cache.js';
 import { SummaryFetcher } from './summary-fetcher.js';
-import { GmailBatchClient } from './gmail-batch.client.js';
 
 @Module({
   imports: [OAuthModule],
@@ -20,8 +26,24 @@ import { GmailBatchClient } from './gmail-batch.client.js';
     InboxService,
     InboxView,
     PageCursor,
-    SummaryCache,
     SummaryFetcher,
+    {
+      provide: SummaryCache,
+      inject: [RedisConnection, TokenCipher, SessionConfig],
+      useFactory: (redis: RedisConnection, cipher: TokenCipher, session: SessionConfig) =>
+        redis.client
+          ? new RedisSummaryCache(redis, cipher, session.prefix)
+          : new MemorySummaryCache(),
+    },
   ],
 })
-export class GmailModule {}
+export class GmailModule implements OnModuleInit {
+  constructor(
+    private readonly hooks: SignOutHooks,
+    private readonly cache: SummaryCache,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.register((subject) => this.cache.drop(subject));
+  }
+}

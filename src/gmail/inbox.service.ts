@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import type { SignedInUser } from '../common/session.types.js';
 import type { TokenSession } from '../oauth/access-token.service.js';
 import { AuthorizedCall } from './authorized-call.js';
 import { GmailClient } from './gmail.client.js';
+import { GmailRateLimitError } from './gmail.errors.js';
 import type { MessageSummary } from './gmail.types.js';
 import { PageCursor } from './page-cursor.js';
-import { SummaryFetcher } from './summary-fetcher.js';
+import { type CachedPage, SummaryCache } from './summary-cache.js';
+import { type FetchedSummary, SummaryFetcher } from './summary-fetcher.js';
 
 /** Gmail advises at most 50 calls per batch; one batch per page keeps a page at two round trips. */
 export const PAGE_SIZE = 50;
@@ -22,11 +25,13 @@ export interface InboxPage {
   /** Whether there is a newer page, and its cursor (undefined = the first page). */
   hasNewer: boolean;
   newerCursor: string | undefined;
+  /** Set when Gmail refused for quota and this is the page as last loaded. */
+  staleRetryAfterSeconds?: number;
 }
 
 /**
  * One inbox page in two sequential round trips: messages.list and labels.get in parallel,
- * then the metadata of the listed messages (SummaryFetcher).
+ * then the metadata of the listed messages (SummaryFetcher: cache, then one batch request).
  */
 @Injectable()
 export class InboxService {
@@ -35,32 +40,67 @@ export class InboxService {
     private readonly authorized: AuthorizedCall,
     private readonly cursors: PageCursor,
     private readonly summaries: SummaryFetcher,
+    private readonly cache: SummaryCache,
   ) {}
 
   async page(session: TokenSession & { user: SignedInUser }, cursor: unknown): Promise<InboxPage> {
-    const user = session.user;
-    const stack = this.cursors.decode(user.sub, cursor);
-    return this.authorized.run(session, async (accessToken) => {
-      const [list, unreadCount] = await Promise.all([
-        this.gmail.listUnread(accessToken, PAGE_SIZE, stack.at(-1)),
-        this.gmail.unreadCount(accessToken),
-      ]);
-      const found = await this.summaries.fetch(user.sub, accessToken, list.ids);
-      const rows = list.ids.flatMap((id): InboxRow[] => {
-        const summary = found.get(id);
-        if (summary === undefined) return []; // gone between list and get (read or deleted)
-        return [summary === 'failed' ? { id, failed: true } : summary];
+    const user = session.user.sub;
+    const stack = this.cursors.decode(user, cursor);
+    const pageKey = createHash('sha256')
+      .update(stack.at(-1) ?? '')
+      .digest('base64url')
+      .slice(0, 22);
+    try {
+      const { listed, found } = await this.authorized.run(session, async (accessToken) => {
+        const [list, unreadCount] = await Promise.all([
+          this.gmail.listUnread(accessToken, PAGE_SIZE, stack.at(-1)),
+          this.gmail.unreadCount(accessToken),
+        ]);
+        const listedPage: CachedPage = {
+          ids: list.ids,
+          unreadCount,
+          nextPageToken: list.nextPageToken,
+        };
+        return {
+          listed: listedPage,
+          found: await this.summaries.fetch(user, accessToken, list.ids),
+        };
       });
+      await this.cache.putPage(user, pageKey, listed);
+      return this.assemble(user, stack, listed, found);
+    } catch (error) {
+      // Over quota: the page as last loaded, with a notice, is better than an error page.
+      if (!(error instanceof GmailRateLimitError)) throw error;
+      const cached = await this.cache.getPage(user, pageKey);
+      if (!cached) throw error;
+      const found = new Map<string, FetchedSummary>(await this.cache.getMany(user, cached.ids));
       return {
-        unreadCount,
-        rows,
-        offset: stack.length * PAGE_SIZE,
-        olderCursor: list.nextPageToken
-          ? this.cursors.encode(user.sub, [...stack, list.nextPageToken])
-          : undefined,
-        hasNewer: stack.length > 0,
-        newerCursor: this.cursors.encode(user.sub, stack.slice(0, -1)),
+        ...this.assemble(user, stack, cached, found),
+        staleRetryAfterSeconds: error.retryAfterSeconds,
       };
+    }
+  }
+
+  private assemble(
+    user: string,
+    stack: string[],
+    listed: CachedPage,
+    found: Map<string, FetchedSummary>,
+  ): InboxPage {
+    const rows = listed.ids.flatMap((id): InboxRow[] => {
+      const summary = found.get(id);
+      if (summary === undefined) return []; // gone between list and get (read or deleted)
+      return [summary === 'failed' ? { id, failed: true } : summary];
     });
+    return {
+      unreadCount: listed.unreadCount,
+      rows,
+      offset: stack.length * PAGE_SIZE,
+      olderCursor: listed.nextPageToken
+        ? this.cursors.encode(user, [...stack, listed.nextPageToken])
+        : undefined,
+      hasNewer: stack.length > 0,
+      newerCursor: this.cursors.encode(user, stack.slice(0, -1)),
+    };
   }
 }

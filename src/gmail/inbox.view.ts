@@ -22,6 +22,9 @@ export class InboxView {
     );
     return {
       title: 'Inbox',
+      notice: page.staleRetryAfterSeconds
+        ? { retryAfterSeconds: page.staleRetryAfterSeconds }
+        : undefined,
       unreadCount: page.unreadCount,
       messages: rows,
       range: { from: page.offset + 1, to: page.offset + page.rows.length },

@@ -2,7 +2,7 @@ import { UpstreamFields } from '../common/upstream-fields.js';
 import type { Upstream } from '../common/upstream.errors.js';
 import { MESSAGE_ID_PATTERN } from './gmail.client.js';
 import type { MessageSummary } from './gmail.types.js';
-import { decodeHtmlEntities } from './html-entities.js';
+import { decodeHtmlEntities } from './mime/html-entities.js';
 import { UpstreamResponseError } from '../common/upstream.errors.js';
 
 /** A messages.get?format=metadata answer, checked field by field. */

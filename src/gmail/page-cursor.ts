@@ -24,7 +24,7 @@ export class PageCursor {
   }
 
   encode(subject: string, tokens: readonly string[]): string | undefined {
-    if (tokens.length === 0) return undefined;
+    if (tokens.length === 0 || tokens.length > MAX_DEPTH) return undefined;
     const payload = Buffer.from(JSON.stringify(tokens)).toString('base64url');
     return `${payload}.${this.sign(subject, payload)}`;
   }

@@ -51,14 +51,25 @@ export function negotiateLocale(cookie: unknown, acceptLanguage: unknown): Local
   return DEFAULT_LOCALE;
 }
 
-/** Dates in the reader's language; Intl only ever sees one of our own locale tags. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Dates in the reader's language; Intl only ever sees one of our own locale tags. Formatters
+ * are costly to build (a page shows 50 dates), so each is built once.
+ */
 export function formatDate(locale: Locale, epochMs: number, timeZone?: string): string {
   if (!Number.isFinite(epochMs)) return '';
-  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone,
-  }).format(new Date(epochMs));
+  const key = `${locale}|${timeZone ?? ''}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone,
+    });
+    dateFormats.set(key, format);
+  }
+  return format.format(new Date(epochMs));
 }
 
 export function formatNumber(locale: Locale, value: number): string {

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+import { consentAtEmulator, GoogleEmulator, type EmulatorOptions } from '../src/emulator/index.js';
+
+export const CLIENT_ID = 'bench-client.apps.googleusercontent.com';
+export const CLIENT_SECRET = randomBytes(16).toString('hex');
+export const REDIRECT_URI = 'http://127.0.0.1:5000/callback';
+
+export function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<GoogleEmulator> {
+  return GoogleEmulator.start({
+    clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] }],
+    ...options,
+  });
+}
+
+/**
+ * The built service (`node dist-bench/src/main.js`, what `npm run start:prod` runs) in its own
+ * process, so that the emulator's work does not share its event loop, on an ephemeral port.
+ */
+export async function startService(
+  emulator: GoogleEmulator,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+) {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, fileURLToPath(new URL('../src/main.js', import.meta.url))],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        GOOGLE_CLIENT_ID: CLIENT_ID,
+        GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
+        GOOGLE_REDIRECT_URI: REDIRECT_URI,
+        GOOGLE_ISSUER: emulator.issuer,
+        GMAIL_API_URL: emulator.gmailApiUrl,
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
+        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'silent',
+        RATE_LIMIT_SIGNIN_PER_MINUTE: '1000000',
+        ...env,
+      },
+    },
+  );
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url, stop };
+}
+
+/** A browser without a screen: its own cookie jar, a keep-alive connection pool. */
+export class Browser {
+  private readonly cookies = new Map<string, string>();
+
+  constructor(
+    private readonly base: string,
+    private readonly pool = new Agent({ connections: 4 }),
+  ) {}
+
+  async get(path: string): Promise<{ status: number; location: string | undefined; text: string }> {
+    const response = await request(this.base + path, {
+      dispatcher: this.pool,
+      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    const setCookie = response.headers['set-cookie'];
+    for (const line of ([] as string[]).concat(setCookie ?? [])) {
+      const [pair] = line.split(';');
+      const index = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, index), pair.slice(index + 1));
+    }
+    const location = response.headers.location;
+    return {
+      status: response.statusCode,
+      location: typeof location === 'string' ? location : undefined,
+      text: await response.body.text(),
+    };
+  }
+
+  async signIn(email: string): Promise<void> {
+    const start = await this.get('/oauth');
+    if (start.status !== 302 || !start.location) throw new Error(`/oauth answered ${start.status}`);
+    const callback = new URL(await consentAtEmulator(start.location, { email, password: 'demo' }));
+    const done = await this.get(callback.pathname + callback.search);
+    if (done.status !== 303)
+      throw new Error(`/callback answered ${done.status}: ${done.text.slice(0, 200)}`);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [
+    line(cells[0]),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}

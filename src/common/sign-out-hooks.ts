@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+
+type Hook = (subject: string) => Promise<void>;
+
+/**
+ * What else must go when a user signs out or disconnects (cached mail metadata, for one).
+ * Feature modules register here, so the OAuth module needs to know none of them.
+ */
+@Injectable()
+export class SignOutHooks {
+  private readonly hooks: Hook[] = [];
+
+  register(hook: Hook): void {
+    this.hooks.push(hook);
+  }
+
+  async run(subject: string): Promise<void> {
+    await Promise.all(this.hooks.map((hook) => hook(subject)));
+  }
+}

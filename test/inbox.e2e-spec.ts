@@ -1,0 +1,203 @@
+import supertest from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { GoogleEmulator } from '../src/emulator/index.js';
+import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
+
+const TARO = 'taro.yamada@gmail.com';
+const HANAKO = 'hanako@example.co.jp';
+/** Handlebars escapes "=" in attributes; read links as a browser would. */
+const unescape = (html: string) => html.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+const rowsOf = (html: string) =>
+  [...html.matchAll(/href="\/messages\/([0-9a-f]+)"/g)].map((m) => m[1]);
+
+describe('inbox: batch, cache, count, paging', () => {
+  let emulator: GoogleEmulator;
+  let testApp: TestApp;
+  let agent: Agent;
+
+  // A fresh Google and a fresh service per test: mailboxes and caches start alike.
+  beforeEach(async () => {
+    emulator = await startEmulator();
+    testApp = await startApp(emulator);
+    agent = supertest.agent(testApp.server);
+    expect((await signIn(agent, { email: TARO })).status).toBe(303);
+    emulator.clearRequests();
+  });
+  afterEach(async () => {
+    await testApp.close();
+    await emulator.stop();
+  });
+
+  const outer = () =>
+    emulator.requests.filter((r) => r.endpoint.startsWith('gmail_') && !r.viaBatch);
+  const inner = () => emulator.requests.filter((r) => r.viaBatch);
+
+  it('should load a page with list and labels in parallel, then one batch of 50 metadata gets', async () => {
+    const home = await agent.get('/home').expect(200);
+    expect(
+      outer()
+        .map((r) => r.endpoint)
+        .sort(),
+    ).toEqual(['gmail_batch', 'gmail_labels', 'gmail_list']);
+    const [list] = outer().filter((r) => r.endpoint === 'gmail_list');
+    expect(list.query).toMatchObject({
+      q: 'is:unread',
+      maxResults: '50',
+      fields: 'messages(id,threadId),nextPageToken,resultSizeEstimate',
+    });
+    expect(list.headers['accept-encoding']).toContain('gzip');
+    expect(list.headers['user-agent']).toContain('gzip');
+    const batch = outer().find((r) => r.endpoint === 'gmail_batch')!;
+    expect(batch.headers['content-type']).toMatch(
+      /^multipart\/mixed; boundary=batch_[0-9a-f]{32}$/,
+    );
+    expect(inner()).toHaveLength(50);
+    expect(inner()[0].query).toEqual({
+      format: 'metadata',
+      fields: 'id,threadId,labelIds,snippet,internalDate,payload/headers',
+      metadataHeaders: ['From', 'Subject', 'Date'],
+    });
+    expect(rowsOf(home.text)).toHaveLength(50);
+    // The exact count from labels.get, not messages.list's rounded estimate.
+    expect(home.text).toContain('63 unread');
+    expect(home.text).toContain('Showing 1–50');
+  });
+
+  it('should escape an HTML subject and show entity-encoded snippets as their characters', async () => {
+    const home = await agent.get('/home').expect(200);
+    expect(home.text).toContain(
+      '&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;',
+    );
+    expect(home.text).not.toContain('<script>alert(1)');
+    expect(home.text).toContain('It&#x27;s Tom &amp; Jerry &lt;tag&gt; &quot;quoted&quot; time!');
+    expect(home.text).toContain('Café déjà vu');
+  });
+
+  it('should reload an unchanged inbox with one list call and no metadata reads', async () => {
+    await agent.get('/home').expect(200);
+    const quota = emulator.quotaUsed(TARO);
+    emulator.clearRequests();
+    await agent.get('/home').expect(200);
+    expect(
+      outer()
+        .map((r) => r.endpoint)
+        .sort(),
+    ).toEqual(['gmail_labels', 'gmail_list']);
+    expect(inner()).toHaveLength(0);
+    expect(emulator.quotaUsed(TARO) - quota).toBe(6);
+  });
+
+  it('should show new mail at the top and drop mail that was read, fetching only what is new', async () => {
+    const first = rowsOf((await agent.get('/home').expect(200)).text);
+    const added = emulator.addMessage(TARO, {
+      subject: 'Fresh arrival',
+      from: '"New" <new@example.com>',
+    });
+    emulator.markRead(TARO, first[1]);
+    emulator.clearRequests();
+    const home = await agent.get('/home').expect(200);
+    const rows = rowsOf(home.text);
+    expect(rows[0]).toBe(added);
+    expect(rows).not.toContain(first[1]);
+    expect(home.text).toContain('Fresh arrival');
+    expect(rows).toHaveLength(50);
+    expect(inner().map((r) => r.path)).toEqual([`/gmail/v1/users/me/messages/${added}`]);
+  });
+
+  it('should keep each user’s cached metadata to that user', async () => {
+    await agent.get('/home').expect(200);
+    const other = supertest.agent(testApp.server);
+    await signIn(other, { email: HANAKO });
+    emulator.clearRequests();
+    const home = await other.get('/home').expect(200);
+    expect(rowsOf(home.text)).toHaveLength(3);
+    expect(inner()).toHaveLength(3);
+    expect(home.text).not.toContain('Winter sale');
+  });
+
+  it('should page to older mail and back with signed cursors, and refuse a tampered one', async () => {
+    const first = await agent.get('/home').expect(200);
+    const older = /href="(\/home\?page=[^"]+)" rel="next"/.exec(unescape(first.text))![1];
+    expect(first.text).not.toContain('rel="prev"');
+    const second = await agent.get(older).expect(200);
+    expect(second.text).toContain('Showing 51–63');
+    expect(rowsOf(second.text)).toHaveLength(13);
+    expect(rowsOf(second.text).filter((id) => rowsOf(first.text).includes(id))).toEqual([]);
+    expect(second.text).not.toContain('rel="next"');
+    expect(/href="([^"]+)" rel="prev"/.exec(unescape(second.text))![1]).toBe('/home');
+    const cursor = decodeURIComponent(older.split('=')[1]);
+    const tampered = cursor.slice(0, -2) + (cursor.endsWith('A') ? 'BB' : 'AA');
+    const refused = await agent.get(`/home?page=${encodeURIComponent(tampered)}`).expect(400);
+    expect(refused.text).toContain('That request was not understood');
+    await agent.get('/home?page=%00%ff').expect(400);
+    await agent.get('/home?page=a&page=b').expect(400);
+    const stranger = supertest.agent(testApp.server);
+    await signIn(stranger, { email: HANAKO });
+    await stranger.get(older).expect(400);
+  });
+
+  it('should retry a throttled batch part once and show the page whole', async () => {
+    emulator.setFault(
+      'gmail_get',
+      { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: '{}' },
+      1,
+    );
+    const home = await agent.get('/home').expect(200);
+    expect(outer().filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(2);
+    expect(inner()).toHaveLength(51);
+    expect(rowsOf(home.text)).toHaveLength(50);
+    expect(home.text).not.toContain('could not be loaded');
+  });
+
+  it('should show rows that still fail as "could not be loaded" and render the rest', async () => {
+    // All 50 parts fail, then 2 of the 50 retried ones fail again.
+    emulator.setFault('gmail_get', { kind: 'status', status: 503 }, 52);
+    const home = await agent.get('/home').expect(200);
+    expect((home.text.match(/This message could not be loaded\./g) ?? []).length).toBe(2);
+    expect(rowsOf(home.text)).toHaveLength(48);
+  });
+
+  it('should show the page as last loaded with a notice when Gmail is over quota', async () => {
+    await agent.get('/home').expect(200);
+    emulator.setFault('gmail_list', {
+      kind: 'gmail-error',
+      status: 429,
+      reason: 'rateLimitExceeded',
+    });
+    try {
+      const home = await agent.get('/home').expect(200);
+      expect(home.text).toContain('Gmail is busy right now: this is the list as last loaded');
+      expect(rowsOf(home.text)).toHaveLength(50);
+      const fresh = supertest.agent(testApp.server);
+      await signIn(fresh, { email: HANAKO });
+      const busy = await fresh.get('/home').expect(503);
+      expect(busy.headers['retry-after']).toBe('30');
+    } finally {
+      emulator.setFault('gmail_list', null);
+    }
+  });
+
+  it('should drop the cached metadata at sign-out', async () => {
+    await agent.get('/home').expect(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/').expect(200)).text)![1];
+    await agent.post('/logout').type('form').send({ _csrf: token }).expect(303);
+    await signIn(agent, { email: TARO });
+    emulator.clearRequests();
+    await agent.get('/home').expect(200);
+    expect(inner()).toHaveLength(50);
+  });
+
+  it('should show the empty state for a mailbox without unread mail', async () => {
+    const empty = supertest.agent(testApp.server);
+    await signIn(empty, { email: 'empty@gmail.com' });
+    emulator.clearRequests();
+    const home = await empty.get('/home').expect(200);
+    expect(home.text).toContain('No unread messages');
+    expect(home.text).toContain('0 unread');
+    expect(
+      outer()
+        .map((r) => r.endpoint)
+        .sort(),
+    ).toEqual(['gmail_labels', 'gmail_list']);
+  });
+});
