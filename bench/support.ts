@@ -77,10 +77,15 @@ export class Browser {
     private readonly pool = new Agent({ connections: 4 }),
   ) {}
 
+  /** The Cookie header this browser sends (for load tools that replay a signed-in session). */
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   async get(path: string): Promise<{ status: number; location: string | undefined; text: string }> {
     const response = await request(this.base + path, {
       dispatcher: this.pool,
-      headers: { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: { cookie: this.cookieHeader },
     });
     const setCookie = response.headers['set-cookie'];
     for (const line of ([] as string[]).concat(setCookie ?? [])) {

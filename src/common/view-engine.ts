@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { SanitizedHtml } from '../gmail/sanitized-html.js';
 import { isLocale, isMessageKey, translate } from '../i18n/i18n.js';
 
 type HelperOptions = { hash: Record<string, unknown>; data: { root: { locale?: unknown } } };
@@ -24,6 +25,10 @@ export function configureViews(app: NestExpressApplication, viewsDir: string): v
     const locale = isLocale(options.data.root.locale) ? options.data.root.locale : 'en';
     return typeof key === 'string' && isMessageKey(key) ? translate(locale, key, options.hash) : '';
   });
+  // The one helper that prints HTML unescaped, and only HTML that went through the mail sanitizer.
+  handlebars.registerHelper('mailHtml', (value: unknown) =>
+    value instanceof SanitizedHtml ? new handlebars.SafeString(value.html) : '',
+  );
   app.setBaseViewsDir(viewsDir);
   app.setViewEngine('hbs');
   app.set('view options', { layout: false });

@@ -7,7 +7,11 @@ import { RedisConnection } from '../redis/redis.connection.js';
 import { AuthorizedCall } from './authorized-call.js';
 import { GmailBatchClient } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
+import { ApiController } from './api.controller.js';
 import { InboxController } from './inbox.controller.js';
+import { MessageController } from './message.controller.js';
+import { MessageService } from './message.service.js';
+import { MessageViewModel } from './message.view.js';
 import { InboxService } from './inbox.service.js';
 import { InboxView } from './inbox.view.js';
 import { MemorySummaryCache } from './memory-summary.cache.js';
@@ -18,13 +22,15 @@ import { SummaryFetcher } from './summary-fetcher.js';
 
 @Module({
   imports: [OAuthModule],
-  controllers: [InboxController],
+  controllers: [InboxController, MessageController, ApiController],
   providers: [
     AuthorizedCall,
     GmailBatchClient,
     GmailClient,
     InboxService,
     InboxView,
+    MessageService,
+    MessageViewModel,
     PageCursor,
     SummaryFetcher,
     {

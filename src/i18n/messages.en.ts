@@ -53,6 +53,7 @@ export const en = {
   'message.subject': 'Subject',
   'message.back': 'Back to the inbox',
   'message.attachments': 'Attachments',
+  'message.size': '{mimeType}, {size} bytes',
   'message.noBody': 'This message has no readable text.',
   'message.viewPlain': 'Plain-text view',
   'message.viewHtml': 'Formatted view',

@@ -55,6 +55,7 @@ export const ja: Record<MessageKey, string> = {
   'message.subject': '件名',
   'message.back': '受信トレイに戻る',
   'message.attachments': '添付ファイル',
+  'message.size': '{mimeType}、{size} バイト',
   'message.noBody': 'このメッセージには表示できる本文がありません。',
   'message.viewPlain': 'テキスト表示',
   'message.viewHtml': '書式付き表示',

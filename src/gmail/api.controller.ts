@@ -1,0 +1,62 @@
+import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import type { SignedInUser } from '../common/session.types.js';
+import { SignedInGuard } from '../oauth/signed-in.guard.js';
+import { InboxService } from './inbox.service.js';
+import { MessageService } from './message.service.js';
+
+/**
+ * The same data as the pages, as JSON, for scripts and other services. Session-authenticated
+ * (401 JSON without a session, never a redirect); errors are {error:{code,message}}.
+ */
+@Controller('api/messages')
+@UseGuards(SignedInGuard)
+export class ApiController {
+  constructor(
+    private readonly inbox: InboxService,
+    private readonly messages: MessageService,
+  ) {}
+
+  /** The unread inbox, 50 at a time; `pageToken` is the previous answer's `nextPageToken`. */
+  @Get()
+  async list(
+    @Req() request: Request & { session: { user: SignedInUser } },
+    @Query('pageToken') pageToken: unknown,
+  ) {
+    const page = await this.inbox.page(request.session, pageToken);
+    return {
+      unreadCount: page.unreadCount,
+      messages: page.rows.map((row) =>
+        'failed' in row
+          ? { id: row.id, error: 'could_not_load' }
+          : {
+              id: row.id,
+              threadId: row.threadId,
+              from: row.from,
+              subject: row.subject,
+              date: row.date,
+              receivedAt: new Date(row.internalDate).toISOString(),
+              snippet: row.snippet,
+            },
+      ),
+      nextPageToken: page.olderCursor ?? null,
+      stale: page.staleRetryAfterSeconds !== undefined,
+    };
+  }
+
+  /** One message: headers, decoded text, sanitized HTML, attachments. */
+  @Get(':id')
+  async get(@Req() request: Request, @Param('id') id: string) {
+    const message = await this.messages.read(request.session, id);
+    return {
+      id: message.id,
+      threadId: message.threadId,
+      ...message.headers,
+      receivedAt: new Date(message.internalDate).toISOString(),
+      unread: message.unread,
+      text: message.text ?? null,
+      html: message.html?.html ?? null,
+      attachments: message.attachments,
+    };
+  }
+}

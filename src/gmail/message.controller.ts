@@ -1,0 +1,32 @@
+import { Controller, Get, Param, Query, Render, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { SignedInGuard } from '../oauth/signed-in.guard.js';
+import { MessageService } from './message.service.js';
+import { MessageViewModel } from './message.view.js';
+
+@Controller('messages')
+@UseGuards(SignedInGuard)
+export class MessageController {
+  constructor(
+    private readonly messages: MessageService,
+    private readonly view: MessageViewModel,
+  ) {}
+
+  /** One message; `view=plain` shows an HTML mail as text. */
+  @Get(':id')
+  @Render('message')
+  async show(
+    @Req() request: Request,
+    @Param('id') id: string,
+    @Query('view') mode: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const message = await this.messages.read(request.session, id);
+    response.setHeader('Cache-Control', 'no-store');
+    return this.view.render(
+      message,
+      mode === 'plain' ? 'plain' : 'formatted',
+      response.locals.locale,
+    );
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { DEFAULT_LOCALE, formatDate, formatNumber, isLocale } from '../i18n/i18n.js';
+import type { MessageView } from './message.service.js';
+
+/** The message template's view model. Text stays text: the template escapes it. */
+@Injectable()
+export class MessageViewModel {
+  render(message: MessageView, mode: 'plain' | 'formatted', locale: unknown) {
+    const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
+    // Prefer the text/plain body; an HTML-only mail shows sanitized, or as text on request.
+    const showHtml =
+      message.text === undefined && message.html !== undefined && mode === 'formatted';
+    return {
+      title: message.headers.subject ?? '',
+      id: message.id,
+      headers: message.headers,
+      received: formatDate(lang, message.internalDate),
+      text: showHtml ? undefined : (message.text ?? message.htmlAsText),
+      html: showHtml ? message.html : undefined,
+      switchToPlain: showHtml ? `/messages/${message.id}?view=plain` : undefined,
+      switchToFormatted:
+        message.text === undefined && message.html !== undefined && !showHtml
+          ? `/messages/${message.id}`
+          : undefined,
+      attachments: message.attachments.map((a) => ({
+        name: a.filename || a.mimeType,
+        mimeType: a.mimeType,
+        size: formatNumber(lang, a.size),
+      })),
+    };
+  }
+}

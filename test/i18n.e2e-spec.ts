@@ -1,0 +1,73 @@
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GoogleEmulator } from '../src/emulator/index.js';
+import { signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
+
+describe('English and Japanese', () => {
+  let emulator: GoogleEmulator;
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    testApp = await startApp(emulator);
+  });
+  afterAll(async () => {
+    await testApp.close();
+    await emulator.stop();
+  });
+
+  it('should follow Accept-Language and set <html lang>', async () => {
+    const ja = await supertest(testApp.server)
+      .get('/')
+      .set('Accept-Language', 'ja-JP,ja;q=0.9,en;q=0.5')
+      .expect(200);
+    expect(ja.text).toContain('<html lang="ja">');
+    expect(ja.text).toContain('Gmail に接続');
+    expect(ja.headers['content-language']).toBe('ja');
+    const en = await supertest(testApp.server).get('/').set('Accept-Language', 'en-US').expect(200);
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toContain('Connect to Gmail');
+  });
+
+  it('should remember the switch in a cookie and go back to a same-site page only', async () => {
+    const agent = supertest.agent(testApp.server);
+    const switched = await agent.get('/lang/ja?next=%2Fsetup').expect(303);
+    expect(switched.headers.location).toBe('/setup');
+    expect(switched.headers['set-cookie']?.[0]).toMatch(
+      /^lang=ja; Max-Age=31536000; Path=\/; Expires=.*; HttpOnly; SameSite=Lax$/,
+    );
+    const page = await agent.get('/setup').set('Accept-Language', 'en').expect(200);
+    expect(page.text).toContain('<html lang="ja">');
+    expect(page.text).toContain('承認済みのリダイレクト URI');
+    expect(
+      (await agent.get('/lang/en?next=https://evil.example/').expect(303)).headers.location,
+    ).toBe('/');
+    expect((await agent.get('/lang/en?next=//evil.example/').expect(303)).headers.location).toBe(
+      '/',
+    );
+    await agent.get('/lang/xx').expect(400);
+  });
+
+  it('should show error pages, the inbox and dates in Japanese', async () => {
+    const agent = supertest.agent(testApp.server);
+    await agent.get('/lang/ja').expect(303);
+    const error = await agent.get('/callback?state=x').expect(400);
+    expect(error.text).toContain('このログイン用リンクは期限切れか、すでに使われています。');
+    await signIn(agent, { email: 'taro.yamada@gmail.com' });
+    const home = await agent.get('/home').expect(200);
+    expect(home.text).toContain('未読 63 件');
+    expect(home.text).toMatch(/2026\/11\/24 \d{1,2}:\d{2}/);
+    expect(home.text).toContain('taro.yamada@gmail.com でログイン中');
+  });
+
+  it.each([
+    ['a malformed header', { 'Accept-Language': ';;;q=,,*-*-*' }],
+    ['a huge header', { 'Accept-Language': 'ja-'.repeat(3000) }],
+    ['an invalid tag', { 'Accept-Language': 'x-klingon-1234567890' }],
+    ['a bad cookie', { Cookie: 'lang=%E0%A4%A' }],
+    ['a cookie with an unknown language', { Cookie: 'lang=de' }],
+  ])('should fall back to English for %s without a 5xx', async (_name, headers) => {
+    const response = await supertest(testApp.server).get('/').set(headers).expect(200);
+    expect(response.text).toContain('<html lang="en">');
+  });
+});
