@@ -25,6 +25,16 @@ export default defineConfig({
           execArgv: ['--expose-gc'],
         },
       },
+      {
+        plugins,
+        test: {
+          name: 'browser',
+          include: ['test/**/*.browser-spec.ts'],
+          environment: 'node',
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

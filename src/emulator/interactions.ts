@@ -172,7 +172,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 }
 
 function page(title: string, content: string): string {
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${escapeHtml(title)} – Google Accounts (emulator)</title>
 <style>body{font-family:system-ui,"Noto Sans CJK JP",sans-serif;background:#f1f3f4;margin:0;display:flex;justify-content:center}
 main{background:#fff;border:1px solid #dadce0;border-radius:8px;padding:2rem 2.5rem;margin-top:4rem;width:26rem}

@@ -1,0 +1,185 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import type { GoogleEmulator } from '../src/emulator/index.js';
+import { Browser, startEmulator, startService, table } from './support.js';
+
+/**
+ * Throughput ceiling: autocannon against GET / and a signed-in, warm GET /home of (a) the
+ * service (startService: the built app in its own process) and (b) bench/bare-app.ts, a
+ * minimal Express 5 + express-session + hbs app in its own process rendering the same
+ * templates from the same Gmail emulator (zero latency) with the same account's token.
+ * Each measurement: WARMUP_S seconds thrown away, then DURATION_S seconds with CONNECTIONS
+ * connections. Target: the service keeps at least 70% of the bare app's req/s on /home
+ * (printed, not enforced). Exits 1 only when a measurement itself failed (non-2xx, errors).
+ */
+const CONNECTIONS = 10;
+const WARMUP_S = 2;
+const DURATION_S = 8;
+const TARGET = 0.7;
+const TARO = 'taro.yamada@gmail.com';
+
+/** bench/bare-app.ts built to dist-bench, in its own process, like startService. */
+async function startBareApp(env: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./bare-app.js', import.meta.url))],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+    },
+  );
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`bare app exited with ${code}: ${output}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url, stop };
+}
+
+interface Measurement {
+  result: Result;
+  /** Upstream HTTP requests (batch parts not counted) the emulator received per page. */
+  upstreamPerPage: number;
+}
+
+async function measure(
+  emulator: GoogleEmulator,
+  url: string,
+  cookie: string | undefined,
+): Promise<Measurement> {
+  const headers: Record<string, string> = cookie ? { cookie } : {};
+  await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S, headers });
+  emulator.clearRequests();
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+  const upstream = emulator.requests.filter((r) => !r.viaBatch).length;
+  emulator.clearRequests();
+  if (result.non2xx > 0 || result.errors > 0 || result['2xx'] === 0) {
+    throw new Error(
+      `${url}: ${result['2xx']} 2xx, ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)}), ${result.errors} errors`,
+    );
+  }
+  return { result, upstreamPerPage: upstream / Math.max(1, result.requests.total) };
+}
+
+/** Rows shown on a rendered home page (a sanity check that both render the same page). */
+const rowsOn = (html: string) => html.split('<li class="message"').length - 1;
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator({ latencyMs: 0 });
+  const service = await startService(emulator);
+  const browser = new Browser(service.url);
+  await browser.signIn(TARO);
+  const accessToken = emulator.requests.find((r) => r.endpoint === 'token')?.response?.access_token;
+  if (typeof accessToken !== 'string') throw new Error('no access token in the emulator log');
+  const servicePage = await browser.get('/home'); // warm: metadata cache, connections
+  if (servicePage.status !== 200) throw new Error(`service /home answered ${servicePage.status}`);
+
+  const bare = await startBareApp({
+    BARE_GMAIL_API_URL: emulator.gmailApiUrl,
+    BARE_ACCESS_TOKEN: accessToken,
+    BARE_EMAIL: TARO,
+  });
+  const bareBrowser = new Browser(bare.url);
+  const signedIn = await bareBrowser.get('/signin');
+  if (signedIn.status !== 303) throw new Error(`bare /signin answered ${signedIn.status}`);
+  const barePage = await bareBrowser.get('/home');
+  if (barePage.status !== 200)
+    throw new Error(`bare /home answered ${barePage.status}: ${barePage.text.slice(0, 200)}`);
+  if (rowsOn(barePage.text) !== rowsOn(servicePage.text))
+    throw new Error(
+      `pages differ: service shows ${rowsOn(servicePage.text)} rows, bare ${rowsOn(barePage.text)}`,
+    );
+
+  const pages: { label: string; path: string; signedIn: boolean }[] = [
+    { label: 'GET /', path: '/', signedIn: false },
+    { label: 'GET /home (signed in, warm)', path: '/home', signedIn: true },
+  ];
+  const rows: (string | number)[][] = [];
+  const details: (string | number)[][] = [];
+  let homeRatio = NaN;
+  try {
+    for (const page of pages) {
+      const s = await measure(
+        emulator,
+        service.url + page.path,
+        page.signedIn ? browser.cookieHeader : undefined,
+      );
+      const b = await measure(
+        emulator,
+        bare.url + page.path,
+        page.signedIn ? bareBrowser.cookieHeader : undefined,
+      );
+      const ratio = s.result.requests.average / b.result.requests.average;
+      if (page.path === '/home') homeRatio = ratio;
+      rows.push([
+        page.label,
+        s.result.requests.average.toFixed(0),
+        s.result.latency.p99.toFixed(1),
+        b.result.requests.average.toFixed(0),
+        b.result.latency.p99.toFixed(1),
+        `${(ratio * 100).toFixed(0)}%`,
+      ]);
+      for (const [who, m] of [
+        ['service', s],
+        ['bare', b],
+      ] as const) {
+        details.push([
+          `${page.label}, ${who}`,
+          m.result.requests.total,
+          m.result.latency.p50.toFixed(1),
+          (m.result.throughput.average / m.result.requests.average / 1024).toFixed(1),
+          m.upstreamPerPage.toFixed(2),
+        ]);
+      }
+    }
+  } finally {
+    await bareBrowser.close();
+    await browser.close();
+    await bare.stop();
+    await service.stop();
+    await emulator.stop();
+  }
+
+  process.stdout.write(
+    `\nThroughput ceiling — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ` +
+      `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; autocannon ` +
+      `${CONNECTIONS} connections, ${DURATION_S} s after ${WARMUP_S} s warm-up; Gmail emulator ` +
+      `latency 0 ms; ${TARO} (50 rows per page); bare = Express 5 + express-session + hbs, ` +
+      `list ∥ labels then one metadata batch per page, no cache\n\n` +
+      table(
+        ['page', 'service req/s', 'service p99 ms', 'bare req/s', 'bare p99 ms', 'service/bare'],
+        rows,
+      ) +
+      '\n\n' +
+      table(
+        ['run', 'requests', 'p50 ms', 'KiB per response', 'upstream HTTP requests per page'],
+        details,
+      ) +
+      '\n\n' +
+      (homeRatio >= TARGET
+        ? `/home: the service keeps ${(homeRatio * 100).toFixed(0)}% of the bare ceiling (target ≥ ${TARGET * 100}%): met.\n`
+        : `/home: the service keeps ${(homeRatio * 100).toFixed(0)}% of the bare ceiling (target ≥ ${TARGET * 100}%): NOT met.\n`),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});
