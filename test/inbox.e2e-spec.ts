@@ -49,7 +49,7 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(list.headers['user-agent']).toContain('gzip');
     const batch = outer().find((r) => r.endpoint === 'gmail_batch')!;
     expect(batch.headers['content-type']).toMatch(
-      /^multipart\/mixed; boundary=batch_[0-9a-f]{32}$/,
+      /^multipart\/mixed; boundary=batch_[A-Za-z0-9_-]{20,}$/,
     );
     expect(inner()).toHaveLength(50);
     expect(inner()[0].query).toEqual({

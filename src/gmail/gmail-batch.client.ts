@@ -7,7 +7,7 @@ import {
   MalformedBatchResponseError,
   matchBatchResponses,
   parseBatchResponse,
-} from './batch-codec.js';
+} from './batch/index.js';
 import { gmailErrorFor } from './gmail-error.js';
 
 export interface BatchCallSpec {

@@ -21,7 +21,8 @@ const CRLF = '\r\n';
  * request line. The outer request's Authorization header applies to every part.
  *
  * No delimiter can occur inside a part: every content line starts with a header name or the
- * method, never with `--`. The default boundary is random all the same, as RFC 2046 advises.
+ * method, never with `--`. The default boundary is random all the same, so no caller-chosen text
+ * can be written to match it.
  * @see https://developers.google.com/workspace/gmail/api/guides/batch
  */
 export function buildBatchRequest(

@@ -167,7 +167,7 @@ describe(parseBatchResponse.name, () => {
     });
 
     it('should unescape a quoted-pair in a quoted boundary and ignore "; boundary=" inside another value', () => {
-      // The quoted-pair \\b stands for b, so the delimiter is --ab.
+      // In the header text "a\b", the quoted-pair \b stands for b, so the delimiter is --ab.
       const body = ['--ab', ...okPart('a1', '{}'), '--ab--'].join('\r\n');
 
       expect(
