@@ -47,7 +47,10 @@ export class AppModule implements NestModule {
             redis: RedisConnection,
           ) => ({
             // Sign-in starts and callbacks per client IP (req.ip: TRUST_PROXY makes it right).
-            throttlers: [{ name: 'signin', ttl: 60_000, limit: limits.signInPerMinute }],
+            throttlers: [
+              { name: 'signin', ttl: 60_000, limit: limits.signInPerMinute },
+              { name: 'api', ttl: 60_000, limit: limits.apiPerMinute },
+            ],
             // One budget per client for /oauth and /callback together (the default keys by route).
             generateKey: (_context, tracker, name) => `${name}:${tracker}`,
             storage: redis.client ? new RedisThrottlerStorage(redis, session.prefix) : undefined,

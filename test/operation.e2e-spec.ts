@@ -436,3 +436,30 @@ describe('abandoned sign-ins', () => {
     }
   }, 120_000);
 });
+
+describe('JSON API rate limit', () => {
+  let emulator: GoogleEmulator;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    app = await startApp(emulator, { RATE_LIMIT_API_PER_MINUTE: '2' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await emulator.stop();
+  });
+
+  it('should limit /api separately from sign-in and answer 429 as JSON', async () => {
+    const agent = supertest.agent(app.server);
+    await signIn(agent, { email: TARO });
+    await agent.get('/api/messages').expect(200);
+    await agent.get('/api/messages').expect(200);
+    const limited = await agent.get('/api/messages').expect(429);
+    expect(limited.body).toEqual({
+      error: { code: 'rate_limited', message: expect.any(String) as unknown },
+    });
+    await agent.get('/home').expect(200);
+    await agent.get('/oauth').expect(302);
+  });
+});

@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { SignedInUser } from '../common/session.types.js';
 import { SignedInGuard } from '../oauth/signed-in.guard.js';
@@ -10,7 +11,8 @@ import { MessageService } from './message.service.js';
  * (401 JSON without a session, never a redirect); errors are {error:{code,message}}.
  */
 @Controller('api/messages')
-@UseGuards(SignedInGuard)
+@UseGuards(ThrottlerGuard, SignedInGuard)
+@SkipThrottle({ signin: true })
 export class ApiController {
   constructor(
     private readonly inbox: InboxService,

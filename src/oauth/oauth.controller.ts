@@ -1,5 +1,5 @@
 import { Controller, Get, Post, Redirect, Req, Res, UseGuards } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { CsrfGuard } from './csrf.guard.js';
 import { SignInService } from './sign-in.service.js';
@@ -7,6 +7,7 @@ import { SignOutService } from './sign-out.service.js';
 import { type CallbackRequest, StateGuard } from './state.guard.js';
 
 @Controller()
+@SkipThrottle({ api: true })
 export class OAuthController {
   constructor(
     private readonly signIn: SignInService,
