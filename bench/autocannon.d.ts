@@ -1,6 +1,8 @@
 /** The part of autocannon 9's API (it ships no types) that bench/ceiling.ts uses. */
 declare module 'autocannon' {
-  interface Histogram {
+  import type { EventEmitter } from 'node:events';
+
+  export interface Histogram {
     average: number;
     mean: number;
     stddev: number;
@@ -11,17 +13,20 @@ declare module 'autocannon' {
     p90: number;
     p99: number;
   }
-  interface Options {
+  export interface Options {
     url: string;
     connections?: number;
+    /** Seconds. */
     duration?: number;
     headers?: Record<string, string>;
+    /** Seconds. */
     timeout?: number;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     throughput: Histogram;
+    /** Seconds. */
     duration: number;
     errors: number;
     timeouts: number;
@@ -29,6 +34,8 @@ declare module 'autocannon' {
     '2xx': number;
     statusCodeStats: Record<string, { count: number }>;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** Without a callback: an EventEmitter ('response': client, status, bytes, ms) and a promise. */
+  export interface Instance extends EventEmitter, PromiseLike<Result> {}
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

@@ -166,7 +166,18 @@ app.get('/home', async (request, response) => {
   ]);
   const ids = (list.messages ?? []).map((m) => m.id);
   const found = await metadataBatch(ids);
-  const messages = ids.flatMap((id) => {
+  type Row =
+    | { id: string; failed: true }
+    | {
+        id: string;
+        from: string;
+        subject: string;
+        snippet: string;
+        date: string;
+        isoDate: string;
+        gmailUrl: string;
+      };
+  const messages = ids.flatMap((id): Row[] => {
     const message = found.get(id);
     if (!message) return [{ id, failed: true }];
     const header = (name: string) =>
