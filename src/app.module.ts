@@ -52,7 +52,7 @@ export class AppModule implements NestModule {
               { name: 'api', ttl: 60_000, limit: limits.apiPerMinute },
             ],
             // One budget per client for /oauth and /callback together (the default keys by route).
-            generateKey: (_context, tracker) => tracker,
+            generateKey: (_context, tracker, name) => `${name}:${tracker}`,
             storage: redis.client ? new RedisThrottlerStorage(redis, session.prefix) : undefined,
           }),
         }),

@@ -17,9 +17,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     ttl: number,
     limit: number,
     _block: number,
-    name: string,
+    _name: string,
   ): Promise<ThrottlerStorageRecord> {
-    const redisKey = `${this.prefix}throttle:${name}:${key}`;
+    // The key is already "<throttler>:<client>" (see generateKey in app.module.ts).
+    const redisKey = `${this.prefix}throttle:${key}`;
     const [hits, , remainingMs] = await this.redis.run((client) =>
       client.multi().incr(redisKey).pExpire(redisKey, ttl, 'NX').pTTL(redisKey).exec(),
     );
