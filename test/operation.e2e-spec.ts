@@ -463,3 +463,32 @@ describe('JSON API rate limit', () => {
     await agent.get('/oauth').expect(302);
   });
 });
+
+describe('sign-in rate limit across instances', () => {
+  let emulator: GoogleEmulator;
+  let redis: TestRedis;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    redis = await startTestRedis();
+    const env = { REDIS_URL: redis.url, SESSION_PREFIX: redis.prefix, RATE_LIMIT_SIGNIN_PER_MINUTE: '3' };
+    a = await startApp(emulator, env);
+    b = await startApp(emulator, env);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await redis?.close();
+    await emulator?.stop();
+  });
+
+  it('should count one client’s sign-ins on every instance together', async () => {
+    await supertest(a.server).get('/oauth').expect(302);
+    await supertest(b.server).get('/oauth').expect(302);
+    await supertest(a.server).get('/oauth').expect(302);
+    await supertest(b.server).get('/oauth').expect(429);
+    await supertest(a.server).get('/oauth').expect(429);
+  });
+});
