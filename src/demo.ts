@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       GMAIL_API_URL: emulator.gmailApiUrl,
       SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
       TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     },
   });
 
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       '  Demo accounts:',
       accounts,
       `  Access tokens last ${ACCESS_TOKEN_TTL_SECONDS} s, so you will see them refreshed.`,
+      '  Logs: warnings only (LOG_LEVEL=info npm run demo shows one line per request).',
       '  Stop with Ctrl+C.',
       '',
     ].join('\n') + '\n',
