@@ -28,7 +28,6 @@ export abstract class GoogleConfig {
 
 export abstract class SessionConfig {
   abstract readonly secrets: readonly string[];
-  abstract readonly secretGenerated: boolean;
   abstract readonly idleTimeoutMs: number;
   abstract readonly absoluteTimeoutMs: number;
   abstract readonly cookieName: string;
@@ -42,7 +41,6 @@ export abstract class SessionConfig {
 export abstract class TokenConfig {
   /** AES-256-GCM keys; the first encrypts, any decrypts (rotation). */
   abstract readonly encryptionKeys: readonly Buffer[];
-  abstract readonly keyGenerated: boolean;
 }
 
 export abstract class RateLimitConfig {

@@ -33,7 +33,6 @@ describe('parseConfiguration', () => {
     expect(config.session).toMatchObject({
       cookieName: 'sid',
       secureCookie: false,
-      secretGenerated: true,
     });
     expect(config.warnings).toHaveLength(2);
   });

@@ -46,8 +46,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
   if (encryptionKeys.length === 0 && production) {
     throw new ConfigurationError('TOKEN_ENCRYPTION_KEY', 'required when NODE_ENV=production');
   }
-  const keyGenerated = encryptionKeys.length === 0;
-  if (keyGenerated) {
+  if (encryptionKeys.length === 0) {
     encryptionKeys.push(randomBytes(32));
     warnings.push(
       'TOKEN_ENCRYPTION_KEY is not set: using a random key, so stored tokens die with this process',
@@ -79,7 +78,6 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
     },
     session: {
       secrets: sessionSecrets,
-      secretGenerated: env.SESSION_SECRET === undefined || env.SESSION_SECRET === '',
       idleTimeoutMs: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 7 * 24 * 60) * 60_000,
       absoluteTimeoutMs: integer(env, 'SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3_600_000,
       cookieName: secureCookie ? '__Host-sid' : 'sid',
@@ -89,7 +87,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1_000, 50, 60_000),
       maxEmbeddedSessions: integer(env, 'SESSION_MAX_ENTRIES', 100_000, 10, 10_000_000),
     },
-    token: { encryptionKeys, keyGenerated },
+    token: { encryptionKeys },
     rateLimit: {
       signInPerMinute: integer(env, 'RATE_LIMIT_SIGNIN_PER_MINUTE', 20, 1, 1_000_000),
       apiPerMinute: integer(env, 'RATE_LIMIT_API_PER_MINUTE', 300, 1, 1_000_000),

@@ -4,8 +4,7 @@ import { TokenCipher } from './token-cipher.js';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
-const cipherWith = (...keys: Buffer[]) =>
-  new TokenCipher({ encryptionKeys: keys, keyGenerated: false });
+const cipherWith = (...keys: Buffer[]) => new TokenCipher({ encryptionKeys: keys });
 
 describe(TokenCipher.name, () => {
   it('should round-trip a value and never contain it in clear text', () => {
