@@ -1,36 +1,26 @@
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../src/emulator/index.js';
-import { signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useServiceUnderTest } from './support/service-under-test.js';
+import { signIn } from './support/test-app.js';
 
 describe('English and Japanese', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator);
-  });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
-  });
+  const sut = useServiceUnderTest();
 
   it('should follow Accept-Language and set <html lang>', async () => {
-    const ja = await supertest(testApp.server)
+    const ja = await supertest(sut.app.server)
       .get('/')
       .set('Accept-Language', 'ja-JP,ja;q=0.9,en;q=0.5')
       .expect(200);
     expect(ja.text).toContain('<html lang="ja">');
     expect(ja.text).toContain('Gmail に接続');
     expect(ja.headers['content-language']).toBe('ja');
-    const en = await supertest(testApp.server).get('/').set('Accept-Language', 'en-US').expect(200);
+    const en = await supertest(sut.app.server).get('/').set('Accept-Language', 'en-US').expect(200);
     expect(en.text).toContain('<html lang="en">');
     expect(en.text).toContain('Connect to Gmail');
   });
 
   it('should remember the switch in a cookie and go back to a same-site page only', async () => {
-    const agent = supertest.agent(testApp.server);
+    const agent = supertest.agent(sut.app.server);
     const switched = await agent.get('/lang/ja?next=%2Fsetup').expect(303);
     expect(switched.headers.location).toBe('/setup');
     expect(switched.headers['set-cookie']?.[0]).toMatch(
@@ -49,7 +39,7 @@ describe('English and Japanese', () => {
   });
 
   it('should show error pages, the inbox and dates in Japanese', async () => {
-    const agent = supertest.agent(testApp.server);
+    const agent = supertest.agent(sut.app.server);
     await agent.get('/lang/ja').expect(303);
     const error = await agent.get('/callback?state=x').expect(400);
     expect(error.text).toContain('このログイン用リンクは期限切れか、すでに使われています。');
@@ -67,7 +57,7 @@ describe('English and Japanese', () => {
     ['a bad cookie', { Cookie: 'lang=%E0%A4%A' }],
     ['a cookie with an unknown language', { Cookie: 'lang=de' }],
   ])('should fall back to English for %s without a 5xx', async (_name, headers) => {
-    const response = await supertest(testApp.server).get('/').set(headers).expect(200);
+    const response = await supertest(sut.app.server).get('/').set(headers).expect(200);
     expect(response.text).toContain('<html lang="en">');
   });
 });

@@ -1,4 +1,5 @@
 import supertest from 'supertest';
+import { useServiceUnderTest } from './support/service-under-test.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../src/emulator/index.js';
 import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
@@ -119,21 +120,11 @@ describe('reading messages', () => {
 });
 
 describe('JSON API', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator);
-  });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
-  });
+  const sut = useServiceUnderTest();
 
   it('should answer 401 JSON without a session, never a redirect', async () => {
     for (const path of ['/api/messages', '/api/messages/0123456789abcdef']) {
-      const response = await supertest(testApp.server).get(path).expect(401);
+      const response = await supertest(sut.app.server).get(path).expect(401);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.body).toEqual({
         error: { code: 'not_signed_in', message: 'Please connect to Gmail first.' },
@@ -142,7 +133,7 @@ describe('JSON API', () => {
   });
 
   it('should list, page and read messages as JSON', async () => {
-    const agent = supertest.agent(testApp.server);
+    const agent = supertest.agent(sut.app.server);
     await signIn(agent, { email: TARO });
     const first = (await agent.get('/api/messages').expect(200)).body as {
       unreadCount: number;
@@ -182,7 +173,7 @@ describe('JSON API', () => {
     ['/api/messages/ffffffffffffffff', 404, 'message_not_found'],
     ['/api/messages?pageToken=tampered', 400, 'bad_input'],
   ])('should answer %s with %i and the stable error shape', async (path, status, code) => {
-    const agent = supertest.agent(testApp.server);
+    const agent = supertest.agent(sut.app.server);
     await signIn(agent, { email: TARO });
     const response = await agent.get(path).expect(status);
     expect(response.body).toEqual({ error: { code, message: expect.any(String) as unknown } });

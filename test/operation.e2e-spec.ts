@@ -1,3 +1,4 @@
+import { useServiceUnderTest } from './support/service-under-test.js';
 import { createClient } from 'redis';
 import { Agent, request } from 'undici';
 import { Writable } from 'node:stream';
@@ -139,26 +140,16 @@ describe('several instances sharing Redis', () => {
 });
 
 describe('embedded session store', () => {
-  let emulator: GoogleEmulator;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    app = await startApp(emulator);
-  });
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
-  });
+  const sut = useServiceUnderTest();
 
   const sessionCount = () =>
-    supertest(app.server)
+    supertest(sut.app.server)
       .get('/metrics')
       .then((r) => Number(/^sessions_active (\d+)/m.exec(r.text)?.[1]));
 
   it('should create no session for 20,000 anonymous visits', async () => {
-    await app.app.listen(0, '127.0.0.1');
-    const url = await app.app.getUrl();
+    await sut.app.app.listen(0, '127.0.0.1');
+    const url = await sut.app.app.getUrl();
     const pool = new Agent({ connections: 32 });
     let next = 0;
     let cookies = 0;
@@ -348,48 +339,30 @@ describe('observability and protection', () => {
 });
 
 describe('sign-in rate limit', () => {
-  let emulator: GoogleEmulator;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    app = await startApp(emulator, { RATE_LIMIT_SIGNIN_PER_MINUTE: '3' });
-  });
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
-  });
+  const sut = useServiceUnderTest({ RATE_LIMIT_SIGNIN_PER_MINUTE: '3' });
 
   it('should answer 429 with a page after the configured burst, and not limit other pages', async () => {
-    for (let i = 0; i < 3; i++) await supertest(app.server).get('/oauth').expect(302);
-    const limited = await supertest(app.server).get('/oauth').expect(429);
+    for (let i = 0; i < 3; i++) await supertest(sut.app.server).get('/oauth').expect(302);
+    const limited = await supertest(sut.app.server).get('/oauth').expect(429);
     expect(limited.text).toContain('Too many requests');
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
-    await supertest(app.server).get('/callback').expect(429);
-    await supertest(app.server).get('/').expect(200);
-    await supertest(app.server).get('/health/ready').expect(200);
+    await supertest(sut.app.server).get('/callback').expect(429);
+    await supertest(sut.app.server).get('/').expect(200);
+    await supertest(sut.app.server).get('/health/ready').expect(200);
   });
 });
 
 describe('abandoned sign-ins', () => {
-  let emulator: GoogleEmulator;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    app = await startApp(emulator);
-  });
-  afterAll(async () => {
+  const sut = useServiceUnderTest();
+  afterAll(() => {
     vi.useRealTimers();
-    await app.close();
-    await emulator.stop();
   });
 
   it('should expire 5,000 abandoned /oauth starts and give their memory back', async () => {
-    const store = app.app.get<SessionStore, EmbeddedSessionStore>(SessionStore);
+    const store = sut.app.app.get<SessionStore, EmbeddedSessionStore>(SessionStore);
     const gc = (globalThis as { gc?: () => void }).gc!;
-    await app.app.listen(0, '127.0.0.1');
-    const url = `${await app.app.getUrl()}/oauth`;
+    await sut.app.app.listen(0, '127.0.0.1');
+    const url = `${await sut.app.app.getUrl()}/oauth`;
     const pool = new Agent({ connections: 16 });
     const abandon = async (count: number) => {
       for (let done = 0; done < count; done += 100) {
@@ -438,20 +411,10 @@ describe('abandoned sign-ins', () => {
 });
 
 describe('JSON API rate limit', () => {
-  let emulator: GoogleEmulator;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    app = await startApp(emulator, { RATE_LIMIT_API_PER_MINUTE: '2' });
-  });
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
-  });
+  const sut = useServiceUnderTest({ RATE_LIMIT_API_PER_MINUTE: '2' });
 
   it('should limit /api separately from sign-in and answer 429 as JSON', async () => {
-    const agent = supertest.agent(app.server);
+    const agent = supertest.agent(sut.app.server);
     await signIn(agent, { email: TARO });
     await agent.get('/api/messages').expect(200);
     await agent.get('/api/messages').expect(200);
@@ -473,7 +436,11 @@ describe('sign-in rate limit across instances', () => {
   beforeAll(async () => {
     emulator = await startEmulator();
     redis = await startTestRedis();
-    const env = { REDIS_URL: redis.url, SESSION_PREFIX: redis.prefix, RATE_LIMIT_SIGNIN_PER_MINUTE: '3' };
+    const env = {
+      REDIS_URL: redis.url,
+      SESSION_PREFIX: redis.prefix,
+      RATE_LIMIT_SIGNIN_PER_MINUTE: '3',
+    };
     a = await startApp(emulator, env);
     b = await startApp(emulator, env);
   });

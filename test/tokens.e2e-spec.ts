@@ -1,4 +1,5 @@
 import supertest from 'supertest';
+import { useServiceUnderTest } from './support/service-under-test.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../src/emulator/index.js';
 import { SessionStore } from '../src/session/session-store.js';
@@ -152,44 +153,34 @@ describe('token lifecycle and identity', () => {
 });
 
 describe('Workspace domain restriction (ALLOWED_DOMAINS)', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator, { ALLOWED_DOMAINS: 'example.co.jp' });
-  });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
-  });
+  const sut = useServiceUnderTest({ ALLOWED_DOMAINS: 'example.co.jp' });
 
   it('should send hd as a hint when one domain is allowed', async () => {
-    const location = new URL((await supertest(testApp.server).get('/oauth')).headers.location);
+    const location = new URL((await supertest(sut.app.server).get('/oauth')).headers.location);
     expect(location.searchParams.get('hd')).toBe('example.co.jp');
   });
 
   it('should admit a Workspace account of an allowed domain', async () => {
-    const agent = supertest.agent(testApp.server);
+    const agent = supertest.agent(sut.app.server);
     expect((await signIn(agent, { email: HANAKO })).status).toBe(303);
     await agent.get('/home').expect(200);
   });
 
   it('should refuse another domain with 403, revoke its fresh tokens and keep no session', async () => {
-    const agent = supertest.agent(testApp.server);
-    emulator.clearRequests();
+    const agent = supertest.agent(sut.app.server);
+    sut.emulator.clearRequests();
     const callback = await signIn(agent, { email: TARO });
     expect(callback.status).toBe(403);
     expect(callback.text).toContain('domain is not allowed');
-    const issued = emulator.requests.find((r) => r.endpoint === 'token')?.response;
-    const revoke = emulator.requests.filter((r) => r.endpoint === 'revoke');
+    const issued = sut.emulator.requests.find((r) => r.endpoint === 'token')?.response;
+    const revoke = sut.emulator.requests.filter((r) => r.endpoint === 'revoke');
     expect(revoke).toHaveLength(1);
     expect(revoke[0].form?.token).toBe(issued?.refresh_token);
     await agent.get('/home').expect(302);
   });
 
   it('should admit consumer accounts by verified email domain when that domain is listed', async () => {
-    const open = await startApp(emulator, { ALLOWED_DOMAINS: 'gmail.com, example.co.jp' });
+    const open = await startApp(sut.emulator, { ALLOWED_DOMAINS: 'gmail.com, example.co.jp' });
     try {
       const agent = supertest.agent(open.server);
       expect((await signIn(agent, { email: TARO })).status).toBe(303);
