@@ -1,10 +1,15 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { GoogleEmulator } from '../src/emulator/index.js';
-import { Browser, percentile, startEmulator, startService, table } from './support.js';
+import {
+  Browser,
+  percentile,
+  spawnListening,
+  startEmulator,
+  startService,
+  table,
+} from './support.js';
 
 /**
  * Throughput ceiling: autocannon against GET / and a signed-in, warm GET /home of (a) the
@@ -24,33 +29,11 @@ const TARGET = 0.7;
 const TARO = 'taro.yamada@gmail.com';
 
 /** bench/bare-app.ts built to dist-bench, in its own process, like startService. */
-async function startBareApp(env: Record<string, string>) {
-  const child = spawn(
-    process.execPath,
-    [fileURLToPath(new URL('./bare-app.js', import.meta.url))],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
-    },
-  );
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`bare app exited with ${code}: ${output}`)));
+function startBareApp(env: Record<string, string>) {
+  return spawnListening(fileURLToPath(new URL('./bare-app.js', import.meta.url)), {
+    NODE_ENV: 'production',
+    ...env,
   });
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { url, stop };
 }
 
 interface Measurement {

@@ -25,29 +25,37 @@ export async function startService(
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ) {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, fileURLToPath(new URL('../src/main.js', import.meta.url))],
+  return spawnListening(
+    fileURLToPath(new URL('../src/main.js', import.meta.url)),
     {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        GOOGLE_CLIENT_ID: CLIENT_ID,
-        GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
-        GOOGLE_REDIRECT_URI: REDIRECT_URI,
-        GOOGLE_ISSUER: emulator.issuer,
-        GMAIL_API_URL: emulator.gmailApiUrl,
-        SESSION_SECRET: randomBytes(32).toString('base64url'),
-        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        LOG_LEVEL: 'silent',
-        RATE_LIMIT_SIGNIN_PER_MINUTE: '1000000',
-        ...env,
-      },
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      GOOGLE_CLIENT_ID: CLIENT_ID,
+      GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
+      GOOGLE_REDIRECT_URI: REDIRECT_URI,
+      GOOGLE_ISSUER: emulator.issuer,
+      GMAIL_API_URL: emulator.gmailApiUrl,
+      SESSION_SECRET: randomBytes(32).toString('base64url'),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_SIGNIN_PER_MINUTE: '1000000',
+      ...env,
     },
+    nodeArgs,
   );
+}
+
+/** Runs a Node script that prints "Listening on <url>"; resolves with that URL and a stop(). */
+export async function spawnListening(
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+) {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
@@ -57,7 +65,7 @@ export async function startService(
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`service exited with ${code}: ${output}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${output}`)));
   });
   const stop = async () => {
     if (child.exitCode !== null) return;
