@@ -17,8 +17,9 @@ import {
  * minimal Express 5 + express-session + hbs app in its own process rendering the same
  * templates from the same Gmail emulator (zero latency) with the same account's token.
  * Each measurement: WARMUP_S seconds thrown away, then DURATION_S seconds with CONNECTIONS
- * connections, service and bare interleaved in slices (measurePair). Target: the service keeps at least 70% of the bare app's req/s on /home
- * (printed, not enforced). Exits 1 only when a measurement itself failed (non-2xx, errors).
+ * connections, service and bare interleaved in slices (measurePair). Target: the service
+ * keeps at least 70% of the bare app's req/s on /home (printed, not enforced). Exits 1 only
+ * when a measurement itself failed (non-2xx, errors).
  */
 const CONNECTIONS = 10;
 const WARMUP_S = 2;
