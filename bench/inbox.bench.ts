@@ -1,39 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { cpus, totalmem } from 'node:os';
+import { gunzipSync } from 'node:zlib';
+import { createClient } from 'redis';
 import { Agent, request } from 'undici';
 import type { RecordedRequest } from '../src/emulator/index.js';
+import { LIST_FIELDS, METADATA_FIELDS } from '../src/gmail/gmail.client.js';
 import { Browser, median, percentile, startEmulator, startService, table } from './support.js';
 
 /**
  * GET /home against Gmail with 50 ms per upstream request: cold pages (50 new messages each,
- * so no cache can help), warm reloads, and a naive client (list, then one messages.get at a
- * time) in the same run. The floor of a page is two round trips (list ∥ labels, then batch).
+ * so no cache can help) and warm reloads, for the service alone and (when a Redis answers at
+ * REDIS_URL or 127.0.0.1:6379) with sessions and the summary cache in Redis; next to them a
+ * minimal client with no web tier (list ∥ labels, then one batch) and a naive one (list,
+ * then one messages.get at a time), all in the same run. The floor of a page is two round
+ * trips (list ∥ labels, then batch): 2 × 50 ms.
  */
 const LATENCY_MS = 50;
 const PAGES = 20;
 const TARO = 'taro.yamada@gmail.com';
 
-/** Sequential round trips: requests that overlap in time count as one. */
+/**
+ * Sequential round trips: the longest chain of requests each sent after the previous one
+ * answered. Requests that overlap in time (list ∥ labels, labels ∥ batch) add no trip.
+ */
 function roundTrips(records: RecordedRequest[]): number {
-  let trips = 0;
-  let waveEnd = -Infinity;
+  const depth = new Map<RecordedRequest, number>();
   for (const record of [...records].sort((a, b) => a.startedAt - b.startedAt)) {
-    if (record.startedAt >= waveEnd) trips++;
-    waveEnd = Math.max(waveEnd, record.finishedAt ?? record.startedAt);
+    const before = [...depth].filter(([r]) => (r.finishedAt ?? Infinity) <= record.startedAt);
+    depth.set(record, 1 + Math.max(0, ...before.map(([, d]) => d)));
   }
-  return trips;
+  return Math.max(0, ...depth.values());
+}
+
+/** REDIS_URL, else the machine's Redis on 6379 if one answers; undefined when none does. */
+async function reachableRedis(): Promise<string | undefined> {
+  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const socket = connect({ host: url.hostname, port: Number(url.port || 6379) });
+  const reached = await Promise.race([
+    once(socket, 'connect').then(() => true),
+    once(socket, 'error').then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(resolve, 1_000, false)),
+  ]);
+  socket.destroy();
+  return reached ? url.href : undefined;
+}
+
+/** Leaves the machine's Redis as it was: the bench's sessions and cache live under `prefix`. */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const client = await createClient({ url }).connect();
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) {
+    if (keys.length > 0) await client.del(keys);
+  }
+  await client.quit();
 }
 
 async function main(): Promise<void> {
   const emulator = await startEmulator({ latencyMs: 0 });
-  const service = await startService(emulator);
-  const url = service.url;
-  const browser = new Browser(url);
-  await browser.signIn(TARO);
-  const accessToken = String(
-    emulator.requests.find((r) => r.endpoint === 'token')?.response?.access_token,
-  );
-  emulator.setLatency(LATENCY_MS);
-  await browser.get('/home'); // warm connections and discovery
+  let accessToken = '';
 
   const measure = async (label: string, prepare: () => void, load: () => Promise<void>) => {
     const times: number[] = [];
@@ -71,32 +96,77 @@ async function main(): Promise<void> {
   const addFifty = () => {
     for (let n = 0; n < 50; n++) emulator.addMessage(TARO, { subject: `Bench message ${n}` });
   };
-  const home = async () => {
-    const page = await browser.get('/home');
-    if (page.status !== 200) throw new Error(`/home answered ${page.status}`);
+  /** Cold pages and warm reloads of one signed-in browser against the service run with `env`. */
+  const serviceRows = async (name: string, env: Record<string, string> = {}) => {
+    emulator.setLatency(0);
+    const service = await startService(emulator, env);
+    const browser = new Browser(service.url);
+    await browser.signIn(TARO);
+    accessToken = String(
+      emulator.requests.findLast((r) => r.endpoint === 'token')?.response?.access_token,
+    );
+    emulator.setLatency(LATENCY_MS);
+    const home = async () => {
+      const page = await browser.get('/home');
+      if (page.status !== 200) throw new Error(`/home answered ${page.status}`);
+    };
+    await home(); // warm connections and discovery
+    const rows = [
+      await measure(`${name}, cold page (50 new messages)`, addFifty, home),
+      await measure(`${name}, warm reload (unchanged inbox)`, () => {}, home),
+    ];
+    await browser.close();
+    await service.stop();
+    return rows;
   };
 
-  const cold = await measure('service, cold page (50 new messages)', addFifty, home);
-  const warm = await measure('service, warm reload (unchanged inbox)', () => {}, home);
+  const inProcess = await serviceRows('service');
+  const redisUrl = await reachableRedis();
+  const prefix = `bench-${randomBytes(4).toString('hex')}:`;
+  const redis = redisUrl
+    ? await serviceRows('service + Redis (sessions, sealed cache)', {
+        REDIS_URL: redisUrl,
+        SESSION_PREFIX: prefix,
+      })
+    : [];
+  if (redisUrl) await deleteKeys(redisUrl, prefix);
 
+  // The reference clients ask for what the service asks for (gzip, the same fields=), so the
+  // difference to the service is the web tier alone.
   const pool = new Agent({ connections: 2 });
-  const gmail = async (path: string) => {
+  const gmail = async (
+    path: string,
+    init: { method?: 'POST'; headers?: object; body?: string } = {},
+  ) => {
     const response = await request(`${emulator.gmailApiUrl}${path}`, {
       dispatcher: pool,
-      headers: { authorization: `Bearer ${accessToken}` },
+      ...init,
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        'accept-encoding': 'gzip',
+        ...init.headers,
+      },
     });
-    return (await response.body.json()) as { messages?: { id: string }[] };
+    const raw = Buffer.from(await response.body.arrayBuffer());
+    return response.headers['content-encoding'] === 'gzip'
+      ? gunzipSync(raw).toString()
+      : raw.toString();
   };
+  const listIds = async () => {
+    const list = JSON.parse(
+      await gmail(
+        `/gmail/v1/users/me/messages?q=is%3Aunread&maxResults=50&fields=${encodeURIComponent(LIST_FIELDS)}`,
+      ),
+    ) as { messages?: { id: string }[] };
+    return (list.messages ?? []).map((m) => m.id);
+  };
+  const metadataPath = (id: string) =>
+    `/gmail/v1/users/me/messages/${id}?format=metadata&fields=${encodeURIComponent(METADATA_FIELDS)}&metadataHeaders=From&metadataHeaders=Subject&metadataHeaders=Date`;
   const naive = await measure(
     'naive client: list, then 50 gets one at a time',
     addFifty,
     async () => {
-      const list = await gmail('/gmail/v1/users/me/messages?q=is:unread&maxResults=50');
-      for (const { id } of list.messages ?? []) {
-        await gmail(
-          `/gmail/v1/users/me/messages/${id}?format=metadata&metadataHeaders=From&metadataHeaders=Subject&metadataHeaders=Date`,
-        );
-      }
+      for (const id of await listIds()) await gmail(metadataPath(id));
     },
   );
 
@@ -104,7 +174,7 @@ async function main(): Promise<void> {
     const boundary = 'bench_boundary';
     const parts = ids.map(
       (id, i) =>
-        `--${boundary}\r\nContent-Type: application/http\r\nContent-ID: <item-${i}>\r\n\r\nGET /gmail/v1/users/me/messages/${id}?format=metadata&metadataHeaders=From&metadataHeaders=Subject&metadataHeaders=Date\r\n`,
+        `--${boundary}\r\nContent-Type: application/http\r\nContent-ID: <item-${i}>\r\n\r\nGET ${metadataPath(id)}\r\n`,
     );
     return { boundary, body: `${parts.join('\r\n')}\r\n--${boundary}--\r\n` };
   };
@@ -112,21 +182,16 @@ async function main(): Promise<void> {
     'minimal client: list ∥ labels, then one batch (no web tier)',
     addFifty,
     async () => {
-      const [list] = await Promise.all([
-        gmail('/gmail/v1/users/me/messages?q=is:unread&maxResults=50'),
-        gmail('/gmail/v1/users/me/labels/UNREAD'),
+      const [ids] = await Promise.all([
+        listIds(),
+        gmail('/gmail/v1/users/me/labels/UNREAD?fields=messagesUnread'),
       ]);
-      const { boundary, body } = batchBody((list.messages ?? []).map((m) => m.id));
-      const response = await request(`${emulator.gmailApiUrl}/batch/gmail/v1`, {
+      const { boundary, body } = batchBody(ids);
+      await gmail('/batch/gmail/v1', {
         method: 'POST',
-        dispatcher: pool,
-        headers: {
-          authorization: `Bearer ${accessToken}`,
-          'content-type': `multipart/mixed; boundary=${boundary}`,
-        },
+        headers: { 'content-type': `multipart/mixed; boundary=${boundary}` },
         body,
       });
-      await response.body.text();
     },
   );
 
@@ -144,13 +209,11 @@ async function main(): Promise<void> {
           'quota units',
           '× floor (100 ms)',
         ],
-        [cold, warm, minimal, naive],
+        [...inProcess, ...redis, minimal, naive],
       ) +
       '\n',
   );
   await pool.close();
-  await browser.close();
-  await service.stop();
   await emulator.stop();
 }
 

@@ -63,6 +63,20 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(home.text).toContain('Showing 1–50');
   });
 
+  it('should send the batch as soon as the list answers, while labels.get is still out', async () => {
+    // labels.get gets a second of latency, the rest none: the page then takes one second, not
+    // one second plus the batch, and the batch is on the wire before labels.get answers.
+    emulator.setLatency(1_000, 'gmail_labels');
+    const home = await agent.get('/home').expect(200);
+    const [list, labels, batch] = ['gmail_list', 'gmail_labels', 'gmail_batch'].map(
+      (endpoint) => outer().find((r) => r.endpoint === endpoint)!,
+    );
+    expect(batch.startedAt).toBeGreaterThanOrEqual(list.finishedAt!);
+    expect(batch.finishedAt!).toBeLessThan(labels.finishedAt!);
+    expect(home.text).toContain('63 unread');
+    expect(rowsOf(home.text)).toHaveLength(50);
+  });
+
   it('should escape an HTML subject and show entity-encoded snippets as their characters', async () => {
     const home = await agent.get('/home').expect(200);
     expect(home.text).toContain(

@@ -14,6 +14,8 @@ const ENV = {
 };
 
 const printed = new WeakMap<ChildProcess, { text: string }>();
+/** Exit codes, listened for from the spawn on: a process may exit before a test asks. */
+const exits = new WeakMap<ChildProcess, Promise<number | null>>();
 
 function run(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [MAIN], {
@@ -23,6 +25,10 @@ function run(env: Record<string, string>): ChildProcess {
   });
   const buffer = { text: '' };
   printed.set(child, buffer);
+  exits.set(
+    child,
+    once(child, 'exit').then(([code]) => code as number | null),
+  );
   child.stdout?.on('data', (chunk: Buffer) => (buffer.text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (buffer.text += chunk.toString()));
   return child;
@@ -72,15 +78,13 @@ describe('node dist/main.js', () => {
     expect(response.headers.get('set-cookie')).toBeNull();
     expect(await response.text()).toContain('Connect to Gmail');
     child.kill('SIGTERM');
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    expect(await exits.get(child)).toBe(0);
   });
 
   it('should refuse to start without credentials, naming the variable and the demo', async () => {
     const bare = run({ PATH: ENV.PATH, PORT: '0' });
     const [message] = await output(bare, /Configuration error: GOOGLE_CLIENT_ID: .*npm run demo/);
     expect(message).toContain('GOOGLE_CLIENT_ID');
-    const [code] = (await once(bare, 'exit')) as [number | null];
-    expect(code).toBe(1);
+    expect(await exits.get(bare)).toBe(1);
   });
 });

@@ -83,6 +83,7 @@ export class GoogleEmulator {
   private readonly sockets = new Set<Socket>();
   private idTokenTweak: IdTokenTweak = null;
   private latencyMs: number;
+  private readonly endpointLatencyMs = new Map<EmulatorEndpoint, number>();
 
   private constructor(
     private readonly server: Server,
@@ -185,8 +186,17 @@ export class GoogleEmulator {
     this.faults.set(endpoint, fault, times);
   }
 
-  setLatency(ms: number): void {
+  /**
+   * Latency of every Gmail request (a batch counts as one), or of one endpoint's requests
+   * only; `setLatency(ms)` also clears the per-endpoint values.
+   */
+  setLatency(ms: number, endpoint?: EmulatorEndpoint): void {
+    if (endpoint) {
+      this.endpointLatencyMs.set(endpoint, ms);
+      return;
+    }
     this.latencyMs = ms;
+    this.endpointLatencyMs.clear();
   }
 
   setIdTokenTweak(tweak: IdTokenTweak): void {
@@ -282,10 +292,10 @@ export class GoogleEmulator {
 
     const fault =
       endpoint === 'interaction' || endpoint === 'other' ? undefined : this.faults.take(endpoint);
-    if (fault) {
+    if (fault && endpoint !== 'interaction' && endpoint !== 'other') {
       if (method === 'POST')
         record.form = Object.fromEntries(new URLSearchParams(await readBody(request)));
-      if (endpoint.startsWith('gmail_')) await this.delay();
+      if (endpoint.startsWith('gmail_')) await this.delay(endpoint);
       if (fault.kind === 'hang') {
         this.hanging.add(response);
         return;
@@ -308,7 +318,7 @@ export class GoogleEmulator {
     endpoint: EmulatorEndpoint,
     url: URL,
   ) {
-    await this.delay();
+    await this.delay(endpoint);
     const authorization = request.headers.authorization;
     if (endpoint !== 'gmail_batch') {
       const answer = await this.gmail.handle(
@@ -465,8 +475,9 @@ export class GoogleEmulator {
     return jwt.sign(await importJWK(this.keys.signing, 'RS256'));
   }
 
-  private async delay(): Promise<void> {
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+  private async delay(endpoint: EmulatorEndpoint): Promise<void> {
+    const ms = this.endpointLatencyMs.get(endpoint) ?? this.latencyMs;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
 

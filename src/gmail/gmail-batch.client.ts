@@ -58,11 +58,11 @@ export class GmailBatchClient {
         'gmail_batch',
         response.status,
         response.text,
-        response.headers.get('retry-after'),
+        response.header('retry-after'),
       );
     }
     try {
-      const parts = parseBatchResponse(response.headers.get('content-type') ?? '', response.text);
+      const parts = parseBatchResponse(response.header('content-type') ?? '', response.text);
       const matched = matchBatchResponses(calledIds, parts);
       const results = new Map<string, BatchResult>();
       for (const [id, part] of matched) {

@@ -15,7 +15,7 @@ export const MESSAGE_ID_PATTERN = /^[0-9a-f]{6,32}$/;
 /** Headers the inbox shows; asked for by name so Gmail sends no others (format=metadata). */
 export const SUMMARY_HEADERS = ['From', 'Subject', 'Date'] as const;
 /** Partial responses (Gmail API "Performance tips"): only the fields this service reads. */
-const LIST_FIELDS = 'messages(id,threadId),nextPageToken,resultSizeEstimate';
+export const LIST_FIELDS = 'messages(id,threadId),nextPageToken,resultSizeEstimate';
 export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payload/headers';
 
 /**
@@ -26,6 +26,12 @@ export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payloa
 @Injectable()
 export class GmailClient {
   private readonly base: string;
+  /** messages.get's query for a summary: the same for every message, so built once. */
+  private readonly metadataQuery = (() => {
+    const query = new URLSearchParams({ format: 'metadata', fields: METADATA_FIELDS });
+    for (const header of SUMMARY_HEADERS) query.append('metadataHeaders', header);
+    return query.toString();
+  })();
 
   constructor(
     google: GoogleConfig,
@@ -69,9 +75,7 @@ export class GmailClient {
 
   /** The path (for batch parts) of messages.get?format=metadata with the summary headers. */
   metadataPath(id: string): string {
-    const query = new URLSearchParams({ format: 'metadata', fields: METADATA_FIELDS });
-    for (const header of SUMMARY_HEADERS) query.append('metadataHeaders', header);
-    return `/gmail/v1/users/me/messages/${id}?${query}`;
+    return `/gmail/v1/users/me/messages/${id}?${this.metadataQuery}`;
   }
 
   /** users.messages.get?format=full: the raw JSON, for the message page's MIME reader. */
@@ -105,12 +109,7 @@ export class GmailClient {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
     });
     if (response.status !== 200) {
-      throw gmailErrorFor(
-        upstream,
-        response.status,
-        response.text,
-        response.headers.get('retry-after'),
-      );
+      throw gmailErrorFor(upstream, response.status, response.text, response.header('retry-after'));
     }
     return response;
   }
