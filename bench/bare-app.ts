@@ -23,13 +23,19 @@ import { formatDate, isMessageKey, translate } from '../src/i18n/i18n.js';
  * format=metadata (From, Subject, Date) for every listed id. The batch was chosen over 50
  * parallel messages.get because it is one upstream HTTP request per page, as in the service.
  *
+ * With BARE_CACHE=1 it also keeps every message's metadata in a Map (no bound, no expiry) and
+ * batches only ids it has not seen, so that a warm page costs what the service's costs: two
+ * upstream requests (list ∥ labels).
+ *
  * Run as its own process (ceiling.ts spawns it): env BARE_GMAIL_API_URL, BARE_ACCESS_TOKEN,
- * BARE_EMAIL; listens on 127.0.0.1, an ephemeral port, and prints "Listening on <url>".
+ * BARE_EMAIL, BARE_CACHE; listens on 127.0.0.1, an ephemeral port, and prints
+ * "Listening on <url>".
  */
 const GMAIL = required('BARE_GMAIL_API_URL');
 const ACCESS_TOKEN = required('BARE_ACCESS_TOKEN');
 const EMAIL = required('BARE_EMAIL');
 const PAGE_SIZE = 50;
+const CACHE = process.env.BARE_CACHE === '1' ? new Map<string, Metadata>() : undefined;
 const GMAIL_WEB = 'https://mail.google.com/mail/u/0/#all/';
 
 function required(name: string): string {
@@ -165,7 +171,9 @@ app.get('/home', async (request, response) => {
     gmailJson<{ messagesUnread?: number }>('/gmail/v1/users/me/labels/UNREAD'),
   ]);
   const ids = (list.messages ?? []).map((m) => m.id);
-  const found = await metadataBatch(ids);
+  const fetched = await metadataBatch(CACHE ? ids.filter((id) => !CACHE.has(id)) : ids);
+  for (const [id, message] of fetched) CACHE?.set(id, message);
+  const found = CACHE ?? fetched;
   type Row =
     | { id: string; failed: true }
     | {

@@ -66,6 +66,10 @@ async function main(): Promise<void> {
     const calls: number[] = [];
     const trips: number[] = [];
     const units: number[] = [];
+    const connections: number[] = [];
+    const opened: number[] = [];
+    // Connections already used before the first measured page (sign-in, warm-up) are not new.
+    const known = new Set(emulator.requests.map((r) => r.clientPort));
     for (let i = 0; i < PAGES; i++) {
       prepare();
       emulator.clearRequests();
@@ -79,6 +83,10 @@ async function main(): Promise<void> {
       calls.push(gmail.filter((r) => r.endpoint !== 'gmail_batch').length);
       trips.push(roundTrips(http));
       units.push(emulator.quotaUsed(TARO) - quota);
+      const ports = new Set(http.map((r) => r.clientPort));
+      connections.push(ports.size);
+      opened.push([...ports].filter((port) => !known.has(port)).length);
+      for (const port of ports) known.add(port);
     }
     const floor = 2 * LATENCY_MS;
     return [
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
       median(calls),
       median(trips),
       median(units),
+      `${median(connections)} (${opened.reduce((a, b) => a + b, 0)} new)`,
       (median(times) / floor).toFixed(2),
     ];
   };
@@ -207,6 +216,7 @@ async function main(): Promise<void> {
           'API calls',
           'round trips',
           'quota units',
+          `connections (new in ${PAGES} pages)`,
           '× floor (100 ms)',
         ],
         [...inProcess, ...redis, minimal, naive],

@@ -38,6 +38,9 @@ export function configureApp(
   app.disable('x-powered-by');
   app.set('trust proxy', server.trustProxy);
   app.set('query parser', 'simple');
+  // Pages are per user and no-store: an ETag (a SHA-1 of every page) would never be used.
+  // Static assets keep theirs (serve-static sets its own).
+  app.set('etag', false);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -334,7 +334,12 @@ describe('observability and protection', () => {
       expect(response.text).not.toMatch(/<script|\son[a-z]+=|style="/i);
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['referrer-policy']).toBe('no-referrer');
+      // Pages are per user: no ETag (it would cost a hash of every page and never be used).
+      expect(response.headers.etag).toBeUndefined();
     }
+    const style = await agent.get('/static/style.css').expect(200);
+    expect(style.headers.etag).toMatch(/^W\/"/);
+    expect(style.headers['cache-control']).toBe('public, max-age=3600');
   });
 });
 

@@ -66,6 +66,8 @@ export interface RecordedRequest {
   /** performance.now() when the request arrived and when its answer was sent. */
   startedAt: number;
   finishedAt?: number;
+  /** The client's port: requests with the same one came over the same (kept-alive) connection. */
+  clientPort?: number;
 }
 
 export type IdTokenTweak = 'wrong-nonce' | 'wrong-aud' | 'wrong-iss' | 'bad-signature' | null;
@@ -273,6 +275,7 @@ export class GoogleEmulator {
     const record: RecordedRequest = {
       endpoint,
       startedAt: performance.now(),
+      clientPort: request.socket.remotePort,
       method,
       path: url.pathname,
       query: queryObject(url.searchParams),

@@ -52,14 +52,21 @@ export function negotiateLocale(cookie: unknown, acceptLanguage: unknown): Local
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+/** Dates already formatted: an inbox shows the same 50 again on every reload. */
+const formattedDates = new Map<string, string>();
+const MAX_FORMATTED_DATES = 10_000;
 
 /**
  * Dates in the reader's language; Intl only ever sees one of our own locale tags. Formatters
- * are costly to build (a page shows 50 dates), so each is built once.
+ * are costly to build (a page shows 50 dates), so each is built once, and formatting costs
+ * microseconds per date, so results are kept (a bounded map, emptied when full).
  */
 export function formatDate(locale: Locale, epochMs: number, timeZone?: string): string {
   if (!Number.isFinite(epochMs)) return '';
   const key = `${locale}|${timeZone ?? ''}`;
+  const dateKey = `${key}|${epochMs}`;
+  const known = formattedDates.get(dateKey);
+  if (known !== undefined) return known;
   let format = dateFormats.get(key);
   if (!format) {
     format = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
@@ -69,7 +76,10 @@ export function formatDate(locale: Locale, epochMs: number, timeZone?: string): 
     });
     dateFormats.set(key, format);
   }
-  return format.format(new Date(epochMs));
+  const formatted = format.format(new Date(epochMs));
+  if (formattedDates.size >= MAX_FORMATTED_DATES) formattedDates.clear();
+  formattedDates.set(dateKey, formatted);
+  return formatted;
 }
 
 export function formatNumber(locale: Locale, value: number): string {
