@@ -87,13 +87,17 @@ describe('several instances sharing Redis', () => {
     }
   });
 
-  it('should share the encrypted metadata cache between instances', async () => {
+  /** A browser that starts signing in at one instance and comes back to another. */
+  const signedInJar = async (start: TestApp, finish: TestApp) => {
     const jar = new CookieJar();
-    const start = await jar.get(a.server, '/oauth');
-    await jar.get(
-      b.server,
-      callbackPath(await consentAtEmulator(start.headers.location, { email: TARO })),
-    );
+    const started = await jar.get(start.server, '/oauth');
+    const callbackUrl = await consentAtEmulator(started.headers.location, { email: TARO });
+    expect((await jar.get(finish.server, callbackPath(callbackUrl))).status).toBe(303);
+    return jar;
+  };
+
+  it('should share the encrypted metadata cache between instances', async () => {
+    const jar = await signedInJar(a, b);
     expect((await jar.get(a.server, '/home')).text).toContain('Winter sale');
     emulator.clearRequests();
     expect((await jar.get(b.server, '/home')).status).toBe(200);
@@ -108,6 +112,40 @@ describe('several instances sharing Redis', () => {
       for (const clear of ['Winter sale', 'hanako.sato@example.jp', '佐藤', 'ISO-2022-JP'])
         expect(values).not.toContain(clear);
     } finally {
+      await client.close();
+    }
+  });
+
+  it('should extend a session in Redis at most once a minute, and end it after SESSION_MAX_HOURS', async () => {
+    const jar = await signedInJar(a, a);
+    // sid=s:<id>.<signature> (cookie-signature), URL-encoded
+    const sid = /^s:(.+)\.[^.]+$/.exec(decodeURIComponent(jar.value('sid')!))![1];
+    const key = `${redis.prefix}${sid}`;
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    try {
+      const idleSeconds = 30 * 60;
+      // A page view touches the session: its TTL is back to the idle timeout.
+      await client.expire(key, 100);
+      expect((await jar.get(a.server, '/home')).status).toBe(200);
+      expect(await client.ttl(key)).toBeGreaterThan(idleSeconds - 10);
+      // Within the minute, page views leave the store alone (the cookie is still renewed).
+      await client.expire(key, 100);
+      const again = await jar.get(a.server, '/home');
+      expect(again.status).toBe(200);
+      expect(String(again.headers['set-cookie'])).toMatch(/^sid=/);
+      expect(await client.ttl(key)).toBeLessThanOrEqual(100);
+      // A minute on, the next page view extends it again.
+      a.clock.advance(60_000);
+      expect((await jar.get(a.server, '/home')).status).toBe(200);
+      expect(await client.ttl(key)).toBeGreaterThan(idleSeconds - 10);
+      // Past the absolute lifetime (12 h by default) the session is over, however active.
+      a.clock.advance(12 * 3_600_000);
+      const late = await jar.get(a.server, '/home');
+      expect(late.status).toBe(302);
+      expect(late.headers.location).toBe('/');
+    } finally {
+      a.clock.reset();
       await client.close();
     }
   });

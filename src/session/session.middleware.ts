@@ -4,12 +4,18 @@ import session from 'express-session';
 import { SessionConfig } from '../config/configuration.js';
 import { SessionStoreUnavailableError } from '../common/app.error.js';
 import { Clock } from '../common/clock.js';
+import { touchAtMostEvery } from './lazy-touch.js';
 import { SessionStore } from './session-store.js';
+
+/** Longest time an unchanged session goes without its store expiry being extended. */
+const TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * express-session with the configured store. Cookies are HttpOnly, SameSite=Lax, Secure when the
  * redirect URI is https; sessions are saved only once something is stored in them (anonymous
- * visits create none), expire when idle, and are cut off after their absolute lifetime.
+ * visits create none), expire when idle, and are cut off after their absolute lifetime. The
+ * store's idle expiry is extended at most once a minute per session (a tenth of the idle
+ * timeout when that is shorter): see touchAtMostEvery.
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
@@ -20,6 +26,7 @@ export class SessionMiddleware implements NestMiddleware {
     private readonly clock: Clock,
     store: SessionStore,
   ) {
+    touchAtMostEvery(store.store, Math.min(TOUCH_INTERVAL_MS, config.idleTimeoutMs / 10), clock);
     this.handler = session({
       name: config.cookieName,
       secret: [...config.secrets],

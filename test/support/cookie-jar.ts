@@ -5,6 +5,11 @@ import supertest from 'supertest';
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
 
+  /** A cookie's value as the browser holds it (URL-encoded as the server set it). */
+  value(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
   header(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }

@@ -1,0 +1,31 @@
+import type { SessionData, Store } from 'express-session';
+import type { Clock } from '../common/clock.js';
+
+/** Sessions remembered as recently touched; the oldest are forgotten first (they touch again). */
+const MAX_TRACKED = 100_000;
+
+/**
+ * Lets at most one touch per session and `intervalMs` through to the store. express-session
+ * touches the store on every response of an unchanged session (rolling idle expiry) and holds
+ * the last byte of the response until the store answers: with Redis, a round trip and a write
+ * per page. Skipping touches within the interval means the store's copy may expire up to
+ * `intervalMs` before the cookie's idle deadline, never after it; the cookie itself is still
+ * renewed on every response. Saves (a changed session) are not affected.
+ */
+export function touchAtMostEvery(store: Store, intervalMs: number, clock: Clock): void {
+  const touch = store.touch?.bind(store);
+  if (!touch || intervalMs <= 0) return;
+  const touchedAt = new Map<string, number>();
+  store.touch = (sid: string, session: SessionData, callback?: () => void) => {
+    const now = clock.now();
+    const last = touchedAt.get(sid);
+    if (last !== undefined && now - last < intervalMs) {
+      callback?.();
+      return;
+    }
+    touchedAt.delete(sid);
+    touchedAt.set(sid, now);
+    if (touchedAt.size > MAX_TRACKED) touchedAt.delete(touchedAt.keys().next().value as string);
+    touch(sid, session, callback);
+  };
+}
