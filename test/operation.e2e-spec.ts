@@ -116,6 +116,35 @@ describe('several instances sharing Redis', () => {
     }
   });
 
+  it('should refresh an expired token once for requests of one session spread over two instances', async () => {
+    const jar = await signedInJar(a, b);
+    a.clock.advance(3_600_000);
+    b.clock.advance(3_600_000);
+    try {
+      emulator.clearRequests();
+      const pages = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => jar.get(i % 2 === 0 ? a.server : b.server, '/home')),
+      );
+      expect(pages.map((page) => page.status)).toEqual(Array(10).fill(200));
+      const refreshes = () =>
+        emulator.requests.filter(
+          (r) => r.endpoint === 'token' && r.form?.grant_type === 'refresh_token',
+        );
+      expect(refreshes()).toHaveLength(1);
+      // Every list call used the one new token.
+      const issued = `Bearer ${String(refreshes()[0].response?.access_token)}`;
+      const lists = emulator.requests.filter((r) => r.endpoint === 'gmail_list');
+      expect(lists.map((r) => r.headers.authorization)).toEqual(Array(10).fill(issued));
+      // Both instances' later pages use it too.
+      expect((await jar.get(a.server, '/home')).status).toBe(200);
+      expect((await jar.get(b.server, '/home')).status).toBe(200);
+      expect(refreshes()).toHaveLength(1);
+    } finally {
+      a.clock.reset();
+      b.clock.reset();
+    }
+  });
+
   it('should extend a session in Redis at most once a minute, and end it after SESSION_MAX_HOURS', async () => {
     const jar = await signedInJar(a, a);
     // sid=s:<id>.<signature> (cookie-signature), URL-encoded

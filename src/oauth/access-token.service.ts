@@ -11,6 +11,7 @@ import {
 } from './oauth.errors.js';
 import { StoredTokens, type TokenSet } from './stored-tokens.js';
 import { OAuthMetrics } from './oauth-metrics.js';
+import { SharedRefresh } from './shared-refresh.js';
 
 export type TokenSession = Session & Partial<SessionData>;
 
@@ -20,7 +21,8 @@ const MAX_RECENT = 10_000;
 
 /**
  * Hands out a usable access token for a session: refreshes shortly before expiry, or once after
- * Gmail said 401, with one refresh request per session at a time however many requests wait.
+ * Gmail said 401, with one refresh request per session at a time however many requests wait,
+ * on this instance (inFlight) and, with Redis, across instances (SharedRefresh).
  */
 @Injectable()
 export class AccessTokenService {
@@ -39,6 +41,7 @@ export class AccessTokenService {
     private readonly stored: StoredTokens,
     private readonly clock: Clock,
     private readonly metrics: OAuthMetrics,
+    private readonly shared: SharedRefresh,
   ) {}
 
   /** A Gmail access token for this session, refreshed first when it is about to expire. */
@@ -72,8 +75,13 @@ export class AccessTokenService {
   private refresh(session: TokenSession, tokens: TokenSet): Promise<TokenSet> {
     const running = this.inFlight.get(session.id);
     if (running) return running;
-    const refresh = this.runRefresh(session, tokens)
+    const refresh = this.shared
+      .run(session.id, tokens.accessToken, () => this.runRefresh(session, tokens))
       .then((renewed) => {
+        // Another instance may have refreshed: this session then still holds the old tokens.
+        if (this.stored.read(session)?.accessToken !== renewed.accessToken) {
+          this.stored.write(session, renewed);
+        }
         this.remember(session.id, tokens.accessToken, renewed);
         return renewed;
       })

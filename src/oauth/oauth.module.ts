@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { GoogleConfig, SessionConfig } from '../config/configuration.js';
+import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionModule } from '../session/session.module.js';
 import { AccessTokenService } from './access-token.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
@@ -9,6 +11,7 @@ import { PkceService } from './pkce.service.js';
 import { SignInService } from './sign-in.service.js';
 import { SignOutService } from './sign-out.service.js';
 import { StateGuard } from './state.guard.js';
+import { InstanceRefresh, RedisRefresh, SharedRefresh } from './shared-refresh.js';
 import { StoredTokens } from './stored-tokens.js';
 import { TokenCipher } from './token-cipher.js';
 
@@ -26,6 +29,19 @@ import { TokenCipher } from './token-cipher.js';
     StateGuard,
     StoredTokens,
     TokenCipher,
+    {
+      provide: SharedRefresh,
+      inject: [RedisConnection, TokenCipher, SessionConfig, GoogleConfig],
+      useFactory: (
+        redis: RedisConnection,
+        cipher: TokenCipher,
+        session: SessionConfig,
+        google: GoogleConfig,
+      ) =>
+        redis.client
+          ? new RedisRefresh(redis, cipher, session.prefix, google.upstreamTimeoutMs + 1_000)
+          : new InstanceRefresh(),
+    },
   ],
   exports: [AccessTokenService, GoogleOAuthClient, StoredTokens, TokenCipher],
 })
