@@ -37,7 +37,7 @@ describe('sanitizeMailHtml', () => {
     expect(
       sanitizeMailHtml('<div onclick="steal()" onmouseover="x()" class="c" id="i">t</div>'),
     ).toBe('<div>t</div>');
-    expect(sanitizeMailHtml('<img src="x" onerror="alert(1)" alt="a">')).toBe('<span>a</span>');
+    expect(sanitizeMailHtml('<img src="x" onerror="alert(1)" alt="a">')).toBe('<span>[a]</span>');
   });
 
   it('should give http, https and mailto links rel="noopener noreferrer" and target="_blank"', () => {
@@ -83,7 +83,7 @@ describe('sanitizeMailHtml', () => {
         '<form action="https://evil.example/login" method="post"><input name="password" type="password">' +
           '<textarea>typed</textarea><select><option>o</option></select><button type="submit">Sign in</button></form>',
       ),
-    ).toBe('Sign in');
+    ).toBe('<div>Sign in</div>');
   });
 
   it('should remove meta, link and base elements', () => {
@@ -96,7 +96,7 @@ describe('sanitizeMailHtml', () => {
     ).toBe('<p>hi</p>');
   });
 
-  it('should replace other images by their alt text (http(s), protocol-relative, cid, same-site)', () => {
+  it('should replace other images by their alt text in brackets (http(s), protocol-relative, cid, same-site)', () => {
     expect(
       sanitizeMailHtml(
         '<p><img src="https://t.example/pixel.gif" alt="Logo &amp; Co" width="1">' +
@@ -105,14 +105,14 @@ describe('sanitizeMailHtml', () => {
           '<img src="/logout" alt="D">text</p>',
       ),
     ).toBe(
-      '<p><span>Logo &amp; Co</span><span>A</span><span>B</span><span>C</span><span></span><span>D</span>text</p>',
+      '<p><span>[Logo &amp; Co]</span><span>[A]</span><span>[B]</span><span>[C]</span><span></span><span>[D]</span>text</p>',
     );
   });
 
   it('should escape markup in alt text it turns into text', () => {
     expect(
       sanitizeMailHtml('<img src="https://t.example/x" alt="<script>alert(1)</script>">'),
-    ).toBe('<span>&lt;script&gt;alert(1)&lt;/script&gt;</span>');
+    ).toBe('<span>[&lt;script&gt;alert(1)&lt;/script&gt;]</span>');
   });
 
   it('should keep a data: PNG image with its alt text and size', () => {
@@ -135,7 +135,7 @@ describe('sanitizeMailHtml', () => {
     );
     expect(
       sanitizeMailHtml('<img src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=" alt="svg">'),
-    ).toBe('<span>svg</span>');
+    ).toBe('<span>[svg]</span>');
   });
 
   it('should drop a background attribute that would load a remote image', () => {

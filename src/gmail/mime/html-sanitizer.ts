@@ -54,7 +54,9 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesByTag: { img: ['data'] },
   allowProtocolRelative: false,
-  transformTags: { a: transformLink, img: transformImage },
+  // A form's leftover text (button labels) stays a block of its own instead of running into
+  // its neighbours; the form itself and its controls are gone.
+  transformTags: { a: transformLink, img: transformImage, form: 'div' },
 };
 
 /**
@@ -78,11 +80,18 @@ function transformLink(tagName: string, attribs: sanitizeHtml.Attributes): sanit
   return { tagName, attribs: kept };
 }
 
-/** A remote image becomes its alt text; only a self-contained data: image stays an image. */
+/**
+ * A remote image becomes its alt text in brackets (as text mail readers show images, and so
+ * that it does not run into the words around it); only a self-contained data: image stays an
+ * image. An image without alt text (spacers, tracking pixels) leaves nothing to read.
+ */
 function transformImage(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
   // Browsers ignore ASCII whitespace inside base64 (WHATWG Infra, "forgiving-base64 decode").
   const src = (attribs.src ?? '').replace(/[\t\n\f\r ]/g, '');
-  if (!DATA_IMAGE.test(src)) return { tagName: 'span', attribs: {}, text: attribs.alt ?? '' };
+  if (!DATA_IMAGE.test(src)) {
+    const alt = (attribs.alt ?? '').trim();
+    return { tagName: 'span', attribs: {}, text: alt ? `[${alt}]` : '' };
+  }
   const kept: sanitizeHtml.Attributes = { src };
   for (const name of ['alt', 'width', 'height', 'title']) {
     if (attribs[name] !== undefined) kept[name] = attribs[name];
