@@ -3,6 +3,8 @@ import { createClient } from 'redis';
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionConfig } from '../src/config/configuration.js';
+import { MetricsRegistry } from '../src/metrics/metrics.registry.js';
+import { OAuthMetrics } from '../src/oauth/oauth-metrics.js';
 import { RedisRefresh } from '../src/oauth/shared-refresh.js';
 import type { TokenSet } from '../src/oauth/stored-tokens.js';
 import { TokenCipher } from '../src/oauth/token-cipher.js';
@@ -29,6 +31,10 @@ function slowRefresh(calls: string[], name: string, ms = 100, fail = false) {
 describe('RedisRefresh: one refresh per session across instances', () => {
   let redis: TestRedis;
   const connections: RedisConnection[] = [];
+  const registry = new MetricsRegistry();
+  const metrics = new OAuthMetrics(registry);
+  const shared = async () =>
+    (await registry.refreshes.get()).values.find((v) => v.labels.outcome === 'shared')?.value ?? 0;
   const cipher = new TokenCipher({ encryptionKeys: [randomBytes(32)] });
   /** One instance's view: its own Redis connection, the shared key prefix and cipher key. */
   const instance = async (url = redis.url, lockMs = 2_000) => {
@@ -39,7 +45,7 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     connections.push(connection);
     // An app starts taking requests once connected (readiness); so does this instance.
     await vi.waitFor(() => expect(connection.client?.isReady || url !== redis.url).toBe(true));
-    return new RedisRefresh(connection, cipher, redis.prefix, lockMs);
+    return new RedisRefresh(connection, cipher, metrics, redis.prefix, lockMs);
   };
   const sid = () => randomBytes(12).toString('base64url');
 
@@ -56,6 +62,7 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     const [a, b] = [await instance(), await instance()];
     const calls: string[] = [];
     const session = sid();
+    const sharedBefore = await shared();
     const [fromA, fromB] = await Promise.all([
       a.run(session, 'old-access', slowRefresh(calls, 'a')),
       b.run(session, 'old-access', slowRefresh(calls, 'b')),
@@ -67,6 +74,8 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     const later = await (await instance()).run(session, 'old-access', slowRefresh(calls, 'late'));
     expect(later).toEqual(fromA);
     expect(calls).toHaveLength(1);
+    // Counted as oauth_token_refreshes_total{outcome="shared"}: the waiter and the late one.
+    expect((await shared()) - sharedBefore).toBe(2);
   });
 
   it('should refresh again for a different token, and keep sessions apart', async () => {

@@ -9,7 +9,8 @@ export type SignInOutcome =
   | 'token_error'
   | 'id_token_invalid'
   | 'domain_refused';
-export type RefreshOutcome = 'success' | 'invalid_grant' | 'no_refresh_token' | 'error';
+/** `shared`: another instance's refresh result was taken instead of refreshing (SharedRefresh). */
+export type RefreshOutcome = 'success' | 'invalid_grant' | 'no_refresh_token' | 'error' | 'shared';
 
 /** Sign-in and refresh counters. */
 @Injectable()

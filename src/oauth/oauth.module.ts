@@ -6,6 +6,7 @@ import { AccessTokenService } from './access-token.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { OAuthController } from './oauth.controller.js';
+import { OAuthMetrics } from './oauth-metrics.js';
 import { PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
 import { SignInService } from './sign-in.service.js';
@@ -31,15 +32,16 @@ import { TokenCipher } from './token-cipher.js';
     TokenCipher,
     {
       provide: SharedRefresh,
-      inject: [RedisConnection, TokenCipher, SessionConfig, GoogleConfig],
+      inject: [RedisConnection, TokenCipher, OAuthMetrics, SessionConfig, GoogleConfig],
       useFactory: (
         redis: RedisConnection,
         cipher: TokenCipher,
+        metrics: OAuthMetrics,
         session: SessionConfig,
         google: GoogleConfig,
       ) =>
         redis.client
-          ? new RedisRefresh(redis, cipher, session.prefix, google.upstreamTimeoutMs + 1_000)
+          ? new RedisRefresh(redis, cipher, metrics, session.prefix, google.upstreamTimeoutMs + 1_000)
           : new InstanceRefresh(),
     },
   ],

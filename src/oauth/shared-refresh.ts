@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisConnection } from '../redis/redis.connection.js';
+import type { OAuthMetrics } from './oauth-metrics.js';
 import type { TokenSet } from './stored-tokens.js';
 import type { TokenCipher } from './token-cipher.js';
 
@@ -55,6 +56,7 @@ export class RedisRefresh extends SharedRefresh {
   constructor(
     private readonly redis: RedisConnection,
     private readonly cipher: TokenCipher,
+    private readonly metrics: OAuthMetrics,
     private readonly prefix: string,
     private readonly lockMs: number,
   ) {
@@ -107,7 +109,10 @@ export class RedisRefresh extends SharedRefresh {
     try {
       for (;;) {
         const published = await this.published(sessionId, keys.result, keys.replaced);
-        if (published) return published;
+        if (published) {
+          this.metrics.refresh('shared');
+          return published;
+        }
         const locked = await this.redis.run((c) =>
           c.set(keys.lock, keys.owner, {
             condition: 'NX',
