@@ -48,6 +48,18 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     return new RedisRefresh(connection, cipher, metrics, redis.prefix, lockMs);
   };
   const sid = () => randomBytes(12).toString('base64url');
+  /** Resolves once some instance holds the session's refresh lock. */
+  const lockTaken = async (session: string) => {
+    const client = await createClient({ url: redis.url }).connect();
+    try {
+      await vi.waitFor(
+        async () => expect(await client.exists(`${redis.prefix}refresh-lock:${session}`)).toBe(1),
+        { interval: 2 },
+      );
+    } finally {
+      await client.close();
+    }
+  };
 
   beforeAll(async () => {
     redis = await startTestRedis();
@@ -110,8 +122,8 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     const [a, b] = [await instance(), await instance()];
     const calls: string[] = [];
     const session = sid();
-    const first = a.run(session, 'old-access', slowRefresh(calls, 'a', 100, true));
-    await new Promise((resolve) => setTimeout(resolve, 20)); // a holds the lock
+    const first = a.run(session, 'old-access', slowRefresh(calls, 'a', 500, true));
+    await lockTaken(session);
     const second = b.run(session, 'old-access', slowRefresh(calls, 'b', 0));
     await expect(first).rejects.toThrow('a failed');
     expect((await second).accessToken).toBe('access-from-b');
@@ -123,7 +135,7 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     const calls: string[] = [];
     const session = sid();
     const first = a.run(session, 'old-access', slowRefresh(calls, 'a', 1_000));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await lockTaken(session);
     const started = performance.now();
     const second = await b.run(session, 'old-access', slowRefresh(calls, 'b', 0));
     expect(performance.now() - started).toBeLessThan(900);
