@@ -110,35 +110,41 @@ async function main(): Promise<void> {
     emulator.setLatency(0);
     const service = await startService(emulator, env);
     const browser = new Browser(service.url);
-    await browser.signIn(TARO);
-    accessToken = String(
-      emulator.requests.findLast((r) => r.endpoint === 'token')?.response?.access_token,
-    );
-    emulator.setLatency(LATENCY_MS);
-    const home = async () => {
-      const page = await browser.get('/home');
-      if (page.status !== 200) throw new Error(`/home answered ${page.status}`);
-    };
-    await home(); // warm connections and discovery
-    const rows = [
-      await measure(`${name}, cold page (50 new messages)`, addFifty, home),
-      await measure(`${name}, warm reload (unchanged inbox)`, () => {}, home),
-    ];
-    await browser.close();
-    await service.stop();
-    return rows;
+    try {
+      await browser.signIn(TARO);
+      accessToken = String(
+        emulator.requests.findLast((r) => r.endpoint === 'token')?.response?.access_token,
+      );
+      emulator.setLatency(LATENCY_MS);
+      const home = async () => {
+        const page = await browser.get('/home');
+        if (page.status !== 200) throw new Error(`/home answered ${page.status}`);
+      };
+      await home(); // warm connections and discovery
+      return [
+        await measure(`${name}, cold page (50 new messages)`, addFifty, home),
+        await measure(`${name}, warm reload (unchanged inbox)`, () => {}, home),
+      ];
+    } finally {
+      await browser.close();
+      await service.stop();
+    }
   };
 
   const inProcess = await serviceRows('service');
   const redisUrl = await reachableRedis();
   const prefix = `bench-${randomBytes(4).toString('hex')}:`;
-  const redis = redisUrl
-    ? await serviceRows('service + Redis (sessions, sealed cache)', {
+  let redis: (string | number)[][] = [];
+  if (redisUrl) {
+    try {
+      redis = await serviceRows('service + Redis (sessions, sealed cache)', {
         REDIS_URL: redisUrl,
         SESSION_PREFIX: prefix,
-      })
-    : [];
-  if (redisUrl) await deleteKeys(redisUrl, prefix);
+      });
+    } finally {
+      await deleteKeys(redisUrl, prefix);
+    }
+  }
 
   // The reference clients ask for what the service asks for (gzip, the same fields=), so the
   // difference to the service is the web tier alone.

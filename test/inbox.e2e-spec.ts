@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GoogleEmulator } from '../src/emulator/index.js';
 import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
 
@@ -68,13 +68,30 @@ describe('inbox: batch, cache, count, paging', () => {
     // one second plus the batch, and the batch is on the wire before labels.get answers.
     emulator.setLatency(1_000, 'gmail_labels');
     const home = await agent.get('/home').expect(200);
-    const [list, labels, batch] = ['gmail_list', 'gmail_labels', 'gmail_batch'].map(
-      (endpoint) => outer().find((r) => r.endpoint === endpoint)!,
+    const [list, labels, batch] = ['gmail_list', 'gmail_labels', 'gmail_batch'].map((endpoint) =>
+      outer().find((r) => r.endpoint === endpoint)!,
     );
     expect(batch.startedAt).toBeGreaterThanOrEqual(list.finishedAt!);
     expect(batch.finishedAt!).toBeLessThan(labels.finishedAt!);
     expect(home.text).toContain('63 unread');
     expect(rowsOf(home.text)).toHaveLength(50);
+  });
+
+  it('should send no batch once labels.get has failed (no quota spent on a lost page)', async () => {
+    emulator.setLatency(300, 'gmail_list');
+    emulator.setFault(
+      'gmail_labels',
+      { kind: 'gmail-error', status: 429, reason: 'rateLimitExceeded' },
+      1,
+    );
+    await agent.get('/home').expect(503);
+    // The page has failed while messages.list is still out; wait for it to answer.
+    await vi.waitFor(() =>
+      expect(outer().find((r) => r.endpoint === 'gmail_list')?.finishedAt).toBeDefined(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(outer().filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(0);
+    expect(inner()).toHaveLength(0);
   });
 
   it('should escape an HTML subject and show entity-encoded snippets as their characters', async () => {

@@ -37,12 +37,23 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     (await registry.refreshes.get()).values.find((v) => v.labels.outcome === 'shared')?.value ?? 0;
   const cipher = new TokenCipher({ encryptionKeys: [randomBytes(32)] });
   /** One instance's view: its own Redis connection, the shared key prefix and cipher key. */
-  const instance = async (url = redis.url, lockMs = 2_000) => {
+  const instance = async (
+    url = redis.url,
+    lockMs = 2_000,
+    /** Rewrites the answer of the nth command (0-based) this instance sends. */
+    tamper?: (n: number, answer: unknown) => unknown,
+  ) => {
     const connection = new RedisConnection({
       redisUrl: url,
       redisCommandTimeoutMs: 300,
     } as SessionConfig);
     connections.push(connection);
+    if (tamper) {
+      const run = connection.run.bind(connection);
+      let n = 0;
+      connection.run = (async (command: Parameters<typeof run>[0]) =>
+        tamper(n++, await run(command))) as typeof connection.run;
+    }
     // An app starts taking requests once connected (readiness); so does this instance.
     await vi.waitFor(() => expect(connection.client?.isReady || url !== redis.url).toBe(true));
     return new RedisRefresh(connection, cipher, metrics, redis.prefix, lockMs);
@@ -88,6 +99,34 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     expect(calls).toHaveLength(1);
     // Counted as oauth_token_refreshes_total{outcome="shared"}: the waiter and the late one.
     expect((await shared()) - sharedBefore).toBe(2);
+  });
+
+  it('should take a result published between its look and its lock instead of refreshing', async () => {
+    const calls: string[] = [];
+    const session = sid();
+    const first = await (await instance()).run(session, 'old-access', slowRefresh(calls, 'a', 0));
+    // b's first look (GET) sees nothing, as if a published just after it; b then gets the lock.
+    const b = await instance(redis.url, 2_000, (n, answer) => (n === 0 ? null : answer));
+    expect(await b.run(session, 'old-access', slowRefresh(calls, 'b', 0))).toEqual(first);
+    expect(calls).toEqual(['a']);
+  });
+
+  it('should release a lock whose SET reached Redis although its answer did not', async () => {
+    const calls: string[] = [];
+    const session = sid();
+    const lost = await instance(redis.url, 2_000, (n, answer) => {
+      if (n === 1) throw new Error('Redis did not answer within 300 ms');
+      return answer;
+    });
+    expect((await lost.run(session, 'old-access', slowRefresh(calls, 'lost', 0))).accessToken).toBe(
+      'access-from-lost',
+    );
+    const client = await createClient({ url: redis.url }).connect();
+    try {
+      expect(await client.exists(`${redis.prefix}refresh-lock:${session}`)).toBe(0);
+    } finally {
+      await client.close();
+    }
   });
 
   it('should refresh again for a different token, and keep sessions apart', async () => {

@@ -87,6 +87,14 @@ describe('UpstreamHttp', () => {
     expect(answer.header('x-absent')).toBeNull();
   });
 
+  it('should read an empty body that names gzip as empty', async () => {
+    handler = (_, response) => {
+      response.writeHead(200, { 'content-encoding': 'gzip', 'content-length': '0' });
+      response.end();
+    };
+    expect((await http.send('revoke', `${base}/revoke`)).text).toBe('');
+  });
+
   it('should not follow a redirect', async () => {
     handler = (_, response) => {
       response.writeHead(302, { location: `${base}/elsewhere` });

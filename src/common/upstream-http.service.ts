@@ -145,6 +145,7 @@ async function decode(upstream: Upstream, raw: Buffer, encoding: string | undefi
   if (coding !== 'gzip' && coding !== 'x-gzip') {
     throw new UpstreamResponseError(upstream, `Content-Encoding "${coding}" was not asked for`);
   }
+  if (raw.length === 0) return ''; // e.g. a 204 that still names the encoding
   try {
     const text = await gunzipAsync(raw, { maxOutputLength: MAX_BODY_BYTES });
     return text.toString('utf8');

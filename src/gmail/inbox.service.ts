@@ -54,12 +54,18 @@ export class InboxService {
     try {
       const { listed, found } = await this.authorized.run(session, async (accessToken) => {
         // The batch needs only the list, so it leaves as soon as the list answers; labels.get
-        // overlaps both. The page still costs two sequential round trips, never three.
+        // overlaps both. The page still costs two sequential round trips, never three. When
+        // labels.get has already failed (401, over quota…) the page is lost: no batch is sent.
+        let labelsFailed = false;
+        const count = this.gmail.unreadCount(accessToken);
+        count.catch(() => (labelsFailed = true));
         const [unreadCount, { list, found }] = await Promise.all([
-          this.gmail.unreadCount(accessToken),
+          count,
           this.gmail.listUnread(accessToken, PAGE_SIZE, stack.at(-1)).then(async (list) => ({
             list,
-            found: await this.summaries.fetch(user, accessToken, list.ids),
+            found: labelsFailed
+              ? new Map<string, FetchedSummary>()
+              : await this.summaries.fetch(user, accessToken, list.ids),
           })),
         ]);
         const listedPage: CachedPage = {

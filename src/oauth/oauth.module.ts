@@ -41,7 +41,13 @@ import { TokenCipher } from './token-cipher.js';
         google: GoogleConfig,
       ) =>
         redis.client
-          ? new RedisRefresh(redis, cipher, metrics, session.prefix, google.upstreamTimeoutMs + 1_000)
+          ? new RedisRefresh(
+              redis,
+              cipher,
+              metrics,
+              session.prefix,
+              2 * google.upstreamTimeoutMs + 1_000,
+            )
           : new InstanceRefresh(),
     },
   ],

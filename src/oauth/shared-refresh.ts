@@ -43,7 +43,8 @@ interface Published {
 
 /**
  * Several instances sharing Redis: the first instance to need a refresh of a session takes a
- * lock (SET NX PX, held at most the upstream timeout plus a second), refreshes, and publishes
+ * lock (SET NX PX, held at most lockMs: twice the upstream timeout plus a second, since a
+ * refresh may first have to fetch the discovery document), refreshes, and publishes
  * the new tokens sealed with the token cipher (bound to the session id) for a minute; the
  * others wait for that result instead of refreshing too, and later requests that still carry
  * the replaced token take it as well. A refresh that fails publishes nothing: a waiter then
@@ -75,9 +76,18 @@ export class RedisRefresh extends SharedRefresh {
       replaced: createHash('sha256').update(replaced).digest('base64url'),
     };
     const turn = await this.takeTurn(sessionId, keys);
-    if (turn !== 'locked' && turn !== 'alone') return turn;
-    if (turn === 'alone') return refresh();
+    if (typeof turn === 'object') return turn;
     try {
+      if (turn === 'locked') {
+        // The previous holder may have published and released between our look and our lock.
+        const published = await this.published(sessionId, keys.result, keys.replaced).catch(
+          () => undefined,
+        );
+        if (published) {
+          this.metrics.refresh('shared');
+          return published;
+        }
+      }
       const renewed = await refresh();
       const value: Published = { replaced: keys.replaced, renewed };
       await this.quietly(() =>
@@ -89,6 +99,8 @@ export class RedisRefresh extends SharedRefresh {
       );
       return renewed;
     } finally {
+      // Also when refreshing 'alone': a SET NX that reached Redis although its answer timed out
+      // here would otherwise hold the others off for lockMs. Only our own lock is deleted.
       await this.quietly(() =>
         this.redis.run((c) => c.eval(RELEASE, { keys: [keys.lock], arguments: [keys.owner] })),
       );

@@ -62,6 +62,35 @@ describe('touchAtMostEvery', () => {
     return Promise.resolve().then(() => expect(answered).toBe(true));
   });
 
+  it('should let the next touch through when the store failed one', async () => {
+    const touched: string[] = [];
+    let fail = true;
+    const store = {
+      touch: (sid: string, _session: SessionData, callback?: (error?: unknown) => void) => {
+        touched.push(sid);
+        callback?.(fail ? new Error('store down') : undefined);
+      },
+    } as unknown as Store;
+    touchAtMostEvery(store, 60_000, new StepClock());
+    const errors: unknown[] = [];
+    const touch = () =>
+      (store.touch as (s: string, d: SessionData, c: (e?: unknown) => void) => void)(
+        'a',
+        {} as SessionData,
+        (error) => errors.push(error),
+      );
+    touch();
+    fail = false;
+    touch();
+    touch();
+    expect(touched).toEqual(['a', 'a']);
+    expect(errors.map((e) => (e instanceof Error ? e.message : e))).toEqual([
+      'store down',
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('should leave a store without touch() alone', () => {
     const store = {} as Store;
     touchAtMostEvery(store, 60_000, new StepClock());

@@ -16,7 +16,7 @@ export function touchAtMostEvery(store: Store, intervalMs: number, clock: Clock)
   const touch = store.touch?.bind(store);
   if (!touch || intervalMs <= 0) return;
   const touchedAt = new Map<string, number>();
-  store.touch = (sid: string, session: SessionData, callback?: () => void) => {
+  store.touch = (sid: string, session: SessionData, callback?: (error?: unknown) => void) => {
     const now = clock.now();
     const last = touchedAt.get(sid);
     if (last !== undefined && now - last < intervalMs) {
@@ -26,6 +26,10 @@ export function touchAtMostEvery(store: Store, intervalMs: number, clock: Clock)
     touchedAt.delete(sid);
     touchedAt.set(sid, now);
     if (touchedAt.size > MAX_TRACKED) touchedAt.delete(touchedAt.keys().next().value as string);
-    touch(sid, session, callback);
+    touch(sid, session, (error?: unknown) => {
+      // A touch that did not reach the store is tried again on the next response.
+      if (error && touchedAt.get(sid) === now) touchedAt.delete(sid);
+      callback?.(error);
+    });
   };
 }
