@@ -1,4 +1,4 @@
-import { useServiceUnderTest } from './support/service-under-test.js';
+import { useServiceUnderTest, useTwoInstances } from './support/service-under-test.js';
 import { createClient } from 'redis';
 import { Agent, request } from 'undici';
 import { Writable } from 'node:stream';
@@ -8,7 +8,6 @@ import type { EmbeddedSessionStore } from '../src/session/embedded-session.store
 import { SessionStore } from '../src/session/session-store.js';
 import { consentAtEmulator, type GoogleEmulator } from '../src/emulator/index.js';
 import { CookieJar } from './support/cookie-jar.js';
-import { startTestRedis, type TestRedis } from './support/redis-server.js';
 import {
   callbackPath,
   CLIENT_SECRET,
@@ -22,55 +21,33 @@ import {
 const TARO = 'taro.yamada@gmail.com';
 
 describe('several instances sharing Redis', () => {
-  let emulator: GoogleEmulator;
-  let redis: TestRedis;
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    redis = await startTestRedis();
-    const env = {
-      REDIS_URL: redis.url,
-      SESSION_PREFIX: redis.prefix,
-      REDIS_COMMAND_TIMEOUT_MS: '500',
-      LOG_LEVEL: 'error',
-    };
-    a = await startApp(emulator, env);
-    b = await startApp(emulator, env);
-  }, 30_000);
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.close();
-    await emulator?.stop();
-  });
+  const sut = useTwoInstances({ REDIS_COMMAND_TIMEOUT_MS: '500', LOG_LEVEL: 'error' });
 
   it('should complete a sign-in started on A at B, serve it on A, and sign out on B for both', async () => {
     const jar = new CookieJar();
-    const start = await jar.get(a.server, '/oauth');
+    const start = await jar.get(sut.a.server, '/oauth');
     expect(start.status).toBe(302);
     const callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
-    expect((await jar.get(b.server, callbackPath(callbackUrl))).status).toBe(303);
-    const home = await jar.get(a.server, '/home');
+    expect((await jar.get(sut.b.server, callbackPath(callbackUrl))).status).toBe(303);
+    const home = await jar.get(sut.a.server, '/home');
     expect(home.status).toBe(200);
     expect(home.text).toContain('Signed in as taro.yamada@gmail.com');
-    const page = await jar.get(b.server, '/');
+    const page = await jar.get(sut.b.server, '/');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    expect((await jar.post(b.server, '/logout', { _csrf: csrf })).status).toBe(303);
-    expect((await jar.get(a.server, '/home')).status).toBe(302);
+    expect((await jar.post(sut.b.server, '/logout', { _csrf: csrf })).status).toBe(303);
+    expect((await jar.get(sut.a.server, '/home')).status).toBe(302);
   });
 
   it('should keep no access or refresh token in clear text in Redis', async () => {
-    emulator.clearRequests();
-    const agent = supertest.agent(a.server);
+    sut.emulator.clearRequests();
+    const agent = supertest.agent(sut.a.server);
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
-    const issued = emulator.requests.find((r) => r.endpoint === 'token')!.response!;
-    const client = createClient({ url: redis.url });
+    const issued = sut.emulator.requests.find((r) => r.endpoint === 'token')!.response!;
+    const client = createClient({ url: sut.redis.url });
     await client.connect();
     try {
-      const keys = await client.keys(`${redis.prefix}*`);
+      const keys = await client.keys(`${sut.redis.prefix}*`);
       expect(keys.length).toBeGreaterThan(0);
       const values = (await client.mGet(keys)).join('\n');
       expect(values).toContain('"tokens":"v1.');
@@ -97,15 +74,15 @@ describe('several instances sharing Redis', () => {
   };
 
   it('should share the encrypted metadata cache between instances', async () => {
-    const jar = await signedInJar(a, b);
-    expect((await jar.get(a.server, '/home')).text).toContain('Winter sale');
-    emulator.clearRequests();
-    expect((await jar.get(b.server, '/home')).status).toBe(200);
-    expect(emulator.requests.filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(0);
-    const client = createClient({ url: redis.url });
+    const jar = await signedInJar(sut.a, sut.b);
+    expect((await jar.get(sut.a.server, '/home')).text).toContain('Winter sale');
+    sut.emulator.clearRequests();
+    expect((await jar.get(sut.b.server, '/home')).status).toBe(200);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(0);
+    const client = createClient({ url: sut.redis.url });
     await client.connect();
     try {
-      const keys = await client.keys(`${redis.prefix}mail:*`);
+      const keys = await client.keys(`${sut.redis.prefix}mail:*`);
       expect(keys).toHaveLength(1);
       const values = Object.values(await client.hGetAll(keys[0])).join('\n');
       expect(values.length).toBeGreaterThan(1000);
@@ -117,88 +94,90 @@ describe('several instances sharing Redis', () => {
   });
 
   it('should refresh an expired token once for requests of one session spread over two instances', async () => {
-    const jar = await signedInJar(a, b);
-    a.clock.advance(3_600_000);
-    b.clock.advance(3_600_000);
+    const jar = await signedInJar(sut.a, sut.b);
+    sut.a.clock.advance(3_600_000);
+    sut.b.clock.advance(3_600_000);
     try {
-      emulator.clearRequests();
+      sut.emulator.clearRequests();
       const pages = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => jar.get(i % 2 === 0 ? a.server : b.server, '/home')),
+        Array.from({ length: 10 }, (_, i) =>
+          jar.get(i % 2 === 0 ? sut.a.server : sut.b.server, '/home'),
+        ),
       );
       expect(pages.map((page) => page.status)).toEqual(Array(10).fill(200));
       const refreshes = () =>
-        emulator.requests.filter(
+        sut.emulator.requests.filter(
           (r) => r.endpoint === 'token' && r.form?.grant_type === 'refresh_token',
         );
       expect(refreshes()).toHaveLength(1);
       // Every list call used the one new token.
       const issued = `Bearer ${String(refreshes()[0].response?.access_token)}`;
-      const lists = emulator.requests.filter((r) => r.endpoint === 'gmail_list');
+      const lists = sut.emulator.requests.filter((r) => r.endpoint === 'gmail_list');
       expect(lists.map((r) => r.headers.authorization)).toEqual(Array(10).fill(issued));
       // Both instances' later pages use it too.
-      expect((await jar.get(a.server, '/home')).status).toBe(200);
-      expect((await jar.get(b.server, '/home')).status).toBe(200);
+      expect((await jar.get(sut.a.server, '/home')).status).toBe(200);
+      expect((await jar.get(sut.b.server, '/home')).status).toBe(200);
       expect(refreshes()).toHaveLength(1);
     } finally {
-      a.clock.reset();
-      b.clock.reset();
+      sut.a.clock.reset();
+      sut.b.clock.reset();
     }
   });
 
   it('should extend a session in Redis at most once a minute, and end it after SESSION_MAX_HOURS', async () => {
-    const jar = await signedInJar(a, a);
+    const jar = await signedInJar(sut.a, sut.a);
     // sid=s:<id>.<signature> (cookie-signature), URL-encoded
     const sid = /^s:(.+)\.[^.]+$/.exec(decodeURIComponent(jar.value('sid')!))![1];
-    const key = `${redis.prefix}${sid}`;
-    const client = createClient({ url: redis.url });
+    const key = `${sut.redis.prefix}${sid}`;
+    const client = createClient({ url: sut.redis.url });
     await client.connect();
     try {
       const idleSeconds = 30 * 60;
       // A page view touches the session: its TTL is back to the idle timeout.
       await client.expire(key, 100);
-      expect((await jar.get(a.server, '/home')).status).toBe(200);
+      expect((await jar.get(sut.a.server, '/home')).status).toBe(200);
       expect(await client.ttl(key)).toBeGreaterThan(idleSeconds - 10);
       // Within the minute, page views leave the store alone (the cookie is still renewed).
       await client.expire(key, 100);
-      const again = await jar.get(a.server, '/home');
+      const again = await jar.get(sut.a.server, '/home');
       expect(again.status).toBe(200);
       expect(String(again.headers['set-cookie'])).toMatch(/^sid=/);
       expect(await client.ttl(key)).toBeLessThanOrEqual(100);
       // A minute on, the next page view extends it again.
-      a.clock.advance(60_000);
-      expect((await jar.get(a.server, '/home')).status).toBe(200);
+      sut.a.clock.advance(60_000);
+      expect((await jar.get(sut.a.server, '/home')).status).toBe(200);
       expect(await client.ttl(key)).toBeGreaterThan(idleSeconds - 10);
       // Past the absolute lifetime (12 h by default) the session is over, however active.
-      a.clock.advance(12 * 3_600_000);
-      const late = await jar.get(a.server, '/home');
+      sut.a.clock.advance(12 * 3_600_000);
+      const late = await jar.get(sut.a.server, '/home');
       expect(late.status).toBe(302);
       expect(late.headers.location).toBe('/');
     } finally {
-      a.clock.reset();
+      sut.a.clock.reset();
       await client.close();
     }
   });
 
   it('should answer 503 within 3 s while Redis is down, report not ready, and recover by itself', async () => {
-    if (!redis.stop || !redis.start) return; // an external REDIS_URL cannot be stopped by the test
-    const agent = supertest.agent(a.server);
+    if (!sut.redis.stop || !sut.redis.start) return; // an external REDIS_URL cannot be stopped by the test
+    const agent = supertest.agent(sut.a.server);
     await signIn(agent, { email: TARO });
-    await redis.stop();
+    await sut.redis.stop();
     const started = Date.now();
     const down = await agent.get('/home');
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(down.status).toBe(503);
     expect(down.text).toContain('temporarily unavailable');
     expect(down.headers['retry-after']).toBe('5');
-    const ready = await supertest(a.server).get('/health/ready');
+    const ready = await supertest(sut.a.server).get('/health/ready');
     expect(ready.status).toBe(503);
     expect((ready.body as { error: object }).error).toHaveProperty('sessionStore');
-    await supertest(a.server).get('/health/live').expect(200);
-    await redis.start();
+    await supertest(sut.a.server).get('/health/live').expect(200);
+    await sut.redis.start();
     let status = 0;
     for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      status = (await supertest(a.server).get('/health/ready')).status;
+      status = (await supertest(sut.a.server).get('/health/ready')).status;
     }
     expect(status).toBe(200);
     // The session died with Redis's memory: the page asks to connect again instead of failing.
@@ -500,34 +479,13 @@ describe('JSON API rate limit', () => {
 });
 
 describe('sign-in rate limit across instances', () => {
-  let emulator: GoogleEmulator;
-  let redis: TestRedis;
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    redis = await startTestRedis();
-    const env = {
-      REDIS_URL: redis.url,
-      SESSION_PREFIX: redis.prefix,
-      RATE_LIMIT_SIGNIN_PER_MINUTE: '3',
-    };
-    a = await startApp(emulator, env);
-    b = await startApp(emulator, env);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.close();
-    await emulator?.stop();
-  });
+  const sut = useTwoInstances({ RATE_LIMIT_SIGNIN_PER_MINUTE: '3' });
 
   it('should count one client’s sign-ins on every instance together', async () => {
-    await supertest(a.server).get('/oauth').expect(302);
-    await supertest(b.server).get('/oauth').expect(302);
-    await supertest(a.server).get('/oauth').expect(302);
-    await supertest(b.server).get('/oauth').expect(429);
-    await supertest(a.server).get('/oauth').expect(429);
+    await supertest(sut.a.server).get('/oauth').expect(302);
+    await supertest(sut.b.server).get('/oauth').expect(302);
+    await supertest(sut.a.server).get('/oauth').expect(302);
+    await supertest(sut.b.server).get('/oauth').expect(429);
+    await supertest(sut.a.server).get('/oauth').expect(429);
   });
 });

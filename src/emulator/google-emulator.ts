@@ -85,7 +85,8 @@ export class GoogleEmulator {
   private readonly sockets = new Set<Socket>();
   private idTokenTweak: IdTokenTweak = null;
   private latencyMs: number;
-  private readonly endpointLatencyMs = new Map<EmulatorEndpoint, number>();
+  /** Per-endpoint latency, by endpoint name (setLatency). */
+  private readonly endpointLatencyMs = new Map<string, number>();
 
   private constructor(
     private readonly server: Server,
@@ -295,7 +296,7 @@ export class GoogleEmulator {
 
     const fault =
       endpoint === 'interaction' || endpoint === 'other' ? undefined : this.faults.take(endpoint);
-    if (fault && endpoint !== 'interaction' && endpoint !== 'other') {
+    if (fault) {
       if (method === 'POST')
         record.form = Object.fromEntries(new URLSearchParams(await readBody(request)));
       if (endpoint.startsWith('gmail_')) await this.delay(endpoint);
@@ -478,7 +479,7 @@ export class GoogleEmulator {
     return jwt.sign(await importJWK(this.keys.signing, 'RS256'));
   }
 
-  private async delay(endpoint: EmulatorEndpoint): Promise<void> {
+  private async delay(endpoint: string): Promise<void> {
     const ms = this.endpointLatencyMs.get(endpoint) ?? this.latencyMs;
     if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }

@@ -25,10 +25,7 @@ export class RedisSummaryCache extends SummaryCache {
   async getMany(user: string, ids: readonly string[]): Promise<Map<string, MessageSummary>> {
     const found = new Map<string, MessageSummary>();
     if (ids.length === 0) return found;
-    const values = await this.quietly(
-      () => this.redis.run((c) => c.hmGet(this.key(user), [...ids])),
-      [],
-    );
+    const values = await this.redis.runOr((c) => c.hmGet(this.key(user), [...ids]), []);
     values.forEach((value, index) => {
       const plain = value ? this.cipher.open(value, this.context(user)) : undefined;
       if (plain) found.set(ids[index], JSON.parse(plain) as MessageSummary);
@@ -42,34 +39,32 @@ export class RedisSummaryCache extends SummaryCache {
       summaries.map((s) => [s.id, this.cipher.seal(JSON.stringify(s), this.context(user))]),
     );
     const key = this.key(user);
-    await this.quietly(async () => {
-      const [, , size] = await this.redis.run((c) =>
-        c.multi().hSet(key, fields).expire(key, TTL_SECONDS).hLen(key).exec(),
-      );
-      if (Number(size) > MAX_FIELDS) await this.redis.run((c) => c.del(key));
+    await this.redis.runOr(async (c) => {
+      const [, , size] = await c
+        .multi()
+        .hSet(key, fields)
+        .expire(key, TTL_SECONDS)
+        .hLen(key)
+        .exec();
+      if (Number(size) > MAX_FIELDS) await c.del(key);
     }, undefined);
   }
 
   async getPage(user: string, pageKey: string): Promise<CachedPage | undefined> {
-    const value = await this.quietly(
-      () => this.redis.run((c) => c.hGet(this.key(user), `page:${pageKey}`)),
-      null,
-    );
+    const value = await this.redis.runOr((c) => c.hGet(this.key(user), `page:${pageKey}`), null);
     const plain = value ? this.cipher.open(value, this.context(user)) : undefined;
     return plain ? (JSON.parse(plain) as CachedPage) : undefined;
   }
 
   async putPage(user: string, pageKey: string, page: CachedPage): Promise<void> {
     const sealed = this.cipher.seal(JSON.stringify(page), this.context(user));
-    await this.quietly(
-      () =>
-        this.redis.run((c) =>
-          c
-            .multi()
-            .hSet(this.key(user), `page:${pageKey}`, sealed)
-            .expire(this.key(user), TTL_SECONDS)
-            .exec(),
-        ),
+    await this.redis.runOr(
+      (c) =>
+        c
+          .multi()
+          .hSet(this.key(user), `page:${pageKey}`, sealed)
+          .expire(this.key(user), TTL_SECONDS)
+          .exec(),
       undefined,
     );
   }
@@ -84,13 +79,5 @@ export class RedisSummaryCache extends SummaryCache {
 
   private context(user: string): string {
     return `summary:${user}`;
-  }
-
-  private async quietly<T>(operation: () => Promise<T>, fallback: T): Promise<T> {
-    try {
-      return await operation();
-    } catch {
-      return fallback;
-    }
   }
 }

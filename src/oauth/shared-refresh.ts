@@ -90,19 +90,21 @@ export class RedisRefresh extends SharedRefresh {
       }
       const renewed = await refresh();
       const value: Published = { replaced: keys.replaced, renewed };
-      await this.quietly(() =>
-        this.redis.run((c) =>
+      // Publishing and unlocking are best effort: the lock and the result expire by themselves.
+      await this.redis.runOr(
+        (c) =>
           c.set(keys.result, this.cipher.seal(JSON.stringify(value), context(sessionId)), {
             expiration: { type: 'EX', value: RESULT_TTL_SECONDS },
           }),
-        ),
+        null,
       );
       return renewed;
     } finally {
       // Also when refreshing 'alone': a SET NX that reached Redis although its answer timed out
       // here would otherwise hold the others off for lockMs. Only our own lock is deleted.
-      await this.quietly(() =>
-        this.redis.run((c) => c.eval(RELEASE, { keys: [keys.lock], arguments: [keys.owner] })),
+      await this.redis.runOr(
+        (c) => c.eval(RELEASE, { keys: [keys.lock], arguments: [keys.owner] }),
+        null,
       );
     }
   }
@@ -154,15 +156,6 @@ export class RedisRefresh extends SharedRefresh {
     if (!plain) return undefined;
     const value = JSON.parse(plain) as Published;
     return value.replaced === replacedHash ? value.renewed : undefined;
-  }
-
-  /** Publishing and unlocking are best effort: the lock and the result expire by themselves. */
-  private async quietly(command: () => Promise<unknown>): Promise<void> {
-    try {
-      await command();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'Redis unavailable while sharing a refresh');
-    }
   }
 }
 

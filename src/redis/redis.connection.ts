@@ -31,13 +31,10 @@ export class RedisConnection implements OnApplicationShutdown {
         reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000),
       },
     });
-    this.client.on('error', (error: Error) => {
-      // Reconnection errors repeat every attempt; one line per 10 s is enough.
-      if (Date.now() - this.lastError > 10_000) {
-        this.lastError = Date.now();
-        this.logger.warn({ err: error }, 'Redis connection error');
-      }
-    });
+    // Reconnection errors repeat every attempt; one line per 10 s is enough.
+    this.client.on('error', (error: Error) =>
+      this.warnAtMostEvery10s(error, 'Redis connection error'),
+    );
     this.client.connect().catch(() => {
       // The client keeps reconnecting; commands fail fast meanwhile and readiness says so.
     });
@@ -61,6 +58,19 @@ export class RedisConnection implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Runs one command where Redis is only an optimisation (a cache, a coordination hint):
+   * on any failure, `fallback` instead, and a warning at most every 10 s.
+   */
+  async runOr<T>(command: (client: RedisClientType) => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await this.run(command);
+    } catch (error) {
+      this.warnAtMostEvery10s(error, 'Redis command failed; carrying on without it');
+      return fallback;
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
     const client = this.client;
     if (!client) return;
@@ -73,5 +83,11 @@ export class RedisConnection implements OnApplicationShutdown {
     } catch {
       // Already closed: nothing to release.
     }
+  }
+
+  private warnAtMostEvery10s(error: unknown, message: string): void {
+    if (Date.now() - this.lastError < 10_000) return;
+    this.lastError = Date.now();
+    this.logger.warn({ err: error }, message);
   }
 }
