@@ -2,19 +2,16 @@ import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 // esbuild (Vite's default transform) emits no decorator metadata, which Nest's
-// constructor injection needs, so TypeScript goes through SWC instead.
-const plugins = [swc.vite({ module: { type: 'es6' } })];
-
+// constructor injection needs, so TypeScript goes through SWC instead. The projects below
+// inherit the plugin from this root config.
 export default defineConfig({
-  plugins,
+  plugins: [swc.vite({ module: { type: 'es6' } })],
   test: {
     projects: [
       {
-        plugins,
         test: { name: 'unit', include: ['src/**/*.spec.ts'], environment: 'node' },
       },
       {
-        plugins,
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],
@@ -26,7 +23,6 @@ export default defineConfig({
         },
       },
       {
-        plugins,
         test: {
           name: 'browser',
           include: ['test/**/*.browser-spec.ts'],

@@ -17,7 +17,7 @@ export function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<G
 }
 
 /**
- * The built service (`node dist-bench/src/main.js`, what `npm run start:prod` runs) in its own
+ * The built service (`node dist-bench/src/main.js`, what `npm start` runs) in its own
  * process, so that the emulator's work does not share its event loop, on an ephemeral port.
  */
 export async function startService(

@@ -22,15 +22,24 @@ import { OAuthModule } from './oauth/oauth.module.js';
 import { SessionMiddleware } from './session/session.middleware.js';
 import { SessionModule } from './session/session.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import type { DestinationStream } from 'pino';
 
 @Module({})
 export class AppModule implements NestModule {
-  /** The whole service for a validated configuration (see src/config/parse-configuration.ts). */
-  static forRoot(config: Configuration): DynamicModule {
+  /**
+   * The whole service for a validated configuration (see src/config/parse-configuration.ts);
+   * `logDestination` replaces stdout for the log (tests read it).
+   */
+  static forRoot(
+    config: Configuration,
+    options: { logDestination?: DestinationStream } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(options.logDestination),
         CommonModule,
         RedisModule,
         SessionModule,

@@ -1,13 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import type { DestinationStream } from 'pino';
+import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServerConfig, SessionConfig } from './config/configuration.js';
 import { configureViews } from './common/view-engine.js';
-import { createLogger, createRequestLogger } from './logging/logger.factory.js';
-import { PinoLoggerService } from './logging/pino-logger.service.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
 
@@ -25,15 +23,10 @@ function findRoot(from: string): string {
  * Everything main.ts does to the app besides listening; tests call it too, so they run the
  * same views, headers and proxy settings as production.
  */
-export function configureApp(
-  app: NestExpressApplication,
-  options: { logDestination?: DestinationStream } = {},
-): NestExpressApplication {
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const server = app.get(ServerConfig);
   const session = app.get(SessionConfig);
-  const logger = createLogger(server, options.logDestination);
-  app.useLogger(new PinoLoggerService(logger));
-  app.use(createRequestLogger(logger));
+  app.useLogger(app.get(Logger));
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
   app.disable('x-powered-by');
   app.set('trust proxy', server.trustProxy);

@@ -17,8 +17,8 @@ const printed = new WeakMap<ChildProcess, { text: string }>();
 /** Exit codes, listened for from the spawn on: a process may exit before a test asks. */
 const exits = new WeakMap<ChildProcess, Promise<number | null>>();
 
-function run(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [MAIN], {
+function run(env: Record<string, string>, args = [MAIN]): ChildProcess {
+  const child = spawn(process.execPath, args, {
     cwd: `${ROOT}test`,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,7 +53,7 @@ async function output(child: ChildProcess, pattern: RegExp): Promise<RegExpMatch
   });
 }
 
-/** The built app as `npm run start:prod` runs it. */
+/** The built app as `npm start` runs it. */
 describe('node dist/main.js', () => {
   beforeAll(() => {
     if (!existsSync(MAIN))
@@ -86,5 +86,21 @@ describe('node dist/main.js', () => {
     const [message] = await output(bare, /Configuration error: GOOGLE_CLIENT_ID: .*npm run demo/);
     expect(message).toContain('GOOGLE_CLIENT_ID');
     expect(await exits.get(bare)).toBe(1);
+  });
+
+  /** Node.js as an older release would report itself, before the entry point loads. */
+  const NODE_20 =
+    'data:text/javascript,Object.defineProperty(process,"version",{value:"v20.20.2"});' +
+    'Object.defineProperty(process.versions,"node",{value:"20.20.2"});';
+
+  it.each([
+    ['dist/main.js', MAIN],
+    ['dist/demo.js (npm run demo)', `${ROOT}dist/demo.js`],
+  ])('should stop %s at once on Node.js 20 with one line naming the versions', async (_, entry) => {
+    const old = run(ENV, ['--import', NODE_20, entry]);
+    expect(await exits.get(old)).toBe(1);
+    expect(printed.get(old)!.text).toBe(
+      'This service needs Node.js 24 LTS (or 22.19 and later 22.x); this is Node.js v20.20.2.\n',
+    );
   });
 });

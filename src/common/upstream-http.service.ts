@@ -35,16 +35,27 @@ const MAX_BODY_BYTES = 48 * 1024 * 1024;
 const gunzipAsync = promisify(gunzip);
 
 /**
+ * The upstream pool's settings. HTTP/1.1 only: undici 8 negotiates HTTP/2 by ALPN over TLS by
+ * default, its HTTP/2 client still has open issues with POST bodies (the Gmail batch is one),
+ * and the emulator (plain HTTP) could not exercise that path. Two kept-alive connections serve
+ * a page (list and labels in parallel, then the batch on one of them).
+ */
+export function upstreamAgentOptions(): Agent.Options {
+  return {
+    allowH2: false,
+    connections: 64,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 120_000,
+  };
+}
+
+/**
  * The one way out to Google: a shared keep-alive connection pool, the UPSTREAM_TIMEOUT_MS limit
  * on the whole exchange (headers and body), and failures sorted into network and timeout errors.
  */
 @Injectable()
 export class UpstreamHttp implements OnApplicationShutdown {
-  private readonly agent = new Agent({
-    connections: 64,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 120_000,
-  });
+  private readonly agent = new Agent(upstreamAgentOptions());
 
   constructor(
     private readonly google: GoogleConfig,

@@ -1,33 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type DestinationStream, type Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
+import type { DestinationStream } from 'pino';
+import type { Options } from 'pino-http';
 import type { ServerConfig } from '../config/configuration.js';
 import { pathOnly, REDACTED_PATHS } from './redaction.js';
 
 /** An incoming X-Request-Id is honoured only when it looks like an id, not like an injection. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createLogger(server: ServerConfig, destination?: DestinationStream): Logger {
-  const options = {
+/**
+ * pino-http's options for nestjs-pino: one JSON line per request (method, path without query,
+ * status, time, request id), redaction of credentials wherever they appear, and pino-pretty on
+ * a terminal outside production. Log lines written during a request carry its id (`reqId`).
+ */
+export function requestLoggerOptions(
+  server: ServerConfig,
+  destination?: DestinationStream,
+): Options | [Options, DestinationStream] {
+  const options: Options = {
     level: server.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
-  };
-  if (destination) return pino(options, destination);
-  if (!server.production && process.stdout.isTTY) {
-    return pino({
-      ...options,
-      transport: { target: 'pino-pretty', options: { singleLine: true } },
-    });
-  }
-  return pino(options);
-}
-
-/** One line per request: method, path without query, status, time, request id. */
-export function createRequestLogger(logger: Logger) {
-  return pinoHttp({
-    logger,
     genReqId: (request: IncomingMessage, response: ServerResponse) => {
       const incoming = request.headers['x-request-id'];
       const id =
@@ -58,5 +51,10 @@ export function createRequestLogger(logger: Logger) {
       `${request.method} ${pathOnly(request.url)} ${response.statusCode}`,
     wrapSerializers: false,
     quietReqLogger: true,
-  });
+  };
+  if (destination) return [options, destination];
+  if (!server.production && process.stdout.isTTY) {
+    return { ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } };
+  }
+  return options;
 }

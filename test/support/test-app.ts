@@ -54,13 +54,12 @@ export async function startApp(
     RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { logDestination })] })
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
   const app = configureApp(
-    moduleRef.createNestApplication<NestExpressApplication>({ logger: false }),
-    { logDestination },
+    moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true }),
   );
   await app.init();
   const server = app.getHttpServer();
