@@ -79,6 +79,8 @@ export class SignInService {
     // `hd` is only a hint for Google's account chooser; the ID token's claim is checked later.
     if (this.google.allowedDomains.length === 1) params.hd = this.google.allowedDomains[0];
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    // A redirect whose state was not stored would only come back as "invalid state".
+    await this.sessions.save(request);
     return url.toString();
   }
 
@@ -165,6 +167,8 @@ export class SignInService {
       // RFC 6749 §5.1: an omitted scope means the scope requested.
       scopes: tokens.scopes ?? [...REQUESTED_SCOPES],
     });
+    // The 303 to /home carries the new session id: only once the session behind it is stored.
+    await this.sessions.save(request);
   }
 
   async revokeQuietly(token: string): Promise<void> {
