@@ -50,19 +50,23 @@ export class SessionMiddleware implements NestMiddleware {
   }
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
-    try {
-      await new Promise<void>((resolve, reject) =>
-        this.handler(request, response, (error?: unknown) => (error ? reject(error) : resolve())),
+    // express-session calls next(error) when the store failed to load the session.
+    const failure = await new Promise<unknown>((resolve) =>
+      this.handler(request, response, resolve),
+    );
+    if (failure) {
+      forgetSession(request, failure);
+    } else if (this.expired(request)) {
+      const regenerateFailure = await new Promise<unknown>((resolve) =>
+        request.session.regenerate(resolve),
       );
-      const createdAt = request.session.createdAt;
-      if (createdAt !== undefined && this.clock.now() - createdAt > this.config.absoluteTimeoutMs) {
-        await new Promise<void>((resolve, reject) =>
-          request.session.regenerate((error?: unknown) => (error ? reject(error) : resolve())),
-        );
-      }
-    } catch (error) {
-      forgetSession(request, error);
+      if (regenerateFailure) forgetSession(request, regenerateFailure);
     }
     next();
+  }
+
+  private expired(request: Request): boolean {
+    const createdAt = request.session.createdAt;
+    return createdAt !== undefined && this.clock.now() - createdAt > this.config.absoluteTimeoutMs;
   }
 }

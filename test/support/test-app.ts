@@ -54,9 +54,7 @@ export async function startApp(
     RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config, { logDestination })],
-  })
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { logDestination })] })
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
