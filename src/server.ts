@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server, ServerResponse } from 'node:http';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { ConfigurationError } from './config/configuration.error.js';
@@ -39,6 +40,7 @@ async function bootstrap(): Promise<void> {
  * (Redis client, HTTP pool) and exits 0. A second signal changes nothing.
  */
 function stopGracefullyOn(app: NestExpressApplication, delayMs: number, graceMs: number): void {
+  const endKeepAlive = keepAliveEnderFor(app.getHttpServer());
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -50,6 +52,7 @@ function stopGracefullyOn(app: NestExpressApplication, delayMs: number, graceMs:
         process.stderr.write('shutdown grace period over: exiting with requests still open\n');
         process.exit(1);
       }, graceMs).unref();
+      endKeepAlive();
       app.close().then(
         () => process.exit(0),
         () => process.exit(1),
@@ -58,6 +61,25 @@ function stopGracefullyOn(app: NestExpressApplication, delayMs: number, graceMs:
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/**
+ * Closing the listener closes idle keep-alive connections, but a connection whose response is
+ * still being prepared would stay open after it, until the client lets go, and hold the exit
+ * back. The returned function makes every response in flight the last of its connection.
+ */
+function keepAliveEnderFor(server: Server): () => void {
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_request, response: ServerResponse) => {
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
+  });
+  return () => {
+    for (const response of inFlight) {
+      if (!response.headersSent) response.setHeader('Connection', 'close');
+      else response.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+    }
+  };
 }
 
 void bootstrap();
