@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../src/emulator/index.js';
@@ -12,6 +11,7 @@ import {
   TEST_SESSION_SECRET,
   type TestApp,
 } from './support/test-app.js';
+import { logLines } from './support/log-lines.js';
 
 const TARO = 'taro.yamada@gmail.com';
 
@@ -55,16 +55,10 @@ function secretsOf(emulator: GoogleEmulator, sessionCookies: string[]): Map<stri
 describe('no secret in the log', () => {
   let emulator: GoogleEmulator;
   let app: TestApp;
-  const lines: string[] = [];
+  const { lines, sink } = logLines();
 
   beforeAll(async () => {
     emulator = await startEmulator({ accessTokenTtlSeconds: 3600 });
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
     // trace logs everything debug does, and more.
     app = await startApp(emulator, { LOG_LEVEL: 'trace' }, undefined, sink);
   });

@@ -3,15 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentAtEmulator, type GoogleEmulator } from '../src/emulator/index.js';
-import {
-  callbackPath,
-  CLIENT_ID,
-  CLIENT_SECRET,
-  REDIRECT_URI,
-  startEmulator,
-  TEST_KEY,
-  TEST_SESSION_SECRET,
-} from './support/test-app.js';
+import { callbackPath, serviceEnvironment, startEmulator } from './support/test-app.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MAIN = `${ROOT}dist/main.js`;
@@ -51,13 +43,7 @@ describe('SIGTERM during a rolling deploy', () => {
       cwd: `${ROOT}test`,
       env: {
         PATH: process.env.PATH ?? '',
-        GOOGLE_CLIENT_ID: CLIENT_ID,
-        GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
-        GOOGLE_REDIRECT_URI: REDIRECT_URI,
-        GOOGLE_ISSUER: emulator.issuer,
-        GMAIL_API_URL: emulator.gmailApiUrl,
-        SESSION_SECRET: TEST_SESSION_SECRET,
-        TOKEN_ENCRYPTION_KEY: TEST_KEY,
+        ...serviceEnvironment(emulator),
         PORT: '0',
         LOG_LEVEL: 'warn',
         SHUTDOWN_DELAY_MS: String(DELAY_MS),
