@@ -196,4 +196,29 @@ describe('Redis outage', () => {
     expect(await client.get(key)).toBe(before);
     expect((await jar.get(service.server, '/home')).status).toBe(200);
   });
+  it('should keep the session and its cookie when sign-out or a new sign-in cannot delete it', async () => {
+    const { jar, csrf, key } = await signedIn();
+    const again = await jar.get(service.server, '/oauth');
+    expect(again.status).toBe(302);
+    const callbackUrl = await consentAtEmulator(again.headers.location, { email: TARO });
+    const before = await client.get(key);
+    const cookie = jar.header();
+    // Redis answers, but refuses DEL: the session id cannot be regenerated nor the session ended.
+    await client.sendCommand(['ACL', 'SETUSER', 'default', '-del']);
+    try {
+      const callback = await jar.get(service.server, callbackPath(callbackUrl));
+      expect(callback.status).toBe(503);
+      expect(callback.headers['set-cookie']).toBeUndefined();
+      const logout = await jar.post(service.server, '/logout', { _csrf: csrf });
+      expect(logout.status).toBe(503);
+      expect(logout.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await client.sendCommand(['ACL', 'SETUSER', 'default', '+del']);
+    }
+    expect(jar.header()).toBe(cookie);
+    expect(await client.get(key)).toBe(before);
+    const home = await jar.get(service.server, '/home');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain(`Signed in as ${TARO}`);
+  });
 });
