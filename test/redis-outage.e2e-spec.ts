@@ -100,7 +100,7 @@ describe('Redis outage', () => {
     return { jar, csrf, key: `${redis.prefix}${id}` };
   }
 
-  async function answerEveryRoute(mode: string, jar: CookieJar, csrf: string) {
+  async function answerEveryRoute(mode: string, jar: CookieJar, csrf: string, boundMs: number) {
     figures[mode] = {};
     for (const probe of probes(() => service.server)) {
       const started = performance.now();
@@ -111,7 +111,7 @@ describe('Redis outage', () => {
         route: probe.name,
         status: probe.status,
       });
-      expect({ route: probe.name, ms: ms < TIMEOUT_MS + MARGIN_MS }).toEqual({
+      expect({ route: probe.name, ms: ms < boundMs }).toEqual({
         route: probe.name,
         ms: true,
       });
@@ -145,7 +145,7 @@ describe('Redis outage', () => {
     const revokedBefore = revocations();
     redis.pause!();
     try {
-      await answerEveryRoute('paused (SIGSTOP)', jar, csrf);
+      await answerEveryRoute('paused (SIGSTOP)', jar, csrf, TIMEOUT_MS + MARGIN_MS);
     } finally {
       redis.resume!();
     }
@@ -162,7 +162,8 @@ describe('Redis outage', () => {
   it('should answer 503 at once while Redis is down, then sign in afresh on an empty Redis', async () => {
     const { jar, csrf } = await signedIn();
     await redis.stop!();
-    await answerEveryRoute('killed (SIGKILL)', jar, csrf);
+    // Refused connections fail commands at once: no command timeout to wait for.
+    await answerEveryRoute('killed (SIGKILL)', jar, csrf, MARGIN_MS);
     await redis.start!();
     await expect
       .poll(async () => (await supertest(service.server).get('/health/ready')).status, {
