@@ -87,17 +87,24 @@ describe('Redis outage', () => {
     writeFileSync(`${ROOT}test-output/redis-outage.json`, JSON.stringify(figures, null, 2));
   });
 
+  /** The Redis key of the jar's session: s%3A<id>.<signature> holds the id. */
+  const keyOf = (jar: CookieJar) =>
+    `${redis.prefix}${/^s%3A([^.]+)\./.exec(jar.value('sid') ?? '')![1]}`;
+
   async function signedIn(): Promise<{ jar: CookieJar; csrf: string; key: string }> {
     const jar = new CookieJar();
     const start = await jar.get(service.server, '/oauth');
     expect(start.status).toBe(302);
+    const pendingKey = keyOf(jar);
+    expect(await client.exists(pendingKey)).toBe(1);
     const callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
     expect((await jar.get(service.server, callbackPath(callbackUrl))).status).toBe(303);
+    // A new session id once signed in; the session it replaces is gone.
+    expect(keyOf(jar)).not.toBe(pendingKey);
+    expect(await client.exists(pendingKey)).toBe(0);
     const page = await jar.get(service.server, '/');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    // s%3A<id>.<signature>: the key is the prefix and the id.
-    const id = /^s%3A([^.]+)\./.exec(jar.value('sid') ?? '')![1];
-    return { jar, csrf, key: `${redis.prefix}${id}` };
+    return { jar, csrf, key: keyOf(jar) };
   }
 
   async function answerEveryRoute(mode: string, jar: CookieJar, csrf: string, boundMs: number) {
@@ -197,24 +204,32 @@ describe('Redis outage', () => {
     expect(await client.get(key)).toBe(before);
     expect((await jar.get(service.server, '/home')).status).toBe(200);
   });
-  it('should keep the session and its cookie when sign-out or a new sign-in cannot delete it', async () => {
+  it('should keep the session and its cookie when a new sign-in cannot be stored or sign-out cannot delete', async () => {
     const { jar, csrf, key } = await signedIn();
     const again = await jar.get(service.server, '/oauth');
     expect(again.status).toBe(302);
     const callbackUrl = await consentAtEmulator(again.headers.location, { email: TARO });
     const before = await client.get(key);
     const cookie = jar.header();
-    // Redis answers, but refuses DEL: the session id cannot be regenerated nor the session ended.
-    await client.sendCommand(['ACL', 'SETUSER', 'default', '-del']);
+    const acl = (rule: string) => client.sendCommand(['ACL', 'SETUSER', 'default', rule]);
+    // Redis answers, but refuses SET: the new session cannot be stored, the old one stays.
+    await acl('-set');
     try {
       const callback = await jar.get(service.server, callbackPath(callbackUrl));
       expect(callback.status).toBe(503);
       expect(callback.headers['set-cookie']).toBeUndefined();
+      expect(callback.headers.location).toBeUndefined();
+    } finally {
+      await acl('+set');
+    }
+    // Redis refuses DEL: the session cannot be ended, so it is not half-ended either.
+    await acl('-del');
+    try {
       const logout = await jar.post(service.server, '/logout', { _csrf: csrf });
       expect(logout.status).toBe(503);
       expect(logout.headers['set-cookie']).toBeUndefined();
     } finally {
-      await client.sendCommand(['ACL', 'SETUSER', 'default', '+del']);
+      await acl('+del');
     }
     expect(jar.header()).toBe(cookie);
     expect(await client.get(key)).toBe(before);

@@ -153,7 +153,7 @@ export class SignInService {
     tokens: TokenResponse,
   ): Promise<void> {
     const stillPending = this.pending.remaining(request.session);
-    await this.sessions.regenerate(request);
+    this.sessions.regenerate(request);
     const session = request.session;
     session.createdAt = this.clock.now();
     // Other tabs' sign-ins survive the new session id.
