@@ -38,23 +38,24 @@ describe('SIGTERM during a rolling deploy', () => {
     await emulator?.stop();
   });
 
-  it('should report not ready at once, keep serving for SHUTDOWN_DELAY_MS, finish pages in flight and exit 0', async () => {
-    child = spawn(process.execPath, [MAIN], {
+  /** The built service, listening on a free port, with one signed-in session. */
+  async function startService(env: Record<string, string>) {
+    const spawned = spawn(process.execPath, [MAIN], {
       cwd: `${ROOT}test`,
       env: {
         PATH: process.env.PATH ?? '',
         ...serviceEnvironment(emulator),
         PORT: '0',
         LOG_LEVEL: 'warn',
-        SHUTDOWN_DELAY_MS: String(DELAY_MS),
-        SHUTDOWN_GRACE_MS: String(GRACE_MS),
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    child = spawned;
     let printed = '';
-    child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const exited = once(child, 'exit').then(([code]) => ({
+    spawned.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    spawned.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const exited = once(spawned, 'exit').then(([code]) => ({
       code: code as number | null,
       at: performance.now(),
     }));
@@ -73,7 +74,15 @@ describe('SIGTERM during a rolling deploy', () => {
       headers: { cookie: cookieOf(start) },
     });
     expect(callback.status).toBe(303);
-    const cookie = cookieOf(callback);
+    return { child: spawned, base, cookie: cookieOf(callback), exited, printed: () => printed };
+  }
+
+  it('should report not ready at once, keep serving for SHUTDOWN_DELAY_MS, finish pages in flight and exit 0', async () => {
+    const service = await startService({
+      SHUTDOWN_DELAY_MS: String(DELAY_MS),
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    });
+    const { base, cookie, exited } = service;
 
     emulator.setLatency(SLOW_MS, 'gmail_list');
     const listsBefore = emulator.requests.filter((r) => r.endpoint === 'gmail_list').length;
@@ -91,9 +100,13 @@ describe('SIGTERM during a rolling deploy', () => {
       'the pages to reach Gmail',
     );
     const termAt = performance.now();
-    child.kill('SIGTERM');
+    service.child.kill('SIGTERM');
     // The signal is delivered asynchronously: readiness is asked once the handler has run.
-    await until(() => printed.includes('SIGTERM: not ready'), DELAY_MS, 'the SIGTERM handler');
+    await until(
+      () => service.printed().includes('SIGTERM: not ready'),
+      DELAY_MS,
+      'the SIGTERM handler',
+    );
 
     const ready = await fetch(`${base}/health/ready`);
     const readyMs = performance.now() - termAt;
@@ -119,11 +132,35 @@ describe('SIGTERM during a rolling deploy', () => {
     expect(exitMs - pagesDoneMs).toBeLessThan(1_000);
     // Once the listener has closed, nobody is let in any more.
     await expect(fetch(`${base}/health/live`)).rejects.toThrow();
-    expect(printed).not.toContain('grace period over');
+    expect(service.printed()).not.toContain('grace period over');
     console.info(
       `SIGTERM: readiness 503 after ${Math.round(readyMs)} ms; ${PAGES} pages in flight ` +
         `done after ${Math.round(pagesDoneMs)} ms; exit 0 after ${Math.round(exitMs)} ms ` +
         `(SHUTDOWN_DELAY_MS ${DELAY_MS}, SHUTDOWN_GRACE_MS ${GRACE_MS})`,
     );
+  });
+
+  it('should exit 1 once SHUTDOWN_GRACE_MS is over with a page still in flight', async () => {
+    const service = await startService({ SHUTDOWN_DELAY_MS: '0', SHUTDOWN_GRACE_MS: '300' });
+    emulator.setLatency(10_000, 'gmail_list');
+    const listsBefore = emulator.requests.filter((r) => r.endpoint === 'gmail_list').length;
+    const page = fetch(`${service.base}/home`, { headers: { cookie: service.cookie } }).then(
+      (response) => response.status,
+      () => 'cut off',
+    );
+    await until(
+      () => emulator.requests.filter((r) => r.endpoint === 'gmail_list').length > listsBefore,
+      10_000,
+      'the page to reach Gmail',
+    );
+    const termAt = performance.now();
+    service.child.kill('SIGTERM');
+    const exit = await service.exited;
+    emulator.setLatency(0);
+    expect(exit.code).toBe(1);
+    expect(exit.at - termAt).toBeGreaterThanOrEqual(300);
+    expect(exit.at - termAt).toBeLessThan(3_000);
+    expect(await page).toBe('cut off');
+    expect(service.printed()).toContain('shutdown grace period over');
   });
 });
