@@ -25,7 +25,7 @@ async function until(condition: () => boolean, ms: number, what: string): Promis
 /** The built app as a deployment runs it, stopped by SIGTERM as an orchestrator stops it. */
 describe('SIGTERM during a rolling deploy', () => {
   let emulator: GoogleEmulator;
-  let child: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     if (!existsSync(MAIN))
@@ -34,7 +34,7 @@ describe('SIGTERM during a rolling deploy', () => {
   }, 120_000);
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await emulator?.stop();
   });
 
@@ -51,7 +51,7 @@ describe('SIGTERM during a rolling deploy', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child = spawned;
+    children.push(spawned);
     let printed = '';
     spawned.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     spawned.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
