@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../src/emulator/index.js';
@@ -14,6 +13,7 @@ import {
   TEST_SESSION_SECRET,
   type TestApp,
 } from './support/test-app.js';
+import { captureLog } from './support/log-lines.js';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
 
 const TARO = 'taro.yamada@gmail.com';
@@ -26,7 +26,7 @@ describe('tracing', () => {
   let redis: TestRedis;
   let receiver: OtlpReceiver;
   let app: TestApp;
-  const lines: string[] = [];
+  const { lines, sink } = captureLog();
 
   beforeAll(async () => {
     [emulator, redis, receiver] = await Promise.all([
@@ -34,12 +34,6 @@ describe('tracing', () => {
       startTestRedis(),
       startOtlpReceiver(),
     ]);
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
     app = await startApp(
       emulator,
       {

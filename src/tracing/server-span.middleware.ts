@@ -7,7 +7,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
-import { withoutQuery } from './spans.js';
+import { pathOnly } from '../logging/redaction.js';
 import { activeTracer } from './tracing.js';
 
 /**
@@ -27,7 +27,7 @@ export function serverSpanMiddleware() {
         kind: SpanKind.SERVER,
         attributes: {
           'http.request.method': request.method,
-          'url.path': withoutQuery(request.originalUrl),
+          'url.path': pathOnly(request.originalUrl),
           'url.scheme': request.protocol,
           'network.protocol.version': request.httpVersion,
         },

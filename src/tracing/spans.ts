@@ -34,9 +34,3 @@ export function markFailed(span: Span, error: unknown): void {
   span.setAttribute('error.type', error instanceof Error ? error.name : '_OTHER');
   span.setStatus({ code: SpanStatusCode.ERROR });
 }
-
-/** A URL without its query and fragment, which carry codes, states and page tokens. */
-export function withoutQuery(url: string): string {
-  const end = url.search(/[?#]/);
-  return end < 0 ? url : url.slice(0, end);
-}
