@@ -53,17 +53,17 @@ describe('tracing', () => {
     await Promise.all([emulator?.stop(), redis?.close(), receiver?.close()]);
   });
 
-  it('should export no token, code, verifier, secret or session id from a whole sign-in', async () => {
+  it('should export no token, code, verifier, secret or session id from a whole sign-in and disconnect', async () => {
     emulator.clearRequests();
     const agent = supertest.agent(app.server);
     const callback = await signIn(agent, { email: TARO });
     expect(callback.status).toBe(303);
     await agent.get('/home').expect(200);
     const csrf = await csrfTokenOf(agent);
-    await agent.post('/logout').type('form').send({ _csrf: csrf }).expect(303);
+    await agent.post('/disconnect').type('form').send({ _csrf: csrf }).expect(303);
 
     await receiver.waitFor(
-      (all) => all.some((s) => s.name === 'POST /logout'),
+      (all) => all.some((s) => s.name === 'POST /disconnect'),
       () => undefined,
     );
     const exported = receiver.bodies.join('\n');
@@ -87,7 +87,7 @@ describe('tracing', () => {
       tokenKey: TEST_KEY,
       csrf,
     };
-    expect(fromGoogle.filter((value) => value !== undefined).length).toBeGreaterThanOrEqual(5);
+    expect(fromGoogle.filter((value) => value !== undefined).length).toBeGreaterThanOrEqual(6);
     for (const [name, value] of Object.entries(secrets)) {
       expect(typeof value, name).toBe('string');
       expect(exported.includes(String(value)), name).toBe(false);
@@ -100,12 +100,14 @@ describe('tracing', () => {
         'POST token',
         'GET discovery',
         'GET jwks',
-        'POST /logout',
+        'POST revoke',
+        'POST /disconnect',
       ]),
     );
     const callbackSpan = receiver.spans.find((s) => s.name === 'GET /callback')!;
     expect(callbackSpan.attributes['url.path']).toBe('/callback');
   });
+
   it('should trace a cold /home as one trace: the server span and its list, labels and batch calls', async () => {
     const agent = supertest.agent(app.server);
     expect((await signIn(agent, { email: HANAKO })).status).toBe(303);
