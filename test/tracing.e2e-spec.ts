@@ -163,6 +163,30 @@ describe('tracing', () => {
     const logged = await waitForLine(lines, logFrom, (line) => line.includes('"path":"/home"'));
     expect(JSON.parse(logged)).toMatchObject({ trace_id: traceId, req: { path: '/home' } });
   });
+
+  it('should honour an unsampled traceparent: nothing exported, the log still names the trace', async () => {
+    const unsampled = randomBytes(16).toString('hex');
+    const sampled = randomBytes(16).toString('hex');
+    const logFrom = lines.length;
+
+    await supertest(app.server)
+      .get('/')
+      .set('traceparent', `00-${unsampled}-${randomBytes(8).toString('hex')}-00`)
+      .expect(200);
+    await supertest(app.server)
+      .get('/')
+      .set('traceparent', `00-${sampled}-${randomBytes(8).toString('hex')}-01`)
+      .expect(200);
+
+    // Spans end in order, so once the later request's span is exported the earlier one would be.
+    await receiver.waitFor(
+      (all) => all.some((s) => s.traceId === sampled),
+      () => undefined,
+    );
+    expect(receiver.spans.filter((s) => s.traceId === unsampled)).toEqual([]);
+    const logged = await waitForLine(lines, logFrom, (line) => line.includes(unsampled));
+    expect(JSON.parse(logged)).toMatchObject({ trace_id: unsampled, req: { path: '/' } });
+  });
 });
 
 /** The first log line that matches, waiting (bounded) for the request log to be written. */
