@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { TracingConfig } from '../config/configuration.js';
 import { startTracing, stopTracing } from './tracing.js';
 
@@ -9,13 +9,21 @@ import { startTracing, stopTracing } from './tracing.js';
  */
 @Injectable()
 export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Tracing');
+
   constructor(private readonly config: TracingConfig) {}
 
   async onModuleInit(): Promise<void> {
     await startTracing(this.config);
   }
 
+  /** A collector that is away costs the last spans, never a clean shutdown. */
   async onApplicationShutdown(): Promise<void> {
-    await stopTracing();
+    try {
+      await stopTracing();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : 'unknown';
+      this.logger.warn(`the last spans were not exported: ${reason}`);
+    }
   }
 }

@@ -110,4 +110,33 @@ describe('tracing', () => {
       receiver.close();
     }
   });
+
+  it('should stop within its limit and release the globals when the collector is away', async () => {
+    const away = await collector();
+    away.close(); // a port nobody listens on any more
+    await startTracing({
+      ...config(away.url, 'http/json'),
+      batch: { ...config(away.url, 'http/json').batch, exportTimeoutMillis: 200 },
+    });
+    await traceUpstreamCall('token', 'POST', 'http://g/token', undefined, async () => ({
+      status: 200,
+    }));
+    const started = performance.now();
+    await expect(stopTracing()).rejects.toThrow();
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(activeTracer()).toBeUndefined();
+
+    const receiver = await collector();
+    try {
+      await startTracing(config(receiver.url, 'http/json'));
+      expect(activeTracer()).toBeDefined();
+      await traceUpstreamCall('jwks', 'GET', 'http://g/certs', undefined, async () => ({
+        status: 200,
+      }));
+      await stopTracing();
+      expect(receiver.received.map((r) => r.body.toString()).join('')).toContain('GET jwks');
+    } finally {
+      receiver.close();
+    }
+  });
 });

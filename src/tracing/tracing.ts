@@ -54,16 +54,34 @@ export async function startTracing(config: TracingConfig): Promise<void> {
     tracer: provider.getTracer(SCOPE),
     shutdown: async () => {
       running = undefined;
-      // Exports what the batch still holds, then releases the globals for a next start.
-      await provider.shutdown();
-      trace.disable();
-      propagation.disable();
-      context.disable();
+      try {
+        // Exports what the batch still holds; a collector that is away must not hold up the
+        // process's exit (the SDK waits for it up to OTEL_BSP_EXPORT_TIMEOUT otherwise).
+        await withinMs(provider.shutdown(), Math.min(config.batch.exportTimeoutMillis, 5_000));
+      } finally {
+        // Released whatever happened, so that a next start can register its own.
+        trace.disable();
+        propagation.disable();
+        context.disable();
+      }
     },
   };
 }
 
-/** Flushes the last spans and stops; a no-op when tracing is off. */
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Flushes the last spans and stops; a no-op when tracing is off. Rejects when the last export
+ * failed or took too long (those spans are lost); tracing is stopped either way.
+ */
 export async function stopTracing(): Promise<void> {
   await running?.shutdown();
 }
