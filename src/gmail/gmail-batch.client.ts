@@ -52,6 +52,7 @@ export class GmailBatchClient {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': request.contentType },
       body: request.body,
+      spanAttributes: { 'app.gmail.batch.parts': calledIds.length },
     });
     if (response.status !== 200) {
       throw gmailErrorFor(
