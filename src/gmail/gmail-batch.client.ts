@@ -8,7 +8,8 @@ import {
   matchBatchResponses,
   parseBatchResponse,
 } from './batch/index.js';
-import { gmailErrorFor } from './gmail-error.js';
+import { googleApiErrorFor } from '../oauth/index.js';
+import { GMAIL_API_NAME } from './gmail.scope.js';
 
 export interface BatchCallSpec {
   id: string;
@@ -54,7 +55,8 @@ export class GmailBatchClient {
       body: request.body,
     });
     if (response.status !== 200) {
-      throw gmailErrorFor(
+      throw googleApiErrorFor(
+        GMAIL_API_NAME,
         'gmail_batch',
         response.status,
         response.text,

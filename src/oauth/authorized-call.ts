@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { AccessTokenService, type TokenSession } from '../oauth/access-token.service.js';
-import { GmailUnauthorizedError } from './gmail.errors.js';
+import { AccessTokenService, type TokenSession } from './access-token.service.js';
+import { GoogleApiUnauthorizedError } from './google-api.errors.js';
 
 /**
- * Runs Gmail calls with the session's access token. On a 401 it gets a new token (one refresh
- * per session, shared by concurrent requests) and tries once more; a second 401 is final.
- * Gmail failures never touch the stored tokens.
+ * Runs calls to any Google API with the session's access token. On a 401 (GoogleApiUnauthorizedError)
+ * it gets a new token (one refresh per session, shared by concurrent requests) and tries once
+ * more; a second 401 is final. API failures never touch the stored tokens.
  */
 @Injectable()
 export class AuthorizedCall {
@@ -16,7 +16,7 @@ export class AuthorizedCall {
     try {
       return await call(accessToken);
     } catch (error) {
-      if (!(error instanceof GmailUnauthorizedError)) throw error;
+      if (!(error instanceof GoogleApiUnauthorizedError)) throw error;
       return call(await this.tokens.replaceRejected(session, accessToken));
     }
   }
