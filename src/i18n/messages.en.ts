@@ -61,6 +61,7 @@ export const en = {
   'error.title': 'Something went wrong',
   'error.home': 'Back to the start page',
   'error.reconnectButton': 'Connect to Gmail again',
+  'error.askAgainButton': 'Allow {api} access',
   'error.retryAfter': 'Please try again in {seconds} seconds.',
   'error.state_invalid': 'This sign-in link has expired or was already used. Please start again.',
   'error.callback_invalid': 'The answer from Google could not be verified. Please start again.',

@@ -63,6 +63,7 @@ export const ja: Record<MessageKey, string> = {
   'error.title': '問題が発生しました',
   'error.home': 'トップページに戻る',
   'error.reconnectButton': 'もう一度 Gmail に接続',
+  'error.askAgainButton': '{api} へのアクセスを許可',
   'error.retryAfter': '{seconds} 秒後に再度お試しください。',
   'error.state_invalid':
     'このログイン用リンクは期限切れか、すでに使われています。最初からやり直してください。',
