@@ -272,7 +272,10 @@ describe('a Google API feature added beside the app (the core as an extension po
     ['an undeclared scope', '/oauth?scope=https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fdrive'],
     ['two slashes', `/oauth?scope=${encodeURIComponent(TASKS_SCOPE)}&return_to=%2F%2Fevil.example`],
     ['a backslash', `/oauth?scope=${encodeURIComponent(TASKS_SCOPE)}&return_to=%2F%5Cevil.example`],
-    ['an absolute URL', `/oauth?scope=${encodeURIComponent(TASKS_SCOPE)}&return_to=https%3A%2F%2Fevil.example%2F`],
+    [
+      'an absolute URL',
+      `/oauth?scope=${encodeURIComponent(TASKS_SCOPE)}&return_to=https%3A%2F%2Fevil.example%2F`,
+    ],
   ])('should refuse /oauth with %s (400, no redirect)', async (_name, path) => {
     await signIn(agent, { email: TARO });
     const response = await agent.get(path).expect(400);

@@ -22,10 +22,11 @@ export async function consentAtEmulator(
 ): Promise<string> {
   const origin = new URL(authorizationUrl).origin;
   const cookies = new Map<string, string>();
-  let next: { url: string; method: 'GET' | 'POST'; form?: Record<string, string>; body?: string } = {
-    url: authorizationUrl,
-    method: 'GET',
-  };
+  let next: { url: string; method: 'GET' | 'POST'; form?: Record<string, string>; body?: string } =
+    {
+      url: authorizationUrl,
+      method: 'GET',
+    };
   for (let step = 0; step < MAX_STEPS; step++) {
     const response = await fetch(next.url, {
       method: next.method,

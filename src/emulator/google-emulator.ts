@@ -223,7 +223,11 @@ export class GoogleEmulator {
   }
 
   /** `endpoint`: a built-in endpoint or the name of a registered API. */
-  setFault(endpoint: EmulatorEndpoint | (string & {}), fault: Fault | null, times = Infinity): void {
+  setFault(
+    endpoint: EmulatorEndpoint | (string & {}),
+    fault: Fault | null,
+    times = Infinity,
+  ): void {
     this.faults.set(endpoint, fault, times);
   }
 

@@ -219,7 +219,8 @@ export class SignInService {
     });
     // Unticked on Google's granular consent screen: routes needing these explain, not redirect.
     const declined = [...new Set([...declinedBefore, ...asked])].filter(
-      (scope) => !granted.includes(scope) && !(IDENTITY_SCOPES as readonly string[]).includes(scope),
+      (scope) =>
+        !granted.includes(scope) && !(IDENTITY_SCOPES as readonly string[]).includes(scope),
     );
     if (declined.length > 0) session.declinedScopes = declined;
   }
