@@ -78,9 +78,9 @@ export interface RecordedRequest {
  * scope appears on the consent screen as a checkbox that the user can untick.
  */
 export interface EmulatedApi {
-  /** Its name in `requests` and for `setFault` (e.g. 'tasks_list'); not a built-in endpoint. */
+  /** Its name in `requests` and for `setFault` (e.g. 'calendar_events'); not a built-in endpoint. */
   endpoint: string;
-  /** The exact path it answers GET on, e.g. '/tasks/v1/users/@me/lists'. */
+  /** The exact path it answers GET on, e.g. '/calendar/v3/calendars/primary/events'. */
   path: string;
   /** The OAuth scope a token needs for it. */
   scope: string;

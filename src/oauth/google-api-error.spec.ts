@@ -24,19 +24,19 @@ describe(googleApiErrorFor.name, () => {
     [403, googleError(403, 'dailyLimitExceeded'), GoogleApiRateLimitError, 503],
     [429, 'not json', GoogleApiRateLimitError, 503],
   ])('should map %i %s to its named error', (status, body, type, pageStatus) => {
-    const error = googleApiErrorFor('Tasks', 'tasks_lists', status, body, null);
+    const error = googleApiErrorFor('Calendar', 'calendar_events', status, body, null);
     expect(error).toBeInstanceOf(type);
     expect((error as GoogleApiNotFoundError).status).toBe(pageStatus);
-    expect((error as GoogleApiNotFoundError).messageParams).toEqual({ api: 'Tasks' });
+    expect((error as GoogleApiNotFoundError).messageParams).toEqual({ api: 'Calendar' });
   });
 
   it('should not take a 403 without a known reason for a permission problem', () => {
-    const error = googleApiErrorFor('Tasks', 'tasks_lists', 403, '{"error":{}}', null);
+    const error = googleApiErrorFor('Calendar', 'calendar_events', 403, '{"error":{}}', null);
     expect(error).toBeInstanceOf(UpstreamStatusError);
   });
 
   it('should carry Retry-After on a quota error', () => {
-    const error = googleApiErrorFor('Tasks', 'tasks_lists', 429, '', '7');
+    const error = googleApiErrorFor('Calendar', 'calendar_events', 429, '', '7');
     expect((error as GoogleApiRateLimitError).retryAfterSeconds).toBe(7);
   });
 });

@@ -44,7 +44,7 @@ export function googleApiErrorFor(
 }
 
 /** The `reason`s of Google's JSON error body; none for a body of another shape. */
-export function readReasons(body: string): string[] {
+function readReasons(body: string): string[] {
   try {
     const parsed = JSON.parse(body) as { error?: { errors?: { reason?: unknown }[] } };
     const errors = parsed?.error?.errors;

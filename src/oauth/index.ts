@@ -5,7 +5,7 @@
 export type { TokenSession } from './access-token.service.js';
 export { AuthorizedCall } from './authorized-call.js';
 export { GoogleApiClient, type GoogleApiRequest } from './google-api.client.js';
-export { googleApiErrorFor, readReasons, retryAfterSeconds } from './google-api-error.js';
+export { googleApiErrorFor, retryAfterSeconds } from './google-api-error.js';
 export {
   GoogleApiDisabledError,
   GoogleApiError,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { incrementalAuthorizationPath, safeReturnPath } from './return-path.js';
 
 describe(safeReturnPath.name, () => {
-  it.each(['/', '/tasks', '/home?page=abc_-1', '/messages/18c3f0a2b4d6e8f0?view=plain'])(
+  it.each(['/', '/calendar', '/home?page=abc_-1', '/messages/18c3f0a2b4d6e8f0?view=plain'])(
     'should accept the same-origin path %s',
     (path) => expect(safeReturnPath(path)).toBe(path),
   );
@@ -11,20 +11,20 @@ describe(safeReturnPath.name, () => {
     ['another origin', 'https://evil.example/'],
     ['a protocol-relative URL', '//evil.example/'],
     ['a backslash that browsers read as a slash', '/\\evil.example'],
-    ['a backslash further on', '/tasks\\..'],
-    ['a relative path', 'tasks'],
-    ['a control character', '/tasks\r\nSet-Cookie: x=1'],
-    ['a space', '/tasks list'],
+    ['a backslash further on', '/calendar\\..'],
+    ['a relative path', 'calendar'],
+    ['a control character', '/calendar\r\nSet-Cookie: x=1'],
+    ['a space', '/calendar list'],
     ['the empty string', ''],
     ['a long path', `/${'a'.repeat(501)}`],
-    ['a non-string', ['/tasks']],
+    ['a non-string', ['/calendar']],
   ])('should refuse %s', (_name, value) => expect(safeReturnPath(value)).toBeUndefined());
 });
 
 describe(incrementalAuthorizationPath.name, () => {
   it('should name the scopes and the way back', () => {
-    expect(incrementalAuthorizationPath(['https://x/a', 'https://x/b'], '/tasks?x=1')).toBe(
-      '/oauth?scope=https%3A%2F%2Fx%2Fa+https%3A%2F%2Fx%2Fb&return_to=%2Ftasks%3Fx%3D1',
+    expect(incrementalAuthorizationPath(['https://x/a', 'https://x/b'], '/calendar?x=1')).toBe(
+      '/oauth?scope=https%3A%2F%2Fx%2Fa+https%3A%2F%2Fx%2Fb&return_to=%2Fcalendar%3Fx%3D1',
     );
   });
 

@@ -200,7 +200,9 @@ export class SignInService {
     const stillPending = this.pending.remaining(request.session);
     // Incremental authorization: the tokens so far, in case Google's answer leaves fields out.
     const previous = pending.incremental ? this.stored.read(request.session) : undefined;
-    const declinedBefore = request.session.declinedScopes ?? [];
+    // Refusals are the account's own: another account signing in here starts without them.
+    const sameUser = request.session.user?.sub === identity.sub;
+    const declinedBefore = sameUser ? (request.session.declinedScopes ?? []) : [];
     await this.sessions.regenerate(request);
     const session = request.session;
     session.createdAt = this.clock.now();
