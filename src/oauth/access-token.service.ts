@@ -50,8 +50,8 @@ export class AccessTokenService {
   }
 
   /**
-   * After a Google API answered 401 to `rejected`: a new access token, unless another request of this
-   * session has already replaced it, in which case that one is returned.
+   * After a Google API answered 401 to `rejected`: a new access token, unless another request
+   * of this session has already replaced it, in which case that one is returned.
    */
   async replaceRejected(session: TokenSession, rejected: string): Promise<string> {
     const tokens = this.tokensOf(session);

@@ -3,9 +3,10 @@ import { AccessTokenService, type TokenSession } from './access-token.service.js
 import { GoogleApiUnauthorizedError } from './google-api.errors.js';
 
 /**
- * Runs calls to any Google API with the session's access token. On a 401 (GoogleApiUnauthorizedError)
- * it gets a new token (one refresh per session, shared by concurrent requests) and tries once
- * more; a second 401 is final. API failures never touch the stored tokens.
+ * Runs calls to any Google API with the session's access token. On a 401
+ * (GoogleApiUnauthorizedError) it gets a new token (one refresh per session, shared by
+ * concurrent requests) and tries once more; a second 401 is final. API failures never touch
+ * the stored tokens.
  */
 @Injectable()
 export class AuthorizedCall {

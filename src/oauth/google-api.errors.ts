@@ -28,7 +28,7 @@ export class GoogleApiDisabledError extends GoogleApiError {
   readonly code = 'api_disabled';
 }
 
-/** 429, or 403 rateLimitExceeded / userRateLimitExceeded / dailyLimitExceeded: quota spent for now. */
+/** 429, or 403 rateLimitExceeded / userRateLimitExceeded / dailyLimitExceeded: quota spent. */
 export class GoogleApiRateLimitError extends GoogleApiError {
   readonly status = 503;
   readonly code = 'api_busy';
