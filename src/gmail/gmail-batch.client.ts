@@ -8,7 +8,8 @@ import {
   matchBatchResponses,
   parseBatchResponse,
 } from './batch/index.js';
-import { gmailErrorFor } from './gmail-error.js';
+import { googleApiErrorFor } from '../oauth/index.js';
+import { GMAIL_API_NAME } from './gmail.scope.js';
 
 export interface BatchCallSpec {
   id: string;
@@ -55,7 +56,8 @@ export class GmailBatchClient {
       spanAttributes: { 'app.gmail.batch.parts': calledIds.length },
     });
     if (response.status !== 200) {
-      throw gmailErrorFor(
+      throw googleApiErrorFor(
+        GMAIL_API_NAME,
         'gmail_batch',
         response.status,
         response.text,
