@@ -166,18 +166,39 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
     expect(response?.status(), url).toBe(status);
   };
 
+  const visitAndInspect = async (
+    page: Page,
+    url: string,
+    status: number,
+    name: string,
+    locale: Locale,
+  ): Promise<string[]> => {
+    await visit(page, url, status);
+    return inspect(page, name, locale);
+  };
+
   it('should pass on the pages anyone can open, signed out', async () => {
     const found: string[] = [];
     for (const locale of LOCALES) {
       const page = await newPage(locale);
-      await visit(page, `${open.base}/`, 200);
-      found.push(...(await inspect(page, `${locale}-landing`, locale)));
-      await visit(page, `${open.base}/setup`, 200);
-      found.push(...(await inspect(page, `${locale}-setup`, locale)));
-      await visit(page, `${open.base}/no-such-page`, 404);
-      found.push(...(await inspect(page, `${locale}-404`, locale)));
-      await visit(page, `${open.base}/callback?state=forged&code=forged`, 400);
-      found.push(...(await inspect(page, `${locale}-400-callback`, locale)));
+      found.push(
+        ...(await visitAndInspect(page, `${open.base}/`, 200, `${locale}-landing`, locale)),
+      );
+      found.push(
+        ...(await visitAndInspect(page, `${open.base}/setup`, 200, `${locale}-setup`, locale)),
+      );
+      found.push(
+        ...(await visitAndInspect(page, `${open.base}/no-such-page`, 404, `${locale}-404`, locale)),
+      );
+      found.push(
+        ...(await visitAndInspect(
+          page,
+          `${open.base}/callback?state=forged&code=forged`,
+          400,
+          `${locale}-400-callback`,
+          locale,
+        )),
+      );
     }
     expect(found).toEqual([]);
   });
@@ -206,13 +227,34 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
       };
       for (const [kind, subject] of Object.entries(messages)) {
         expect(links[subject], subject).toBeDefined();
-        await visit(page, `${open.base}${links[subject]}`, 200);
-        found.push(...(await inspect(page, `${locale}-message-${kind}`, locale)));
+        found.push(
+          ...(await visitAndInspect(
+            page,
+            `${open.base}${links[subject]}`,
+            200,
+            `${locale}-message-${kind}`,
+            locale,
+          )),
+        );
       }
-      await visit(page, `${open.base}${links[messages.html]}?view=plain`, 200);
-      found.push(...(await inspect(page, `${locale}-message-html-as-plain`, locale)));
-      await visit(page, `${open.base}/messages/0000000000000000`, 404);
-      found.push(...(await inspect(page, `${locale}-404-message-signed-in`, locale)));
+      found.push(
+        ...(await visitAndInspect(
+          page,
+          `${open.base}${links[messages.html]}?view=plain`,
+          200,
+          `${locale}-message-html-as-plain`,
+          locale,
+        )),
+      );
+      found.push(
+        ...(await visitAndInspect(
+          page,
+          `${open.base}/messages/0000000000000000`,
+          404,
+          `${locale}-404-message-signed-in`,
+          locale,
+        )),
+      );
 
       // Gmail over quota, then failing: the list as last loaded with a notice, then the 502 page.
       emulator.setFault(
@@ -220,11 +262,26 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
         { kind: 'gmail-error', status: 429, reason: 'rateLimitExceeded' },
         1,
       );
-      await visit(page, `${open.base}/home`, 200);
-      found.push(...(await inspect(page, `${locale}-inbox-cached`, locale)));
+      found.push(
+        ...(await visitAndInspect(
+          page,
+          `${open.base}/home`,
+          200,
+          `${locale}-inbox-cached`,
+          locale,
+        )),
+      );
+      expect(await page.locator('.notice[role="status"]').count()).toBe(1);
       emulator.setFault('gmail_get', { kind: 'status', status: 500 }, 1);
-      await visit(page, `${open.base}/messages/${links[messages.plain].split('/').pop()}`, 502);
-      found.push(...(await inspect(page, `${locale}-502-upstream`, locale)));
+      found.push(
+        ...(await visitAndInspect(
+          page,
+          `${open.base}/messages/${links[messages.plain].split('/').pop()}`,
+          502,
+          `${locale}-502-upstream`,
+          locale,
+        )),
+      );
 
       await visit(page, `${open.base}/home`, 200);
       await page.locator('.account button[type="submit"]').first().click();
@@ -260,8 +317,15 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
     }
     for (const locale of LOCALES) {
       // The limit (4 a minute, /oauth and /callback together) is spent by the two sign-ins.
-      await visit(pages[locale], `${restricted.base}/oauth`, 429);
-      found.push(...(await inspect(pages[locale], `${locale}-429-rate-limited`, locale)));
+      found.push(
+        ...(await visitAndInspect(
+          pages[locale],
+          `${restricted.base}/oauth`,
+          429,
+          `${locale}-429-rate-limited`,
+          locale,
+        )),
+      );
     }
     for (const locale of LOCALES) {
       // A session cookie makes the service look the session up, which fails with Redis down.
