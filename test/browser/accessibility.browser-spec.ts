@@ -123,8 +123,13 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
     const found: string[] = [];
     const lang = await page.locator('html').getAttribute('lang');
     if (lang !== locale) found.push(`html lang is "${lang}"`);
-    found.push(...describeResults((await runAxe(page, WCAG_21_AA)).violations));
-    for (const finding of describeResults((await runAxe(page, ['best-practice'])).violations)) {
+    const wcag = await runAxe(page, WCAG_21_AA);
+    // A run that checked nothing (axe not loaded, no rule matched the tags) must not pass.
+    if (wcag.passes.length < 10) found.push(`axe passed only ${wcag.passes.length} rules`);
+    found.push(...describeResults(wcag.violations));
+    const practice = await runAxe(page, ['best-practice']);
+    if (practice.passes.length === 0) found.push('axe ran no best-practice rule');
+    for (const finding of describeResults(practice.violations)) {
       const [rule] = finding.split(' ');
       bestPractice.set(rule, (bestPractice.get(rule) ?? new Set()).add(`${name}: ${finding}`));
     }
