@@ -8,6 +8,8 @@ export const en = {
     'Sign out and revoke this app’s access to your Google account on every device',
   'nav.language': 'Language',
   'nav.signedInAs': 'Signed in as {email}',
+  'nav.skipToContent': 'Skip to main content',
+  'nav.newTab': '(opens in a new tab)',
   'index.title': 'Read your unread Gmail',
   'index.lead':
     'Connect your Google account to see your unread messages. This app asks for read-only access: it can never send, delete or change mail, and it does not mark anything as read.',
@@ -40,6 +42,7 @@ export const en = {
   'home.empty': 'No unread messages. Inbox zero!',
   'home.older': 'Older',
   'home.newer': 'Newer',
+  'home.pages': 'Pages',
   'home.openInGmail': 'Open in Gmail',
   'home.noSubject': '(no subject)',
   'home.unavailable': 'This message could not be loaded.',

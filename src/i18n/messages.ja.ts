@@ -10,6 +10,8 @@ export const ja: Record<MessageKey, string> = {
     'ログアウトし、すべての端末でこのアプリの Google アカウントへのアクセス権を取り消します',
   'nav.language': '言語',
   'nav.signedInAs': '{email} でログイン中',
+  'nav.skipToContent': '本文へスキップ',
+  'nav.newTab': '（新しいタブで開きます）',
   'index.title': '未読の Gmail を読む',
   'index.lead':
     'Google アカウントを連携すると、未読メッセージを表示します。このアプリが求めるのは読み取り専用のアクセスだけです。メールの送信・削除・変更はできず、既読にもしません。',
@@ -42,6 +44,7 @@ export const ja: Record<MessageKey, string> = {
   'home.empty': '未読メッセージはありません。',
   'home.older': '古いメール',
   'home.newer': '新しいメール',
+  'home.pages': 'ページ',
   'home.openInGmail': 'Gmail で開く',
   'home.noSubject': '（件名なし）',
   'home.unavailable': 'このメッセージを読み込めませんでした。',
