@@ -11,7 +11,7 @@ import {
   TEST_SESSION_SECRET,
   type TestApp,
 } from './support/test-app.js';
-import { logLines } from './support/log-lines.js';
+import { captureLog } from './support/log-lines.js';
 
 const TARO = 'taro.yamada@gmail.com';
 
@@ -55,7 +55,7 @@ function secretsOf(emulator: GoogleEmulator, sessionCookies: string[]): Map<stri
 describe('no secret in the log', () => {
   let emulator: GoogleEmulator;
   let app: TestApp;
-  const { lines, sink } = logLines();
+  const { lines, sink } = captureLog();
 
   beforeAll(async () => {
     emulator = await startEmulator({ accessTokenTtlSeconds: 3600 });

@@ -9,7 +9,7 @@ import {
   startEmulator,
   type TestApp,
 } from './support/test-app.js';
-import { logLines } from './support/log-lines.js';
+import { captureLog } from './support/log-lines.js';
 
 const TARO = 'taro.yamada@gmail.com';
 
@@ -18,7 +18,7 @@ const TARO = 'taro.yamada@gmail.com';
 describe('observability and protection', () => {
   let emulator: GoogleEmulator;
   let app: TestApp;
-  const { lines, sink } = logLines();
+  const { lines, sink } = captureLog();
 
   beforeAll(async () => {
     emulator = await startEmulator({ accessTokenTtlSeconds: 3600 });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createClient, type RedisClientType } from 'redis';
 import { SessionConfig } from '../config/configuration.js';
+import { traceRedisCommand } from '../tracing/redis.span.js';
 
 export class RedisTimeoutError extends Error {
   constructor(ms: number) {
@@ -47,12 +48,14 @@ export class RedisConnection implements OnApplicationShutdown {
     const ms = this.config.redisCommandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        command(client),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new RedisTimeoutError(ms)), ms);
-        }),
-      ]);
+      return await traceRedisCommand(client, (traced) =>
+        Promise.race([
+          command(traced),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new RedisTimeoutError(ms)), ms);
+          }),
+        ]),
+      );
     } finally {
       clearTimeout(timer);
     }
