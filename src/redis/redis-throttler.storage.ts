@@ -25,11 +25,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     // The key is already "<throttler>:<client>" (see generateKey in app.module.ts).
     const redisKey = `${this.prefix}throttle:${key}`;
     const [hits, , remainingMs] = await this.redis
-      .run(async (client) => {
-        // MULTI ignores disableOfflineQueue and would wait for the next reconnection attempt.
-        if (!client.isReady) throw new Error('Redis client is not connected');
-        return client.multi().incr(redisKey).pExpire(redisKey, ttl, 'NX').pTTL(redisKey).exec();
-      })
+      .run((client) =>
+        client.multi().incr(redisKey).pExpire(redisKey, ttl, 'NX').pTTL(redisKey).exec(),
+      )
       .catch((cause: unknown) => {
         throw new SessionStoreUnavailableError('rate-limit store failed', { cause });
       });
