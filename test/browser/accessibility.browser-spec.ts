@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoogleEmulator } from '../../src/emulator/index.js';
+import { GoogleEmulator } from '../../emulator/index.js';
 import { freePort } from '../support/redis-server.js';
 import {
   CLIENT_ID,

@@ -9,7 +9,7 @@ import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
 import { parseConfiguration } from '../../src/config/parse-configuration.js';
-import { consentAtEmulator, type ConsentChoice, GoogleEmulator } from '../../src/emulator/index.js';
+import { consentAtEmulator, type ConsentChoice, GoogleEmulator } from '../../emulator/index.js';
 import { FakeClock } from './fake-clock.js';
 
 export const CLIENT_ID = 'test-client.apps.googleusercontent.com';
