@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createClient, type RedisClientType } from 'redis';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { consentAtEmulator, type GoogleEmulator } from '../src/emulator/index.js';
+import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
 import { CookieJar } from './support/cookie-jar.js';
 import { startTestRedis, type TestRedis } from './support/redis-server.js';
 import { callbackPath, startApp, startEmulator, type TestApp } from './support/test-app.js';

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consentAtEmulator, type GoogleEmulator } from '../src/emulator/index.js';
+import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
 import { callbackPath, serviceEnvironment, startEmulator } from './support/test-app.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
