@@ -11,7 +11,7 @@ import {
   type MessageHeaders,
   planMessage,
 } from './mime/index.js';
-import { SanitizedHtml } from './sanitized-html.js';
+import { SanitizedHtml } from '../common/sanitized-html.js';
 
 /** One message, ready to show: decoded text, sanitized HTML, attachments listed (not fetched). */
 export interface MessageView {

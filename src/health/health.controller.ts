@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { GoogleOAuthClient } from '../oauth/google-oauth.client.js';
+import { ReadinessChecks } from '../common/readiness.checks.js';
 import { SessionStore } from '../session/session-store.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -14,7 +14,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly sessions: SessionStore,
-    private readonly oauth: GoogleOAuthClient,
+    private readonly checks: ReadinessChecks,
   ) {}
 
   /** The process is up and serving. */
@@ -24,7 +24,7 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Ready for traffic: the session store answers and Google's discovery document is loadable. */
+  /** Ready for traffic: the session store answers, and so does every registered check. */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -37,13 +37,16 @@ export class HealthController {
             return { kind: this.sessions.kind };
           })
           .withTimeout(CHECK_TIMEOUT_MS),
-      () =>
-        this.indicators
-          .check('discovery')
-          .attempt(async () => {
-            await this.oauth.metadata();
-          })
-          .withTimeout(CHECK_TIMEOUT_MS),
+      ...this.checks.entries().map(
+        ([name, check]) =>
+          () =>
+            this.indicators
+              .check(name)
+              .attempt(async () => {
+                await check();
+              })
+              .withTimeout(CHECK_TIMEOUT_MS),
+      ),
     ]);
   }
 }

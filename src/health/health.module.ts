@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { OAuthModule } from '../oauth/oauth.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { HealthController } from './health.controller.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), SessionModule, OAuthModule],
+  imports: [TerminusModule.forRoot({ logger: false }), SessionModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -1,6 +1,5 @@
-import { Controller, Get, Param, Query, Redirect, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, Query, Redirect, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { BadInputError } from '../common/app.error.js';
 import { isLocale, LOCALE_COOKIE } from './i18n.js';
 import { safeReturnPath } from './view-locals.middleware.js';
 
@@ -16,7 +15,10 @@ export class LocaleController {
     @Query('next') next: unknown,
     @Res({ passthrough: true }) response: Response,
   ) {
-    if (!isLocale(locale)) throw new BadInputError(`unsupported language "${locale.slice(0, 20)}"`);
+    // A plain 400 (the error filter's bad_input page): i18n sits below common's errors.
+    if (!isLocale(locale)) {
+      throw new BadRequestException(`unsupported language "${locale.slice(0, 20)}"`);
+    }
     response.cookie(LOCALE_COOKIE, locale, {
       maxAge: ONE_YEAR_MS,
       sameSite: 'lax',

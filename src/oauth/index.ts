@@ -17,5 +17,3 @@ export {
 export { GoogleFeatureModule } from './google-feature.module.js';
 export { GoogleScopeGuard, RequiresGoogleScopes } from './google-scope.guard.js';
 export { type FeatureScope, type GoogleFeature, IDENTITY_SCOPES } from './google-scopes.js';
-export { sameSecret } from './pending-sign-ins.js';
-export { TokenCipher } from './token-cipher.js';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from '../metrics/metrics.registry.js';
+import { Counter } from 'prom-client';
+import { MetricsRegistry } from '../common/metrics.registry.js';
 
 export type SignInOutcome =
   | 'success'
@@ -12,16 +13,32 @@ export type SignInOutcome =
 /** `shared`: another instance's refresh result was taken instead of refreshing (SharedRefresh). */
 export type RefreshOutcome = 'success' | 'invalid_grant' | 'no_refresh_token' | 'error' | 'shared';
 
-/** Sign-in and refresh counters. */
+/** Sign-in and refresh counters, registered by the OAuth module on the app's registry. */
 @Injectable()
 export class OAuthMetrics {
-  constructor(private readonly metrics: MetricsRegistry) {}
+  readonly signIns: Counter<'outcome'>;
+  readonly refreshes: Counter<'outcome'>;
+
+  constructor(metrics: MetricsRegistry) {
+    this.signIns = new Counter({
+      name: 'oauth_sign_ins_total',
+      help: 'Completed or refused sign-ins by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [metrics.registry],
+    });
+    this.refreshes = new Counter({
+      name: 'oauth_token_refreshes_total',
+      help: 'Access token refreshes by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [metrics.registry],
+    });
+  }
 
   signIn(outcome: SignInOutcome): void {
-    this.metrics.signIns.inc({ outcome });
+    this.signIns.inc({ outcome });
   }
 
   refresh(outcome: RefreshOutcome): void {
-    this.metrics.refreshes.inc({ outcome });
+    this.refreshes.inc({ outcome });
   }
 }

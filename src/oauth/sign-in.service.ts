@@ -7,7 +7,7 @@ import { Clock } from '../common/clock.js';
 import { SessionService } from '../session/session.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
 import { IdTokenVerifier, type IdentityClaims } from './id-token.verifier.js';
-import { OAuthMetrics, type SignInOutcome } from './oauth-metrics.js';
+import { OAuthMetrics, type SignInOutcome } from './oauth.metrics.js';
 import { GoogleScopes, IDENTITY_SCOPES } from './google-scopes.js';
 import {
   AuthorizationDeniedError,
