@@ -180,6 +180,18 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(home.text).not.toContain('could not be loaded');
   });
 
+  it.each(['rateLimitExceeded', 'userRateLimitExceeded', 'dailyLimitExceeded'])(
+    'should retry a batch part refused with 403 %s once, like a 429',
+    async (reason) => {
+      emulator.setFault('gmail_get', { kind: 'gmail-error', status: 403, reason }, 1);
+      const home = await agent.get('/home').expect(200);
+      expect(outer().filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(2);
+      expect(inner()).toHaveLength(51);
+      expect(rowsOf(home.text)).toHaveLength(50);
+      expect(home.text).not.toContain('could not be loaded');
+    },
+  );
+
   it('should show rows that still fail as "could not be loaded" and render the rest', async () => {
     // All 50 parts fail, then 2 of the 50 retried ones fail again.
     emulator.setFault('gmail_get', { kind: 'status', status: 503 }, 52);

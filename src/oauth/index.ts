@@ -5,7 +5,12 @@
 export type { TokenSession } from './access-token.service.js';
 export { AuthorizedCall } from './authorized-call.js';
 export { GoogleApiClient, type GoogleApiRequest } from './google-api.client.js';
-export { googleApiErrorFor, retryAfterSeconds } from './google-api-error.js';
+export {
+  googleApiErrorFor,
+  isQuotaRefusal,
+  readGoogleErrorReasons,
+  retryAfterSeconds,
+} from './google-api-error.js';
 export {
   GoogleApiDisabledError,
   GoogleApiError,
