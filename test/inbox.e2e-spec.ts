@@ -43,7 +43,7 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(list.query).toMatchObject({
       q: 'is:unread',
       maxResults: '50',
-      fields: 'messages(id,threadId),nextPageToken,resultSizeEstimate',
+      fields: 'messages(id,threadId),nextPageToken',
     });
     expect(list.headers['accept-encoding']).toContain('gzip');
     expect(list.headers['user-agent']).toContain('gzip');
