@@ -16,6 +16,6 @@ export class AppController {
   @Get('setup')
   @Render('setup')
   setup() {
-    return { title: 'Setup', redirectUri: this.google.redirectUri };
+    return { titleKey: 'setup.title', redirectUri: this.google.redirectUri };
   }
 }

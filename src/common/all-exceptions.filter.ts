@@ -51,7 +51,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       .status(view.status)
       .render(
         'error',
-        { ...view, locale, messageKey: isMessageKey(messageKey) ? messageKey : 'error.internal' },
+        {
+          ...view,
+          locale,
+          titleKey: 'error.title',
+          messageKey: isMessageKey(messageKey) ? messageKey : 'error.internal',
+        },
         (renderError: Error | null, html?: string) => {
           if (renderError) {
             this.logger.error({ err: renderError }, 'error page failed to render');

@@ -10,7 +10,7 @@ import { ApiController } from './api.controller.js';
 import { InboxController } from './inbox.controller.js';
 import { MessageController } from './message.controller.js';
 import { MessageService } from './message.service.js';
-import { MessageViewModel } from './message.view.js';
+import { MessageView } from './message.view.js';
 import { InboxService } from './inbox.service.js';
 import { InboxView } from './inbox.view.js';
 import { MemorySummaryCache } from './memory-summary.cache.js';
@@ -35,7 +35,7 @@ import { GMAIL_API_NAME, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
     InboxService,
     InboxView,
     MessageService,
-    MessageViewModel,
+    MessageView,
     PageCursor,
     SummaryFetcher,
     {
