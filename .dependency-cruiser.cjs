@@ -11,7 +11,6 @@
  *   root        src/*.ts (main, server, app.module, app.setup) wires everything
  */
 const FOUNDATION = ['config', 'logging', 'tracing', 'i18n', 'common', 'redis'];
-const PLATFORM = ['session', 'metrics', 'health'];
 const FEATURES = ['gmail'];
 
 /** Which top-level folders of src/ each folder may import (besides itself). */
@@ -45,9 +44,14 @@ module.exports = {
     },
     { comment: 'within one folder', from: { path: '^src/([^/]+)/' }, to: { path: '^src/$1/' } },
     {
-      comment: 'the root files wire every folder',
+      comment: 'the root files wire every folder but the features',
       from: { path: '^src/[^/]+\\.ts$' },
-      to: { path: '^src/' },
+      to: { path: '^src/', pathNot: folders(FEATURES) },
+    },
+    {
+      comment: 'a feature is a leaf only the root module imports',
+      from: { path: '^src/app\\.module\\.ts$' },
+      to: { path: folders(FEATURES) },
     },
     ...Object.entries(MAY_IMPORT)
       .filter(([, below]) => below.length > 0)
