@@ -36,12 +36,12 @@ describe(parseProviderMetadata.name, () => {
   });
 
   it('should treat absent optional fields as their defaults', () => {
-    const {
-      revocation_endpoint: _r,
-      code_challenge_methods_supported: _c,
-      authorization_response_iss_parameter_supported: _i,
-      ...minimal
-    } = VALID;
+    const minimal = {
+      ...VALID,
+      revocation_endpoint: undefined,
+      code_challenge_methods_supported: undefined,
+      authorization_response_iss_parameter_supported: undefined,
+    };
     expect(parseProviderMetadata(minimal, ISSUER)).toMatchObject({
       revocationEndpoint: undefined,
       issParameterRequired: false,
