@@ -7,29 +7,22 @@ import { SignOutHooks } from './sign-out.hooks.js';
 import { UpstreamHttp } from './upstream-http.service.js';
 import { UpstreamMetrics } from './upstream.metrics.js';
 
+const SHARED = [
+  AesGcmSealer,
+  MetricsRegistry,
+  ReadinessChecks,
+  UpstreamHttp,
+  UpstreamMetrics,
+  SignOutHooks,
+];
+
 /**
  * Process-wide services every layer above may inject: the clock, the upstream HTTP client, the
  * sealer for values at rest, the metrics registry (each owner registers its own series on it).
  */
 @Global()
 @Module({
-  providers: [
-    { provide: Clock, useClass: SystemClock },
-    AesGcmSealer,
-    MetricsRegistry,
-    ReadinessChecks,
-    UpstreamHttp,
-    UpstreamMetrics,
-    SignOutHooks,
-  ],
-  exports: [
-    Clock,
-    AesGcmSealer,
-    MetricsRegistry,
-    ReadinessChecks,
-    UpstreamHttp,
-    UpstreamMetrics,
-    SignOutHooks,
-  ],
+  providers: [{ provide: Clock, useClass: SystemClock }, ...SHARED],
+  exports: [Clock, ...SHARED],
 })
 export class CommonModule {}

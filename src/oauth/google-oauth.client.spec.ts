@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
+import { rejectionOf } from '../../test/support/thrown.js';
 import type { GoogleConfig } from '../config/configuration.js';
 import type {
   UpstreamHttp,
@@ -53,15 +54,6 @@ function upstream(...answers: [status: number, body: string][]) {
   return { client, sent, clock, form };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('resolved without complaint');
-}
-
 describe(GoogleOAuthClient.name, () => {
   describe('exchangeCode', () => {
     it('should post exactly the RFC 6749 §4.1.3 form with the PKCE verifier, client_secret_post', async () => {
@@ -112,8 +104,7 @@ describe(GoogleOAuthClient.name, () => {
       'should turn a %i OAuth error body into TokenRequestError',
       async (status) => {
         const { client } = upstream([status, '{"error":"invalid_grant","error_description":"x"}']);
-        const error = await rejection(client.refresh('1//refresh'));
-        expect(error).toBeInstanceOf(TokenRequestError);
+        const error = await rejectionOf(client.refresh('1//refresh'), TokenRequestError);
         expect(error).toMatchObject({ error: 'invalid_grant', upstreamStatus: status });
       },
     );
@@ -125,8 +116,7 @@ describe(GoogleOAuthClient.name, () => {
       ['a 302', 302, ''],
     ])('should report %s as an unexpected status', async (_name, status, body) => {
       const { client } = upstream([status, body]);
-      const error = await rejection(client.refresh('1//refresh'));
-      expect(error).toBeInstanceOf(UpstreamStatusError);
+      const error = await rejectionOf(client.refresh('1//refresh'), UpstreamStatusError);
       expect(error.message).toBe(`token: unexpected HTTP status ${status}`);
     });
 
@@ -141,8 +131,7 @@ describe(GoogleOAuthClient.name, () => {
       ],
     ])('should report %s as a malformed body', async (_name, body, message) => {
       const { client } = upstream([200, body]);
-      const error = await rejection(client.refresh('1//refresh'));
-      expect(error).toBeInstanceOf(UpstreamResponseError);
+      const error = await rejectionOf(client.refresh('1//refresh'), UpstreamResponseError);
       expect(error.message).toBe(message);
     });
   });
@@ -157,7 +146,7 @@ describe(GoogleOAuthClient.name, () => {
 
     it('should take 400 (a token already invalid) as done, and refuse other statuses', async () => {
       await upstream([400, '{"error":"invalid_token"}']).client.revoke('t');
-      const error = await rejection(upstream([503, '']).client.revoke('t'));
+      const error = await rejectionOf(upstream([503, '']).client.revoke('t'), UpstreamStatusError);
       expect(error.message).toBe('revoke: unexpected HTTP status 503');
     });
   });

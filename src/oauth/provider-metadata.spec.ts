@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamResponseError } from '../common/upstream.errors.js';
 import { parseProviderMetadata } from './provider-metadata.js';
+import { messageThrown } from '../../test/support/thrown.js';
 
 const ISSUER = 'https://accounts.google.com';
 const VALID = {
@@ -13,15 +14,8 @@ const VALID = {
   authorization_response_iss_parameter_supported: true,
 };
 
-function failureOf(document: unknown, issuer = ISSUER): string {
-  try {
-    parseProviderMetadata(document, issuer);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamResponseError);
-    return (error as Error).message;
-  }
-  throw new Error('parsed without complaint');
-}
+const failureOf = (document: unknown) =>
+  messageThrown(() => parseProviderMetadata(document, ISSUER), UpstreamResponseError);
 
 describe(parseProviderMetadata.name, () => {
   it("should read the fields this client uses from Google's discovery document", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamResponseError } from '../common/upstream.errors.js';
 import { isOAuthErrorCode, parseTokenResponse, readOAuthError } from './token-response.js';
+import { messageThrown } from '../../test/support/thrown.js';
 
 const NOW = 1_764_547_200_000;
 const VALID = {
@@ -13,15 +14,8 @@ const VALID = {
 };
 
 /** The parser's error for a body, asserting it is the malformed-body class, never another. */
-function failureOf(body: unknown): string {
-  try {
-    parseTokenResponse(body, NOW);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamResponseError);
-    return (error as Error).message;
-  }
-  throw new Error('parsed without complaint');
-}
+const failureOf = (body: unknown) =>
+  messageThrown(() => parseTokenResponse(body, NOW), UpstreamResponseError);
 
 describe(parseTokenResponse.name, () => {
   it('should read every field of a successful response (RFC 6749 §5.1)', () => {
