@@ -22,6 +22,6 @@ export class AppController {
   @SessionOptional()
   @Render('setup')
   setup() {
-    return { title: 'Setup', redirectUri: this.google.redirectUri };
+    return { titleKey: 'setup.title', redirectUri: this.google.redirectUri };
   }
 }

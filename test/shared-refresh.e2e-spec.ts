@@ -3,11 +3,11 @@ import { createClient } from 'redis';
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionConfig } from '../src/config/configuration.js';
-import { MetricsRegistry } from '../src/metrics/metrics.registry.js';
-import { OAuthMetrics } from '../src/oauth/oauth-metrics.js';
+import { MetricsRegistry } from '../src/common/metrics.registry.js';
+import { OAuthMetrics } from '../src/oauth/oauth.metrics.js';
 import { RedisRefresh } from '../src/oauth/shared-refresh.js';
 import type { TokenSet } from '../src/oauth/stored-tokens.js';
-import { TokenCipher } from '../src/oauth/token-cipher.js';
+import { AesGcmSealer } from '../src/common/aes-gcm.sealer.js';
 import { RedisConnection } from '../src/redis/redis.connection.js';
 import { freePort, startTestRedis, type TestRedis } from './support/redis-server.js';
 
@@ -34,8 +34,8 @@ describe('RedisRefresh: one refresh per session across instances', () => {
   const registry = new MetricsRegistry();
   const metrics = new OAuthMetrics(registry);
   const shared = async () =>
-    (await registry.refreshes.get()).values.find((v) => v.labels.outcome === 'shared')?.value ?? 0;
-  const cipher = new TokenCipher({ encryptionKeys: [randomBytes(32)] });
+    (await metrics.refreshes.get()).values.find((v) => v.labels.outcome === 'shared')?.value ?? 0;
+  const cipher = new AesGcmSealer({ encryptionKeys: [randomBytes(32)] });
   /** One instance's view: its own Redis connection, the shared key prefix and cipher key. */
   const instance = async (
     url = redis.url,

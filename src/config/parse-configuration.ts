@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigurationError } from './configuration.error.js';
 import type { Configuration, ServerConfig, TracingConfig } from './configuration.js';
+import { isHttpsOrLoopback } from './secure-url.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 const GOOGLE_ISSUER = 'https://accounts.google.com';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export interface ParsedConfiguration extends Configuration {
   /** Things an operator should hear about at start-up (generated secrets and the like). */
@@ -151,7 +151,7 @@ function url(env: Environment, name: string, fallback: string): string {
   } catch {
     throw new ConfigurationError(name, 'expected an absolute URL');
   }
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed))) {
+  if (!isHttpsOrLoopback(parsed)) {
     throw new ConfigurationError(name, 'expected an https URL (plain http only on loopback)');
   }
   if (parsed.search || parsed.hash || parsed.username || parsed.password) {
@@ -169,10 +169,6 @@ function optionalUrl(env: Environment, name: string, protocols: string[]): strin
     // reported below
   }
   throw new ConfigurationError(name, `expected a URL starting with ${protocols.join(' or ')}//`);
-}
-
-export function isLoopback(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname);
 }
 
 function decodeKey(value: string): Buffer {

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { GoogleOAuthClient } from '../oauth/google-oauth.client.js';
+import { ReadinessChecks } from '../common/readiness.checks.js';
 import { SessionStore } from '../session/session-store.js';
 import { ShutdownState } from './shutdown-state.js';
 
@@ -15,7 +15,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly sessions: SessionStore,
-    private readonly oauth: GoogleOAuthClient,
+    private readonly checks: ReadinessChecks,
     private readonly shutdown: ShutdownState,
   ) {}
 
@@ -28,7 +28,7 @@ export class HealthController {
 
   /**
    * Ready for traffic: not shutting down (503 at once from SIGTERM on, without waiting for the
-   * other checks), the session store answers and Google's discovery document is loadable.
+   * other checks), the session store answers, and so does every registered check.
    */
   @Get('ready')
   @HealthCheck()
@@ -45,13 +45,16 @@ export class HealthController {
             return { kind: this.sessions.kind };
           })
           .withTimeout(CHECK_TIMEOUT_MS),
-      () =>
-        this.indicators
-          .check('discovery')
-          .attempt(async () => {
-            await this.oauth.metadata();
-          })
-          .withTimeout(CHECK_TIMEOUT_MS),
+      ...this.checks.entries().map(
+        ([name, check]) =>
+          () =>
+            this.indicators
+              .check(name)
+              .attempt(async () => {
+                await check();
+              })
+              .withTimeout(CHECK_TIMEOUT_MS),
+      ),
     ]);
   }
 }

@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
+import { ReadinessChecks } from '../common/readiness.checks.js';
 import { GoogleConfig, SessionConfig } from '../config/configuration.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionModule } from '../session/session.module.js';
@@ -10,7 +12,7 @@ import { GoogleScopeGuard } from './google-scope.guard.js';
 import { GoogleScopes } from './google-scopes.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { OAuthController } from './oauth.controller.js';
-import { OAuthMetrics } from './oauth-metrics.js';
+import { OAuthMetrics } from './oauth.metrics.js';
 import { PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
 import { SignInService } from './sign-in.service.js';
@@ -18,7 +20,6 @@ import { SignOutService } from './sign-out.service.js';
 import { StateGuard } from './state.guard.js';
 import { InstanceRefresh, RedisRefresh, SharedRefresh } from './shared-refresh.js';
 import { StoredTokens } from './stored-tokens.js';
-import { TokenCipher } from './token-cipher.js';
 
 @Module({
   imports: [SessionModule],
@@ -37,13 +38,13 @@ import { TokenCipher } from './token-cipher.js';
     SignOutService,
     StateGuard,
     StoredTokens,
-    TokenCipher,
+    OAuthMetrics,
     {
       provide: SharedRefresh,
-      inject: [RedisConnection, TokenCipher, OAuthMetrics, SessionConfig, GoogleConfig],
+      inject: [RedisConnection, AesGcmSealer, OAuthMetrics, SessionConfig, GoogleConfig],
       useFactory: (
         redis: RedisConnection,
-        cipher: TokenCipher,
+        cipher: AesGcmSealer,
         metrics: OAuthMetrics,
         session: SessionConfig,
         google: GoogleConfig,
@@ -67,7 +68,16 @@ import { TokenCipher } from './token-cipher.js';
     GoogleScopeGuard,
     GoogleScopes,
     StoredTokens,
-    TokenCipher,
   ],
 })
-export class OAuthModule {}
+export class OAuthModule implements OnModuleInit {
+  constructor(
+    private readonly readiness: ReadinessChecks,
+    private readonly google: GoogleOAuthClient,
+  ) {}
+
+  onModuleInit(): void {
+    // Ready only when Google's discovery document is loadable (cached once it is).
+    this.readiness.register('discovery', () => this.google.metadata());
+  }
+}

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisConnection } from '../redis/redis.connection.js';
-import type { OAuthMetrics } from './oauth-metrics.js';
+import type { OAuthMetrics } from './oauth.metrics.js';
 import type { TokenSet } from './stored-tokens.js';
-import type { TokenCipher } from './token-cipher.js';
+import type { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 
 /**
  * One refresh per session across instances. AccessTokenService already makes concurrent
@@ -56,7 +56,7 @@ export class RedisRefresh extends SharedRefresh {
 
   constructor(
     private readonly redis: RedisConnection,
-    private readonly cipher: TokenCipher,
+    private readonly cipher: AesGcmSealer,
     private readonly metrics: OAuthMetrics,
     private readonly prefix: string,
     private readonly lockMs: number,

@@ -7,7 +7,7 @@ import { Clock } from '../common/clock.js';
 import { SessionService } from '../session/session.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
 import { IdTokenVerifier, type IdentityClaims } from './id-token.verifier.js';
-import { OAuthMetrics, type SignInOutcome } from './oauth-metrics.js';
+import { OAuthMetrics, type SignInOutcome } from './oauth.metrics.js';
 import { GoogleScopes, IDENTITY_SCOPES } from './google-scopes.js';
 import {
   AuthorizationDeniedError,
@@ -20,12 +20,10 @@ import { PkceService } from './pkce.service.js';
 import { safeReturnPath } from './return-path.js';
 import type { CallbackRequest } from './state.guard.js';
 import { StoredTokens } from './stored-tokens.js';
-import type { TokenResponse } from './token-response.js';
+import { isOAuthErrorCode, type TokenResponse } from './token-response.js';
 
 /** Authorization codes are opaque; this bounds them and keeps control characters out. */
 const CODE_PATTERN = /^[\x21-\x7E]{1,2048}$/;
-/** RFC 6749 §4.1.2.1: error codes are %x20-21 / %x23-5B / %x5D-7E. */
-const ERROR_PATTERN = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,100}$/;
 /** Scopes one /oauth?scope= may ask for at once (a route needs a few at most). */
 const MAX_ASKED_SCOPES = 10;
 
@@ -155,7 +153,7 @@ export class SignInService {
       }
     }
     if (error !== undefined) {
-      throw typeof error === 'string' && ERROR_PATTERN.test(error)
+      throw isOAuthErrorCode(error)
         ? new AuthorizationDeniedError(error)
         : new InvalidCallbackError('malformed error parameter');
     }

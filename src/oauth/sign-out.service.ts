@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { SignOutHooks } from '../common/sign-out-hooks.js';
+import { SignOutHooks } from '../common/sign-out.hooks.js';
 import { SessionService } from '../session/session.service.js';
 import { SignInService } from './sign-in.service.js';
 import { StoredTokens } from './stored-tokens.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Session, SessionData } from 'express-session';
-import { TokenCipher } from './token-cipher.js';
+import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 
 /** The provider's tokens as kept for a signed-in session. */
 export interface TokenSet {
@@ -16,7 +16,7 @@ const CONTEXT = 'session-tokens';
 /** Reads and writes a session's tokens, sealed with the token cipher. */
 @Injectable()
 export class StoredTokens {
-  constructor(private readonly cipher: TokenCipher) {}
+  constructor(private readonly cipher: AesGcmSealer) {}
 
   /** Undefined when absent or unreadable (e.g. sealed under a key no longer configured). */
   read(session: Partial<SessionData>): TokenSet | undefined {
