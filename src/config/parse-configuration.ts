@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigurationError } from './configuration.error.js';
 import type { Configuration, ServerConfig } from './configuration.js';
+import { parseRedisTopology } from './parse-redis-topology.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -53,7 +54,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
     );
   }
 
-  const redisUrl = optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const sessionPrefix = text(env, 'SESSION_PREFIX', 'gmail-oauth:sess:');
   return {
     warnings,
     server: {
@@ -82,8 +83,8 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       absoluteTimeoutMs: integer(env, 'SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3_600_000,
       cookieName: secureCookie ? '__Host-sid' : 'sid',
       secureCookie,
-      redisUrl,
-      prefix: text(env, 'SESSION_PREFIX', 'gmail-oauth:sess:'),
+      redis: parseRedisTopology(env, sessionPrefix),
+      prefix: sessionPrefix,
       redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1_000, 50, 60_000),
       maxEmbeddedSessions: integer(env, 'SESSION_MAX_ENTRIES', 100_000, 10, 10_000_000),
     },
@@ -156,17 +157,6 @@ function url(env: Environment, name: string, fallback: string): string {
     throw new ConfigurationError(name, 'expected a URL without query, fragment or credentials');
   }
   return value;
-}
-
-function optionalUrl(env: Environment, name: string, protocols: string[]): string | undefined {
-  const value = env[name];
-  if (value === undefined || value === '') return undefined;
-  try {
-    if (protocols.includes(new URL(value).protocol)) return value;
-  } catch {
-    // reported below
-  }
-  throw new ConfigurationError(name, `expected a URL starting with ${protocols.join(' or ')}//`);
 }
 
 export function isLoopback(url: URL): boolean {

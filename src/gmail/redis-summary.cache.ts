@@ -1,5 +1,6 @@
 import type { MessageSummary } from './gmail.types.js';
 import type { RedisConnection } from '../redis/redis.connection.js';
+import { redisKey } from '../redis/redis-key.js';
 import type { TokenCipher } from '../oauth/token-cipher.js';
 import { type CachedPage, SummaryCache } from './summary-cache.js';
 
@@ -74,7 +75,7 @@ export class RedisSummaryCache extends SummaryCache {
   }
 
   private key(user: string): string {
-    return `${this.prefix}mail:${user}`;
+    return redisKey(this.prefix, 'mail', user);
   }
 
   private context(user: string): string {
