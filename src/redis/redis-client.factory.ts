@@ -46,6 +46,10 @@ export function createRedisClient(topology: RedisTopology, timeoutMs: number): R
         // Failovers are announced on the sentinels' +switch-master channel; this rescan
         // only catches what a lost subscription missed.
         scanInterval: 5_000,
+        // node-redis would otherwise hold a command through up to 16 rediscoveries (a second
+        // each) and send it once a new master is found: long after RedisConnection.run gave up
+        // on it, a write (a DEL) landing on the new master late and unasked.
+        maxCommandRediscovers: 0,
       });
   }
 }

@@ -47,11 +47,14 @@ export class SessionMiddleware implements NestMiddleware {
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
     await new Promise<void>((resolve, reject) =>
-      this.handler(request, response, (error?: unknown) =>
-        error
-          ? reject(new SessionStoreUnavailableError('session store failed', { cause: error }))
-          : resolve(),
-      ),
+      this.handler(request, response, (error?: unknown) => {
+        if (!error) return resolve();
+        // express-session would otherwise delete the session it could not read ("unset:
+        // destroy" on a null req.session) when this response ends; after a failover that
+        // DEL reaches the new master and signs the user out.
+        delete (request as { sessionID?: string }).sessionID;
+        reject(new SessionStoreUnavailableError('session store failed', { cause: error }));
+      }),
     );
     const createdAt = request.session.createdAt;
     if (createdAt !== undefined && this.clock.now() - createdAt > this.config.absoluteTimeoutMs) {
