@@ -75,6 +75,7 @@ interface FailoverFigures {
   replicatedAfterMs: number;
   promotedAfterMs: number;
   firstPageAfterMs: number;
+  bothInstancesAfterMs: number;
   statuses: Record<number, number>;
 }
 
@@ -139,6 +140,26 @@ describe.each([
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
   });
 
+  it('should refresh an expired token once for pages of one session on both instances (the refresh lock)', async () => {
+    const jar = await signedInJar();
+    a.clock.advance(3_600_000);
+    b.clock.advance(3_600_000);
+    try {
+      emulator.clearRequests();
+      const pages = await Promise.all(
+        [a, b, a, b, a, b].map((app) => jar.get(app.server, '/home')),
+      );
+      expect(pages.map((page) => page.status)).toEqual(Array(6).fill(200));
+      const refreshes = emulator.requests.filter(
+        (r) => r.endpoint === 'token' && r.form?.grant_type === 'refresh_token',
+      );
+      expect(refreshes).toHaveLength(1);
+    } finally {
+      a.clock.reset();
+      b.clock.reset();
+    }
+  });
+
   it('should answer 503, never 500, while the master holding a session fails over, then serve that session again', async () => {
     const jar = await signedInJar();
     expect((await jar.get(a.server, '/home')).status).toBe(200);
@@ -185,6 +206,7 @@ describe.each([
       replicatedAfterMs,
       promotedAfterMs: promotedAfterMs ?? -1,
       firstPageAfterMs: seen.find((s) => s.status === 200)!.atMs,
+      bothInstancesAfterMs: seen[seen.length - 1].atMs,
       statuses,
     };
     console.info(`failover figures: ${JSON.stringify(figures)}`);
