@@ -104,16 +104,7 @@ export async function startTestCluster(): Promise<TestCluster> {
           join(nodes.dir, `nodes-${port}.conf`),
           '--cluster-node-timeout',
           '1000',
-          '--requirepass',
-          password,
-          '--masterauth',
-          password,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          nodes.dir,
+          ...dataNode(password, nodes.dir),
         ]),
       ),
     );
@@ -178,18 +169,7 @@ export async function startTestSentinel(): Promise<TestSentinel> {
   const masterName = 'service-master';
   const nodes = await processes();
   const [master, replica, ...sentinels] = await distinctFreePorts(5);
-  const data = [
-    '--requirepass',
-    password,
-    '--masterauth',
-    password,
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    nodes.dir,
-  ];
+  const data = dataNode(password, nodes.dir);
   try {
     await nodes.start(master, ['--port', String(master), ...data]);
     await nodes.start(replica, [
@@ -268,6 +248,22 @@ export async function startTestSentinel(): Promise<TestSentinel> {
     kill: nodes.kill,
     close: nodes.close,
   };
+}
+
+/** A data node's password (also for its replication link) and no persistence. */
+function dataNode(password: string, dir: string): string[] {
+  return [
+    '--requirepass',
+    password,
+    '--masterauth',
+    password,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ];
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {
