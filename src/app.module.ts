@@ -23,6 +23,7 @@ import { SessionMiddleware } from './session/session.middleware.js';
 import { SessionModule } from './session/session.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { TracingModule } from './tracing/tracing.module.js';
 import type { DestinationStream } from 'pino';
 
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(options.logDestination),
+        TracingModule,
         CommonModule,
         RedisModule,
         SessionModule,

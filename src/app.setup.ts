@@ -4,10 +4,11 @@ import { Logger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ServerConfig, SessionConfig } from './config/configuration.js';
+import { ServerConfig, SessionConfig, TracingConfig } from './config/configuration.js';
 import { configureViews } from './common/view-engine.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from './metrics/metrics.registry.js';
+import { serverSpanMiddleware } from './tracing/server-span.middleware.js';
 
 /** The project root, where views/ and public/ are: the nearest folder above this file that has views/. */
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -27,6 +28,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const server = app.get(ServerConfig);
   const session = app.get(SessionConfig);
   app.useLogger(app.get(Logger));
+  // First, so that everything after it (the request log included) runs inside the span.
+  if (app.get(TracingConfig).endpoint) app.use(serverSpanMiddleware());
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
   app.disable('x-powered-by');
   app.set('trust proxy', server.trustProxy);

@@ -1,5 +1,4 @@
 import supertest from 'supertest';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../src/emulator/index.js';
 import {
@@ -10,6 +9,7 @@ import {
   startEmulator,
   type TestApp,
 } from './support/test-app.js';
+import { captureLog } from './support/log-lines.js';
 
 const TARO = 'taro.yamada@gmail.com';
 
@@ -18,16 +18,10 @@ const TARO = 'taro.yamada@gmail.com';
 describe('observability and protection', () => {
   let emulator: GoogleEmulator;
   let app: TestApp;
-  const lines: string[] = [];
+  const { lines, sink } = captureLog();
 
   beforeAll(async () => {
     emulator = await startEmulator({ accessTokenTtlSeconds: 3600 });
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
     app = await startApp(
       emulator,
       {

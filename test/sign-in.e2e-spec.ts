@@ -55,7 +55,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
       response_type: 'code',
       client_id: CLIENT_ID,
       redirect_uri: REDIRECT_URI,
-      scope: 'openid email https://www.googleapis.com/auth/gmail.readonly',
+      scope: 'openid email profile https://www.googleapis.com/auth/gmail.readonly',
       code_challenge_method: 'S256',
       access_type: 'offline',
       prompt: 'consent',

@@ -55,7 +55,7 @@ describe('token lifecycle and identity', () => {
   it('should ask for identity and offline access with a nonce', async () => {
     const location = new URL((await agent.get('/oauth').expect(302)).headers.location);
     expect(location.searchParams.get('scope')).toBe(
-      'openid email https://www.googleapis.com/auth/gmail.readonly',
+      'openid email profile https://www.googleapis.com/auth/gmail.readonly',
     );
     expect(location.searchParams.get('access_type')).toBe('offline');
     expect(location.searchParams.get('prompt')).toBe('consent');
@@ -119,7 +119,7 @@ describe('token lifecycle and identity', () => {
     const token = requestsTo('token')[0].response;
     expect(String(token?.scope)).not.toContain('gmail');
     const home = await agent.get('/home').expect(403);
-    expect(home.text).toContain('You did not allow reading your Gmail');
+    expect(home.text).toContain('needs a Gmail permission that you did not allow');
     expect(home.text).toContain('href="/oauth"');
     expect(emulator.requests.filter((r) => r.endpoint.startsWith('gmail_'))).toHaveLength(0);
   });

@@ -114,7 +114,7 @@ describe('upstream failures', () => {
         reason: 'insufficientPermissions',
       });
       expect(response.status).toBe(403);
-      expect(response.text).toContain('does not have permission to read your Gmail');
+      expect(response.text).toContain('does not have the Gmail permission it needs');
       expect(response.text).toContain('href="/oauth"');
     });
 

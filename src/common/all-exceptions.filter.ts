@@ -7,7 +7,6 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DEFAULT_LOCALE, isLocale, isMessageKey, translate } from '../i18n/i18n.js';
-import { NotSignedInError } from '../oauth/oauth.errors.js';
 import { errorViewOf } from './error-view.js';
 
 /**
@@ -33,8 +32,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
-    if (exception instanceof NotSignedInError && !api) {
-      response.redirect(302, '/');
+    if (view.redirectTo && !api) {
+      response.redirect(302, view.redirectTo);
       return;
     }
     if (view.retryAfterSeconds) response.setHeader('Retry-After', String(view.retryAfterSeconds));
@@ -42,7 +41,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const messageKey = `error.${view.code}`;
     const locale = isLocale(response.locals.locale) ? response.locals.locale : DEFAULT_LOCALE;
     if (api) {
-      const message = isMessageKey(messageKey) ? translate('en', messageKey) : view.code;
+      const message = isMessageKey(messageKey)
+        ? translate('en', messageKey, view.messageParams)
+        : view.code;
       response.status(view.status).json({ error: { code: view.code, message } });
       return;
     }

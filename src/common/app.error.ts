@@ -9,6 +9,12 @@ export abstract class AppError extends Error {
   readonly retryAfterSeconds?: number;
   /** Whether the page should offer "Connect to Gmail" again. */
   readonly offerReconnect: boolean = false;
+  /** Where that offer leads, when not to a plain sign-in at /oauth. */
+  readonly reconnectUrl?: string;
+  /** For pages (not /api): answer with a 302 to this same-origin path instead of a page. */
+  readonly redirectTo?: string;
+  /** `{name}` parameters of the message (e.g. `api`: the Google API's name). */
+  readonly messageParams?: Readonly<Record<string, string>>;
 
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

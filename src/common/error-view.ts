@@ -7,6 +7,9 @@ export interface ErrorView {
   code: string;
   retryAfterSeconds?: number;
   offerReconnect: boolean;
+  reconnectUrl?: string;
+  redirectTo?: string;
+  messageParams?: Readonly<Record<string, string>>;
   /** Expected failures are logged briefly; unexpected ones with their stack. */
   expected: boolean;
 }
@@ -19,6 +22,9 @@ export function errorViewOf(exception: unknown): ErrorView {
       code: exception.code,
       retryAfterSeconds: exception.retryAfterSeconds,
       offerReconnect: exception.offerReconnect,
+      reconnectUrl: exception.reconnectUrl,
+      redirectTo: exception.redirectTo,
+      messageParams: exception.messageParams,
       expected: true,
     };
   }

@@ -4,6 +4,12 @@ export interface PendingSignIn {
   verifier: string;
   nonce: string;
   createdAt: number;
+  /** The scopes asked for (absent in entries written before scopes were recorded). */
+  scopes?: string[];
+  /** Where /callback sends the browser (a same-origin path); /home when absent. */
+  returnTo?: string;
+  /** More scopes for the signed-in user (include_granted_scopes), not a new sign-in. */
+  incremental?: boolean;
 }
 
 /** Who is signed in, from the verified ID token. */
@@ -23,5 +29,7 @@ declare module 'express-session' {
     csrfToken: string;
     /** The provider's tokens, sealed with the token cipher (never in clear text in the store). */
     tokens: string;
+    /** Scopes refused on Google's consent screen: routes needing them explain, not redirect. */
+    declinedScopes: string[];
   }
 }

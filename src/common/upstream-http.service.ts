@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { Agent, request as send } from 'undici';
 import { GoogleConfig } from '../config/configuration.js';
+import { traceUpstreamCall } from '../tracing/upstream.span.js';
 import { Clock } from './clock.js';
 import { UpstreamMetrics } from './upstream-metrics.js';
 import {
@@ -16,6 +17,8 @@ export interface UpstreamRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Extra attributes for the call's trace span (a batch's part count). */
+  spanAttributes?: Readonly<Record<string, number | string>>;
 }
 
 export interface UpstreamResponse {
@@ -71,7 +74,10 @@ export class UpstreamHttp implements OnApplicationShutdown {
     const started = this.clock.now();
     let status = 'error';
     try {
-      const response = await this.exchange(upstream, url, request);
+      const method = request.method ?? 'GET';
+      const response = await traceUpstreamCall(upstream, method, url, request.spanAttributes, () =>
+        this.exchange(upstream, url, request),
+      );
       status = String(response.status);
       return response;
     } finally {

@@ -6,6 +6,7 @@ import {
   ServerConfig,
   SessionConfig,
   TokenConfig,
+  TracingConfig,
 } from './configuration.js';
 
 /** Makes each configuration namespace injectable by its class everywhere. */
@@ -19,6 +20,7 @@ export class ConfigModule {
       { provide: SessionConfig, useValue: config.session },
       { provide: TokenConfig, useValue: config.token },
       { provide: RateLimitConfig, useValue: config.rateLimit },
+      { provide: TracingConfig, useValue: config.tracing },
     ];
     return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -79,10 +79,30 @@ export abstract class RateLimitConfig {
   abstract readonly apiPerMinute: number;
 }
 
+/**
+ * OpenTelemetry trace export (OTLP over HTTP); `endpoint` undefined means tracing is off and no
+ * SDK is loaded. Names follow the OpenTelemetry environment specification.
+ */
+export abstract class TracingConfig {
+  /** The full traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+  abstract readonly endpoint: string | undefined;
+  abstract readonly protocol: 'http/json' | 'http/protobuf';
+  /** Sent with every export (a collector's API key, say); never logged. */
+  abstract readonly headers: Readonly<Record<string, string>>;
+  abstract readonly serviceName: string;
+  abstract readonly batch: {
+    readonly scheduledDelayMillis: number;
+    readonly exportTimeoutMillis: number;
+    readonly maxQueueSize: number;
+    readonly maxExportBatchSize: number;
+  };
+}
+
 export interface Configuration {
   server: ServerConfig;
   google: GoogleConfig;
   session: SessionConfig;
   token: TokenConfig;
   rateLimit: RateLimitConfig;
+  tracing: TracingConfig;
 }

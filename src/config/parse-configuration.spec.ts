@@ -76,4 +76,55 @@ describe('parseConfiguration', () => {
     expect(config.session).toMatchObject({ cookieName: '__Host-sid', secureCookie: true });
     expect(config.token.encryptionKeys).toHaveLength(2);
   });
+
+  it('should leave tracing off by default and read the OTLP exporter variables as the spec names them', () => {
+    expect(parseConfiguration(base).tracing).toMatchObject({
+      endpoint: undefined,
+      protocol: 'http/json',
+      serviceName: 'gmail-oauth-nest',
+      batch: { scheduledDelayMillis: 5_000, maxQueueSize: 2048, maxExportBatchSize: 512 },
+    });
+    const tracing = parseConfiguration({
+      ...base,
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_HEADERS: 'X-Api-Key=k%3D1 , tenant=mail',
+      OTEL_SERVICE_NAME: 'mail-reader',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    }).tracing;
+    expect(tracing).toMatchObject({
+      endpoint: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      headers: { 'x-api-key': 'k=1', tenant: 'mail' },
+      serviceName: 'mail-reader',
+      batch: { scheduledDelayMillis: 200 },
+    });
+    expect(
+      parseConfiguration({
+        ...base,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/otlp/traces',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      }).tracing,
+    ).toMatchObject({ endpoint: 'https://traces.example.com/otlp/traces', protocol: 'http/json' });
+  });
+
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/?k=v' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'OTEL_EXPORTER_OTLP_PROTOCOL'],
+    [
+      { OTEL_BSP_MAX_QUEUE_SIZE: '10', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '20' },
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+    ],
+  ])('should refuse tracing settings %j naming %s', (env, variable) => {
+    expect(errorOf({ ...base, ...env }).variable).toBe(variable);
+  });
+
+  it('should refuse malformed OTLP headers without repeating them', () => {
+    const error = errorOf({ ...base, OTEL_EXPORTER_OTLP_HEADERS: 'authorization Bearer s3cret' });
+    expect(error.variable).toBe('OTEL_EXPORTER_OTLP_HEADERS');
+    expect(error.message).not.toContain('s3cret');
+  });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigurationError } from './configuration.error.js';
-import type { Configuration, ServerConfig } from './configuration.js';
+import type { Configuration, ServerConfig, TracingConfig } from './configuration.js';
 import { parseRedisTopology } from './parse-redis-topology.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -93,6 +93,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       signInPerMinute: integer(env, 'RATE_LIMIT_SIGNIN_PER_MINUTE', 20, 1, 1_000_000),
       apiPerMinute: integer(env, 'RATE_LIMIT_API_PER_MINUTE', 300, 1, 1_000_000),
     },
+    tracing: tracing(env),
   };
 }
 
@@ -159,6 +160,17 @@ function url(env: Environment, name: string, fallback: string): string {
   return value;
 }
 
+function optionalUrl(env: Environment, name: string, protocols: string[]): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  try {
+    if (protocols.includes(new URL(value).protocol)) return value;
+  } catch {
+    // reported below
+  }
+  throw new ConfigurationError(name, `expected a URL starting with ${protocols.join(' or ')}//`);
+}
+
 export function isLoopback(url: URL): boolean {
   return LOOPBACK_HOSTS.has(url.hostname);
 }
@@ -200,4 +212,75 @@ function prompt(env: Environment): string | undefined {
     'OAUTH_PROMPT',
     'expected consent, select_account, "consent select_account", none, or empty to send no prompt',
   );
+}
+
+/**
+ * The OTLP exporter's variables as the OpenTelemetry environment specification names them
+ * (opentelemetry.io/docs/specs/otel/protocol/exporter/): the signal-specific endpoint is used
+ * as is, the general one gets `/v1/traces` appended. http/json is the default here (the spec
+ * suggests http/protobuf; both are supported, grpc is not).
+ */
+function tracing(env: Environment): TracingConfig {
+  const specific = otlpUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const general = otlpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const protocol =
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL !== undefined &&
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL !== ''
+      ? oneOf(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', OTLP_PROTOCOLS, 'http/json')
+      : oneOf(env, 'OTEL_EXPORTER_OTLP_PROTOCOL', OTLP_PROTOCOLS, 'http/json');
+  const maxQueueSize = integer(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000);
+  const maxExportBatchSize = integer(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 1_000_000);
+  if (maxExportBatchSize > maxQueueSize) {
+    throw new ConfigurationError(
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+      'must not be larger than OTEL_BSP_MAX_QUEUE_SIZE',
+    );
+  }
+  return {
+    endpoint: specific ?? (general && `${general.replace(/\/$/, '')}/v1/traces`),
+    protocol,
+    headers: {
+      ...otlpHeaders(env, 'OTEL_EXPORTER_OTLP_HEADERS'),
+      ...otlpHeaders(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
+    },
+    serviceName: text(env, 'OTEL_SERVICE_NAME', 'gmail-oauth-nest'),
+    batch: {
+      scheduledDelayMillis: integer(env, 'OTEL_BSP_SCHEDULE_DELAY', 5_000, 1, 3_600_000),
+      exportTimeoutMillis: integer(env, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000, 1, 3_600_000),
+      maxQueueSize,
+      maxExportBatchSize,
+    },
+  };
+}
+
+const OTLP_PROTOCOLS = ['http/json', 'http/protobuf'] as const;
+
+/** A collector may sit anywhere (a sidecar speaks plain http), but it must be an http(s) URL. */
+function otlpUrl(env: Environment, name: string): string | undefined {
+  const value = optionalUrl(env, name, ['http:', 'https:']);
+  if (value && new URL(value).search) {
+    throw new ConfigurationError(name, 'expected a URL without query');
+  }
+  return value;
+}
+
+/** `key1=value1,key2=value2`, values percent-encoded (the W3C Baggage format the spec names). */
+function otlpHeaders(env: Environment, name: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of list(env, name)) {
+    const equals = entry.indexOf('=');
+    const key = entry.slice(0, equals).trim();
+    let value: string;
+    try {
+      value = decodeURIComponent(entry.slice(equals + 1).trim());
+    } catch {
+      value = '';
+    }
+    if (equals < 1 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key) || value === '') {
+      // The message names the variable only: the entry may hold a credential.
+      throw new ConfigurationError(name, 'expected comma-separated key=value pairs');
+    }
+    headers[key.toLowerCase()] = value;
+  }
+  return headers;
 }

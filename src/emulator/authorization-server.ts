@@ -5,7 +5,10 @@ import type { AccountDirectory } from './accounts.js';
 import { escapeHtml } from './html.js';
 
 export const GMAIL_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';
-/** The resource indicator (RFC 8707) under which the Gmail scope is granted. */
+/**
+ * The resource indicator (RFC 8707) under which the Gmail scope, and the scopes of APIs that
+ * tests register (GoogleEmulator.registerApi), are granted: one audience for all of Google's APIs.
+ */
 export const GMAIL_RESOURCE = 'https://gmail.googleapis.com/';
 
 export interface ClientRegistration {
@@ -23,6 +26,8 @@ export interface AuthorizationServerOptions {
   adapter: (model: string) => unknown;
   /** Grants whose next code exchange may return a refresh token (consent shown with access_type=offline). */
   offlineGrants: Set<string>;
+  /** Scopes of registered APIs (read on every request: APIs may be registered after start). */
+  apiScopes: () => readonly string[];
 }
 
 /** oidc-provider prints an "unsupported runtime" warning on Node 20 when imported: keep it quiet. */
@@ -95,7 +100,7 @@ export async function createAuthorizationServer(
         getResourceServerInfo: (_ctx: unknown, resource: string) => {
           if (resource !== GMAIL_RESOURCE) throw new Error(`unknown resource ${resource}`);
           return {
-            scope: GMAIL_SCOPE,
+            scope: [GMAIL_SCOPE, ...options.apiScopes()].join(' '),
             audience: GMAIL_RESOURCE,
             accessTokenTTL: ttl,
             accessTokenFormat: 'opaque',

@@ -5,6 +5,8 @@ export interface ConsentChoice {
   grantGmail?: boolean;
   /** Press "Cancel": the client receives error=access_denied. */
   deny?: boolean;
+  /** Scopes of registered APIs to untick on the consent page (the others stay ticked). */
+  refuse?: readonly string[];
 }
 
 const MAX_STEPS = 20;
@@ -20,19 +22,20 @@ export async function consentAtEmulator(
 ): Promise<string> {
   const origin = new URL(authorizationUrl).origin;
   const cookies = new Map<string, string>();
-  let next: { url: string; method: 'GET' | 'POST'; form?: Record<string, string> } = {
-    url: authorizationUrl,
-    method: 'GET',
-  };
+  let next: { url: string; method: 'GET' | 'POST'; form?: Record<string, string>; body?: string } =
+    {
+      url: authorizationUrl,
+      method: 'GET',
+    };
   for (let step = 0; step < MAX_STEPS; step++) {
     const response = await fetch(next.url, {
       method: next.method,
       redirect: 'manual',
       headers: {
         cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-        ...(next.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(next.form || next.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
-      body: next.form ? new URLSearchParams(next.form).toString() : undefined,
+      body: next.body ?? (next.form ? new URLSearchParams(next.form).toString() : undefined),
     });
     for (const header of response.headers.getSetCookie()) {
       const [pair, ...attributes] = header.split(';');
@@ -68,11 +71,11 @@ export async function consentAtEmulator(
     } else if (choice.deny) {
       next = { url: action('abort'), method: 'POST', form: {} };
     } else {
-      next = {
-        url: action('confirm'),
-        method: 'POST',
-        form: choice.grantGmail === false ? {} : { gmail: 'on' },
-      };
+      const form = new URLSearchParams(choice.grantGmail === false ? {} : { gmail: 'on' });
+      for (const [, scope] of html.matchAll(/name="scope" value="([^"]+)"/g)) {
+        if (!choice.refuse?.includes(scope)) form.append('scope', scope);
+      }
+      next = { url: action('confirm'), method: 'POST', body: form.toString() };
     }
   }
   throw new Error(`no redirect back to the client after ${MAX_STEPS} steps`);

@@ -1,4 +1,7 @@
-/** The endpoints a test can break, one by one. */
+/**
+ * The endpoints a test can break, one by one; an API registered with GoogleEmulator.registerApi
+ * is broken by its own endpoint name.
+ */
 export type EmulatorEndpoint =
   | 'discovery'
   | 'jwks'
@@ -122,15 +125,15 @@ export function faultResponse(fault: Exclude<Fault, { kind: 'hang' }>): Emulated
 
 /** Faults set by tests, each with how many more times it applies. */
 export class FaultTable {
-  private readonly faults = new Map<EmulatorEndpoint, { fault: Fault; remaining: number }>();
+  private readonly faults = new Map<string, { fault: Fault; remaining: number }>();
 
-  set(endpoint: EmulatorEndpoint, fault: Fault | null, times = Infinity): void {
+  set(endpoint: string, fault: Fault | null, times = Infinity): void {
     if (fault === null) this.faults.delete(endpoint);
     else this.faults.set(endpoint, { fault, remaining: times });
   }
 
   /** The fault for this request, if any, counting it as used. */
-  take(endpoint: EmulatorEndpoint): Fault | undefined {
+  take(endpoint: string): Fault | undefined {
     const entry = this.faults.get(endpoint);
     if (!entry) return undefined;
     entry.remaining -= 1;

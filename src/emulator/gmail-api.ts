@@ -89,8 +89,13 @@ export class GmailApi {
     return this.withFields(response, request.query.get('fields'));
   }
 
-  private async authenticate(
+  /**
+   * The account of a valid bearer token carrying `scope`, or Google's 401 / 403 answer; also
+   * used by the APIs tests register (GoogleEmulator.registerApi).
+   */
+  async authenticate(
     authorization: string | undefined,
+    scope = GMAIL_SCOPE,
   ): Promise<DemoAccount | EmulatedResponse> {
     const unauthenticated = gmailError(
       401,
@@ -103,7 +108,7 @@ export class GmailApi {
     const token = await this.provider.AccessToken.find(match[1]);
     if (!token || token.isExpired) return unauthenticated;
     if (this.expiredTokens.has(token.jti)) return unauthenticated;
-    if (!(token.scope ?? '').split(' ').includes(GMAIL_SCOPE)) {
+    if (!(token.scope ?? '').split(' ').includes(scope)) {
       return gmailError(
         403,
         'insufficientPermissions',

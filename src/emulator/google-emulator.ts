@@ -51,7 +51,8 @@ export interface DemoAccountInfo {
 }
 
 export interface RecordedRequest {
-  endpoint: EmulatorEndpoint | 'interaction' | 'other';
+  /** A built-in endpoint, 'interaction', 'other', or the name of a registered API. */
+  endpoint: EmulatorEndpoint | 'interaction' | 'other' | (string & {});
   method: string;
   path: string;
   query: Record<string, string | string[]>;
@@ -68,6 +69,25 @@ export interface RecordedRequest {
   finishedAt?: number;
   /** The client's port: requests with the same one came over the same (kept-alive) connection. */
   clientPort?: number;
+}
+
+/**
+ * A Google-like API a test adds beside Gmail (GoogleEmulator.registerApi): one GET path that
+ * needs one scope. Its bearer token is checked against the emulator's grants like Gmail's (401
+ * authError, 403 insufficientPermissions), its errors are Google's JSON error format, and its
+ * scope appears on the consent screen as a checkbox that the user can untick.
+ */
+export interface EmulatedApi {
+  /** Its name in `requests` and for `setFault` (e.g. 'calendar_events'); not a built-in endpoint. */
+  endpoint: string;
+  /** The exact path it answers GET on, e.g. '/calendar/v3/calendars/primary/events'. */
+  path: string;
+  /** The OAuth scope a token needs for it. */
+  scope: string;
+  /** How the consent screen describes the scope. */
+  description: string;
+  /** The JSON of a 200 answer, for the token's account. */
+  respond(account: { email: string; sub: string }, query: URLSearchParams): unknown;
 }
 
 export type IdTokenTweak = 'wrong-nonce' | 'wrong-aud' | 'wrong-iss' | 'bad-signature' | null;
@@ -87,6 +107,8 @@ export class GoogleEmulator {
   private latencyMs: number;
   /** Per-endpoint latency, by endpoint name (setLatency). */
   private readonly endpointLatencyMs = new Map<string, number>();
+  /** APIs registered by tests (registerApi). */
+  private readonly apis: EmulatedApi[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -128,6 +150,7 @@ export class GoogleEmulator {
       signingKey: signingJwk,
       adapter: store.adapterFor,
       offlineGrants,
+      apiScopes: () => emulator.apis.map((api) => api.scope),
     });
     const emulator: GoogleEmulator = new GoogleEmulator(
       server,
@@ -136,7 +159,10 @@ export class GoogleEmulator {
       directory,
       store,
       null as unknown as GmailApi,
-      new InteractionPages(provider, directory, offlineGrants, consentedGrants),
+      new InteractionPages(provider, directory, offlineGrants, consentedGrants, {
+        apiScopes: () => emulator.apis,
+        grantedBefore: (accountId, clientId) => emulator.grantedBefore(accountId, clientId),
+      }),
       { signing: signingJwk, impostor: impostor.privateKey },
       consentedGrants,
       options,
@@ -185,7 +211,23 @@ export class GoogleEmulator {
     this.requests.length = 0;
   }
 
-  setFault(endpoint: EmulatorEndpoint, fault: Fault | null, times = Infinity): void {
+  /**
+   * Adds a Google-like API (see EmulatedApi), for a test's own feature module. Its scope is
+   * granted like Gmail's: on the consent screen, into the access token and the token response.
+   */
+  registerApi(api: EmulatedApi): void {
+    if (this.apis.some((known) => known.endpoint === api.endpoint || known.path === api.path)) {
+      throw new Error(`an API is already registered as ${api.endpoint} or at ${api.path}`);
+    }
+    this.apis.push(api);
+  }
+
+  /** `endpoint`: a built-in endpoint or the name of a registered API. */
+  setFault(
+    endpoint: EmulatorEndpoint | (string & {}),
+    fault: Fault | null,
+    times = Infinity,
+  ): void {
     this.faults.set(endpoint, fault, times);
   }
 
@@ -263,6 +305,24 @@ export class GoogleEmulator {
     return account;
   }
 
+  /** Every scope the account granted the client in its grants still alive (not revoked). */
+  private grantedBefore(accountId: string, clientId: string): string[] {
+    const scopes = new Set<string>();
+    for (const [key, entry] of this.store.entries) {
+      const grant = entry.payload as {
+        accountId?: string;
+        clientId?: string;
+        openid?: { scope?: string };
+        resources?: Record<string, string>;
+      };
+      if (!key.startsWith('Grant:') || grant.accountId !== accountId) continue;
+      if (grant.clientId !== clientId) continue;
+      const granted = `${grant.openid?.scope ?? ''} ${grant.resources?.[GMAIL_RESOURCE] ?? ''}`;
+      for (const scope of granted.split(' ')) if (scope) scopes.add(scope);
+    }
+    return [...scopes];
+  }
+
   private revokeGrant(grantId: string): void {
     for (const key of this.store.grants.get(grantId) ?? []) this.store.entries.delete(key);
     this.store.grants.delete(grantId);
@@ -272,7 +332,8 @@ export class GoogleEmulator {
   private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.issuer);
     const method = request.method ?? 'GET';
-    const endpoint = endpointOf(method, url.pathname);
+    const api = this.apis.find((known) => method === 'GET' && known.path === url.pathname);
+    const endpoint = api?.endpoint ?? endpointOf(method, url.pathname);
     const record: RecordedRequest = {
       endpoint,
       startedAt: performance.now(),
@@ -306,6 +367,7 @@ export class GoogleEmulator {
       }
       return send(response, faultResponse(fault), request);
     }
+    if (api) return this.apiRequest(request, response, api, url);
     if (endpoint.startsWith('gmail_'))
       return this.gmailRequest(request, response, endpoint as EmulatorEndpoint, url);
     if (endpoint === 'revoke') return this.revoke(request, response, record);
@@ -369,6 +431,19 @@ export class GoogleEmulator {
     );
     if (answers.includes('hang')) return void this.hanging.add(response);
     send(response, writeBatchResponse(inner, answers as EmulatedResponse[]), request);
+  }
+
+  /** A registered API: the bearer token checked for its scope, then its answer. */
+  private async apiRequest(
+    request: IncomingMessage,
+    response: ServerResponse,
+    api: EmulatedApi,
+    url: URL,
+  ) {
+    const account = await this.gmail.authenticate(request.headers.authorization, api.scope);
+    if (!('sub' in account)) return send(response, account, request);
+    const body = api.respond({ email: account.email, sub: account.sub }, url.searchParams);
+    send(response, jsonResponse(200, body), request);
   }
 
   /** Google's revocation: the token alone in a form body; the whole grant ends. */

@@ -1,6 +1,7 @@
 export { GoogleEmulator } from './google-emulator.js';
 export type {
   DemoAccountInfo,
+  EmulatedApi,
   EmulatorClient,
   EmulatorOptions,
   IdTokenTweak,

@@ -11,6 +11,14 @@ const SCOPE_LABELS: Record<string, string> = {
   [GMAIL_SCOPE]: 'View your email messages and settings',
 };
 
+/** What the consent step needs from the emulator beyond oidc-provider. */
+export interface ConsentContext {
+  /** The registered APIs' scopes and how the consent screen describes them. */
+  apiScopes: () => readonly { scope: string; description: string }[];
+  /** Every scope the account granted the client before (include_granted_scopes). */
+  grantedBefore: (accountId: string, clientId: string) => string[];
+}
+
 /**
  * The login and consent steps, as small server-rendered pages. Field labels ("Email",
  * "Password") and buttons ("Next", "Allow", "Cancel") are stable: consentAtEmulator and the
@@ -22,6 +30,7 @@ export class InteractionPages {
     private readonly accounts: AccountDirectory,
     private readonly offlineGrants: Set<string>,
     private readonly consentedGrants: Set<string>,
+    private readonly context: ConsentContext,
   ) {}
 
   async handle(
@@ -92,7 +101,13 @@ export class InteractionPages {
     );
   }
 
-  /** Granular consent: an unticked Gmail box grants only the identity scopes, like Google's. */
+  /**
+   * Granular consent: an unticked Gmail box grants only the identity scopes, like Google's; so
+   * does an unticked box of a registered API's scope. With include_granted_scopes=true the
+   * scopes granted to the client before are granted again and join the request, so that the
+   * code, the access token and the token response's `scope` carry them, as Google's do; a scope
+   * requested again and unticked now is left out.
+   */
   private async confirm(request: IncomingMessage, response: ServerResponse, form: URLSearchParams) {
     const details = await this.provider.interactionDetails(request, response);
     const accountId = details.session?.accountId;
@@ -112,10 +127,31 @@ export class InteractionPages {
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
     if (missing.missingOIDCScope?.includes(GMAIL_SCOPE)) grant.rejectOIDCScope(GMAIL_SCOPE);
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    const requested = (details.params.scope ?? '').split(' ');
+    const requested = (details.params.scope ?? '').split(' ').filter(Boolean);
+    const refused = new Set<string>();
     if (requested.includes(GMAIL_SCOPE)) {
       if (form.get('gmail') === 'on') grant.addResourceScope(GMAIL_RESOURCE, GMAIL_SCOPE);
-      else grant.rejectResourceScope(GMAIL_RESOURCE, GMAIL_SCOPE);
+      else refused.add(GMAIL_SCOPE);
+    }
+    const ticked = form.getAll('scope');
+    for (const { scope } of this.context.apiScopes()) {
+      if (!requested.includes(scope)) continue;
+      if (ticked.includes(scope)) grant.addResourceScope(GMAIL_RESOURCE, scope);
+      else refused.add(scope);
+    }
+    for (const scope of refused) grant.rejectResourceScope(GMAIL_RESOURCE, scope);
+    if (details.params.include_granted_scopes === 'true') {
+      const before = this.context
+        .grantedBefore(accountId, clientId)
+        .filter((scope) => !refused.has(scope) && !requested.includes(scope));
+      if (before.length > 0) {
+        const identity = before.filter((scope) => scope in SCOPE_LABELS && scope !== GMAIL_SCOPE);
+        const apis = before.filter((scope) => !identity.includes(scope));
+        if (identity.length > 0) grant.addOIDCScope(identity.join(' '));
+        for (const scope of apis) grant.addResourceScope(GMAIL_RESOURCE, scope);
+        details.params.scope = [...requested, ...before].join(' ');
+        await details.save(Math.max(details.exp - Math.floor(Date.now() / 1000), 1));
+      }
     }
     const grantId = await grant.save();
     if (details.params.access_type === 'offline') this.offlineGrants.add(grantId);
@@ -152,13 +188,19 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     accountId: string | undefined,
   ): string {
     const account = accountId ? this.accounts.bySub(accountId) : undefined;
-    const scopes = (params.scope ?? '').split(' ').filter((scope) => scope in SCOPE_LABELS);
+    const apis = new Map(this.context.apiScopes().map((api) => [api.scope, api.description]));
+    const scopes = (params.scope ?? '')
+      .split(' ')
+      .filter((scope) => scope in SCOPE_LABELS || apis.has(scope));
     const items = scopes
-      .map((scope) =>
-        scope === GMAIL_SCOPE
-          ? `<li><label><input type="checkbox" name="gmail" checked> ${escapeHtml(SCOPE_LABELS[scope])}</label></li>`
-          : `<li>${escapeHtml(SCOPE_LABELS[scope])}</li>`,
-      )
+      .map((scope) => {
+        if (scope === GMAIL_SCOPE)
+          return `<li><label><input type="checkbox" name="gmail" checked> ${escapeHtml(SCOPE_LABELS[scope])}</label></li>`;
+        const api = apis.get(scope);
+        if (api !== undefined)
+          return `<li><label><input type="checkbox" name="scope" value="${escapeHtml(scope)}" checked> ${escapeHtml(api)}</label></li>`;
+        return `<li>${escapeHtml(SCOPE_LABELS[scope])}</li>`;
+      })
       .join('');
     return page(
       'Consent',

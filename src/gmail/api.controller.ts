@@ -2,7 +2,8 @@ import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { SignedInUser } from '../common/session.types.js';
-import { SignedInGuard } from '../oauth/signed-in.guard.js';
+import { RequiresGoogleScopes } from '../oauth/index.js';
+import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { InboxService } from './inbox.service.js';
 import { MessageService } from './message.service.js';
 
@@ -11,7 +12,8 @@ import { MessageService } from './message.service.js';
  * (401 JSON without a session, never a redirect); errors are {error:{code,message}}.
  */
 @Controller('api/messages')
-@UseGuards(ThrottlerGuard, SignedInGuard)
+@RequiresGoogleScopes(GMAIL_READONLY_SCOPE)
+@UseGuards(ThrottlerGuard)
 @SkipThrottle({ signin: true })
 export class ApiController {
   constructor(

@@ -8,7 +8,8 @@ import {
   matchBatchResponses,
   parseBatchResponse,
 } from './batch/index.js';
-import { gmailErrorFor } from './gmail-error.js';
+import { googleApiErrorFor } from '../oauth/index.js';
+import { GMAIL_API_NAME } from './gmail.scope.js';
 
 export interface BatchCallSpec {
   id: string;
@@ -52,9 +53,11 @@ export class GmailBatchClient {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': request.contentType },
       body: request.body,
+      spanAttributes: { 'app.gmail.batch.parts': calledIds.length },
     });
     if (response.status !== 200) {
-      throw gmailErrorFor(
+      throw googleApiErrorFor(
+        GMAIL_API_NAME,
         'gmail_batch',
         response.status,
         response.text,

@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { GoogleConfig } from '../config/configuration.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
-import {
-  parseJsonBody,
-  UpstreamHttp,
-  type UpstreamResponse,
-} from '../common/upstream-http.service.js';
+import { parseJsonBody, type UpstreamResponse } from '../common/upstream-http.service.js';
 import { type Upstream, UpstreamResponseError } from '../common/upstream.errors.js';
-import { gmailErrorFor } from './gmail-error.js';
+import { GoogleApiClient, GoogleApiNotFoundError } from '../oauth/index.js';
+import { MessageNotFoundError } from './gmail.errors.js';
+import { GMAIL_API_NAME } from './gmail.scope.js';
 import type { MessageIdPage } from './gmail.types.js';
 
 /** Gmail message and thread ids are lower-case hexadecimal. */
@@ -20,7 +18,7 @@ export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payloa
 
 /**
  * The Gmail API v1 calls this service makes, one method per call. Each checks the status,
- * maps Gmail's errors (gmailErrorFor) and checks every field it returns.
+ * maps Gmail's errors (the core's GoogleApiClient) and checks every field it returns.
  * @see https://developers.google.com/gmail/api/reference/rest/v1/users.messages
  */
 @Injectable()
@@ -35,7 +33,7 @@ export class GmailClient {
 
   constructor(
     google: GoogleConfig,
-    private readonly http: UpstreamHttp,
+    private readonly api: GoogleApiClient,
   ) {
     this.base = `${google.gmailApiUrl}/gmail/v1/users/me`;
   }
@@ -105,12 +103,14 @@ export class GmailClient {
     url: string,
     accessToken: string,
   ): Promise<UpstreamResponse> {
-    const response = await this.http.send(upstream, url, {
-      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-    });
-    if (response.status !== 200) {
-      throw gmailErrorFor(upstream, response.status, response.text, response.header('retry-after'));
+    try {
+      return await this.api.get(accessToken, { api: GMAIL_API_NAME, upstream, url });
+    } catch (error) {
+      // Every call here names a message: a 404 means that message is not in the mailbox.
+      if (error instanceof GoogleApiNotFoundError) {
+        throw new MessageNotFoundError(`${upstream}: Gmail answered 404`, { cause: error });
+      }
+      throw error;
     }
-    return response;
   }
 }

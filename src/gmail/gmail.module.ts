@@ -1,10 +1,8 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { SessionConfig } from '../config/configuration.js';
 import { SignOutHooks } from '../common/sign-out-hooks.js';
-import { OAuthModule } from '../oauth/oauth.module.js';
-import { TokenCipher } from '../oauth/token-cipher.js';
+import { GoogleFeatureModule, TokenCipher } from '../oauth/index.js';
 import { RedisConnection } from '../redis/redis.connection.js';
-import { AuthorizedCall } from './authorized-call.js';
 import { GmailBatchClient } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
 import { ApiController } from './api.controller.js';
@@ -19,12 +17,18 @@ import { PageCursor } from './page-cursor.js';
 import { RedisSummaryCache } from './redis-summary.cache.js';
 import { SummaryCache } from './summary-cache.js';
 import { SummaryFetcher } from './summary-fetcher.js';
+import { GMAIL_API_NAME, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 
 @Module({
-  imports: [OAuthModule],
+  // Reading mail is the app's purpose: gmail.readonly is asked for at sign-in.
+  imports: [
+    GoogleFeatureModule.forFeature({
+      api: GMAIL_API_NAME,
+      scopes: [{ scope: GMAIL_READONLY_SCOPE, atSignIn: true }],
+    }),
+  ],
   controllers: [InboxController, MessageController, ApiController],
   providers: [
-    AuthorizedCall,
     GmailBatchClient,
     GmailClient,
     InboxService,

@@ -1,12 +1,13 @@
-import { Controller, Get, Query, Render, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { SignedInUser } from '../common/session.types.js';
-import { SignedInGuard } from '../oauth/signed-in.guard.js';
+import { RequiresGoogleScopes } from '../oauth/index.js';
+import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { InboxService } from './inbox.service.js';
 import { InboxView } from './inbox.view.js';
 
 @Controller()
-@UseGuards(SignedInGuard)
+@RequiresGoogleScopes(GMAIL_READONLY_SCOPE)
 export class InboxController {
   constructor(
     private readonly inbox: InboxService,

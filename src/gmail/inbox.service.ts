@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { SignedInUser } from '../common/session.types.js';
-import type { TokenSession } from '../oauth/access-token.service.js';
-import { AuthorizedCall } from './authorized-call.js';
+import { AuthorizedCall, GoogleApiRateLimitError, type TokenSession } from '../oauth/index.js';
 import { GmailClient } from './gmail.client.js';
-import { GmailRateLimitError } from './gmail.errors.js';
 import type { MessageSummary } from './gmail.types.js';
 import { PageCursor } from './page-cursor.js';
 import { type CachedPage, SummaryCache } from './summary-cache.js';
@@ -79,7 +77,7 @@ export class InboxService {
       return this.assemble(user, stack, listed, found);
     } catch (error) {
       // Over quota: the page as last loaded, with a notice, is better than an error page.
-      if (!(error instanceof GmailRateLimitError)) throw error;
+      if (!(error instanceof GoogleApiRateLimitError)) throw error;
       const cached = await this.cache.getPage(user, pageKey);
       if (!cached) throw error;
       const found = new Map<string, FetchedSummary>(await this.cache.getMany(user, cached.ids));

@@ -1,11 +1,12 @@
-import { Controller, Get, Param, Query, Render, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { SignedInGuard } from '../oauth/signed-in.guard.js';
+import { RequiresGoogleScopes } from '../oauth/index.js';
+import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { MessageService } from './message.service.js';
 import { MessageViewModel } from './message.view.js';
 
 @Controller('messages')
-@UseGuards(SignedInGuard)
+@RequiresGoogleScopes(GMAIL_READONLY_SCOPE)
 export class MessageController {
   constructor(
     private readonly messages: MessageService,

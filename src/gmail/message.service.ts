@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { TokenSession } from '../oauth/access-token.service.js';
 import { BadInputError } from '../common/app.error.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
-import { AuthorizedCall } from './authorized-call.js';
+import { AuthorizedCall, type TokenSession } from '../oauth/index.js';
 import { GmailClient, MESSAGE_ID_PATTERN } from './gmail.client.js';
 import {
   type AttachmentInfo,

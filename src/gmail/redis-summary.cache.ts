@@ -1,7 +1,7 @@
 import type { MessageSummary } from './gmail.types.js';
 import type { RedisConnection } from '../redis/redis.connection.js';
 import { redisKey } from '../redis/redis-key.js';
-import type { TokenCipher } from '../oauth/token-cipher.js';
+import type { TokenCipher } from '../oauth/index.js';
 import { type CachedPage, SummaryCache } from './summary-cache.js';
 
 /** Cached metadata outlives no session by much: a day after the user's last page view. */

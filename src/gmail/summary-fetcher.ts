@@ -2,10 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { GmailBatchClient, type BatchResult } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
-import { GmailUnauthorizedError } from './gmail.errors.js';
+import { GoogleApiUnauthorizedError, retryAfterSeconds } from '../oauth/index.js';
+import { GMAIL_API_NAME } from './gmail.scope.js';
 import type { MessageSummary } from './gmail.types.js';
 import { parseMessageSummary } from './message-summary.js';
-import { retryAfterSeconds } from './gmail-error.js';
 import { SummaryCache } from './summary-cache.js';
 
 /** Gmail's advice for batches (Gmail API "Batching requests"). */
@@ -81,7 +81,7 @@ export class SummaryFetcher {
       }
     } else if (result.status === 401) {
       // The token, not the message: the caller refreshes once and asks again.
-      throw new GmailUnauthorizedError('batch part answered 401');
+      throw new GoogleApiUnauthorizedError(GMAIL_API_NAME, 'batch part answered 401');
     } else if (result.status === 404) {
       found.delete(id);
     } else if (RETRYABLE.has(result.status) || isQuota(result)) {

@@ -8,6 +8,8 @@ export const en = {
     'Sign out and revoke this app’s access to your Google account on every device',
   'nav.language': 'Language',
   'nav.signedInAs': 'Signed in as {email}',
+  'nav.skipToContent': 'Skip to main content',
+  'nav.newTab': '(opens in a new tab)',
   'index.title': 'Read your unread Gmail',
   'index.lead':
     'Connect your Google account to see your unread messages. This app asks for read-only access: it can never send, delete or change mail, and it does not mark anything as read.',
@@ -40,6 +42,7 @@ export const en = {
   'home.empty': 'No unread messages. Inbox zero!',
   'home.older': 'Older',
   'home.newer': 'Newer',
+  'home.pages': 'Pages',
   'home.openInGmail': 'Open in Gmail',
   'home.noSubject': '(no subject)',
   'home.unavailable': 'This message could not be loaded.',
@@ -61,6 +64,7 @@ export const en = {
   'error.title': 'Something went wrong',
   'error.home': 'Back to the start page',
   'error.reconnectButton': 'Connect to Gmail again',
+  'error.askAgainButton': 'Allow {api} access',
   'error.retryAfter': 'Please try again in {seconds} seconds.',
   'error.state_invalid': 'This sign-in link has expired or was already used. Please start again.',
   'error.callback_invalid': 'The answer from Google could not be verified. Please start again.',
@@ -73,16 +77,17 @@ export const en = {
   'error.domain_refused':
     'This account’s domain is not allowed to use this service. Sign in with your organization’s account.',
   'error.scope_missing':
-    'You did not allow reading your Gmail on Google’s consent screen. Connect again and tick “View your email messages and settings”.',
+    'This page needs a {api} permission that you did not allow on Google’s consent screen. Connect again and tick the {api} permission.',
   'error.reconnect': 'Your Google session has ended. Please connect to Gmail again.',
   'error.access_revoked': 'Your access was revoked or has expired. Please connect to Gmail again.',
   'error.not_signed_in': 'Please connect to Gmail first.',
   'error.csrf_invalid': 'This form has expired. Please reload the page and try again.',
-  'error.gmail_permission':
-    'This app does not have permission to read your Gmail. Connect again and allow Gmail access.',
-  'error.gmail_api_disabled':
-    'The Gmail API is not enabled for this OAuth client’s Google Cloud project. An administrator must enable it: Google Cloud console → “APIs & Services” → “Library” → “Gmail API” → “Enable”.',
-  'error.gmail_busy': 'Gmail is busy right now (quota exceeded).',
+  'error.api_permission':
+    'This app does not have the {api} permission it needs. Connect again and allow {api} access.',
+  'error.api_disabled':
+    'The {api} API is not enabled for this OAuth client’s Google Cloud project. An administrator must enable it: Google Cloud console → “APIs & Services” → “Library” → “{api} API” → “Enable”.',
+  'error.api_busy': '{api} is busy right now (quota exceeded).',
+  'error.api_not_found': '{api} has no such item.',
   'error.message_not_found': 'That message does not exist in your mailbox.',
   'error.upstream_unavailable': 'Google did not answer properly. Please try again in a moment.',
   'error.upstream_timeout': 'Google took too long to answer. Please try again in a moment.',

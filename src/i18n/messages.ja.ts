@@ -10,6 +10,8 @@ export const ja: Record<MessageKey, string> = {
     'ログアウトし、すべての端末でこのアプリの Google アカウントへのアクセス権を取り消します',
   'nav.language': '言語',
   'nav.signedInAs': '{email} でログイン中',
+  'nav.skipToContent': '本文へスキップ',
+  'nav.newTab': '（新しいタブで開きます）',
   'index.title': '未読の Gmail を読む',
   'index.lead':
     'Google アカウントを連携すると、未読メッセージを表示します。このアプリが求めるのは読み取り専用のアクセスだけです。メールの送信・削除・変更はできず、既読にもしません。',
@@ -42,6 +44,7 @@ export const ja: Record<MessageKey, string> = {
   'home.empty': '未読メッセージはありません。',
   'home.older': '古いメール',
   'home.newer': '新しいメール',
+  'home.pages': 'ページ',
   'home.openInGmail': 'Gmail で開く',
   'home.noSubject': '（件名なし）',
   'home.unavailable': 'このメッセージを読み込めませんでした。',
@@ -63,6 +66,7 @@ export const ja: Record<MessageKey, string> = {
   'error.title': '問題が発生しました',
   'error.home': 'トップページに戻る',
   'error.reconnectButton': 'もう一度 Gmail に接続',
+  'error.askAgainButton': '{api} へのアクセスを許可',
   'error.retryAfter': '{seconds} 秒後に再度お試しください。',
   'error.state_invalid':
     'このログイン用リンクは期限切れか、すでに使われています。最初からやり直してください。',
@@ -76,17 +80,18 @@ export const ja: Record<MessageKey, string> = {
   'error.domain_refused':
     'このアカウントのドメインはこのサービスを利用できません。組織のアカウントでログインしてください。',
   'error.scope_missing':
-    'Google の同意画面で Gmail の読み取りが許可されませんでした。もう一度接続し、「メールのメッセージと設定の表示」にチェックを入れてください。',
+    'このページに必要な {api} の権限が Google の同意画面で許可されませんでした。もう一度接続し、{api} の権限にチェックを入れてください。',
   'error.reconnect': 'Google とのセッションが終了しました。もう一度 Gmail に接続してください。',
   'error.access_revoked':
     'アクセス権が取り消されたか、期限切れになりました。もう一度 Gmail に接続してください。',
   'error.not_signed_in': '先に Gmail に接続してください。',
   'error.csrf_invalid': 'このフォームは期限切れです。ページを再読み込みしてからお試しください。',
-  'error.gmail_permission':
-    'このアプリには Gmail を読む権限がありません。もう一度接続し、Gmail へのアクセスを許可してください。',
-  'error.gmail_api_disabled':
-    'この OAuth クライアントの Google Cloud プロジェクトで Gmail API が有効になっていません。管理者が有効にする必要があります（Google Cloud コンソール →「API とサービス」→「ライブラリ」→「Gmail API」→「有効にする」）。',
-  'error.gmail_busy': 'Gmail が混み合っています（割り当て超過）。',
+  'error.api_permission':
+    'このアプリには必要な {api} の権限がありません。もう一度接続し、{api} へのアクセスを許可してください。',
+  'error.api_disabled':
+    'この OAuth クライアントの Google Cloud プロジェクトで {api} API が有効になっていません。管理者が有効にする必要があります（Google Cloud コンソール →「API とサービス」→「ライブラリ」→「{api} API」→「有効にする」）。',
+  'error.api_busy': '{api} が混み合っています（割り当て超過）。',
+  'error.api_not_found': '{api} にその項目はありません。',
   'error.message_not_found': 'そのメッセージはメールボックスにありません。',
   'error.upstream_unavailable':
     'Google から正常な応答がありませんでした。しばらくしてからお試しください。',

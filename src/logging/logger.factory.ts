@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DestinationStream } from 'pino';
@@ -21,6 +22,14 @@ export function requestLoggerOptions(
     level: server.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
+    // Every line written inside a traced request names its trace (OpenTelemetry's log data
+    // model field names); without tracing there is no active span and nothing is added.
+    mixin: () => {
+      const span = trace.getSpanContext(context.active());
+      return span && isSpanContextValid(span)
+        ? { trace_id: span.traceId, span_id: span.spanId }
+        : {};
+    },
     genReqId: (request: IncomingMessage, response: ServerResponse) => {
       const incoming = request.headers['x-request-id'];
       const id =

@@ -2,13 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Session, SessionData } from 'express-session';
 import { Clock } from '../common/clock.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
-import { GMAIL_READONLY_SCOPE, REFRESH_MARGIN_MS } from './oauth.constants.js';
-import {
-  NotSignedInError,
-  ReconnectRequiredError,
-  ScopeNotGrantedError,
-  TokenRequestError,
-} from './oauth.errors.js';
+import { REFRESH_MARGIN_MS } from './oauth.constants.js';
+import { NotSignedInError, ReconnectRequiredError, TokenRequestError } from './oauth.errors.js';
 import { StoredTokens, type TokenSet } from './stored-tokens.js';
 import { OAuthMetrics } from './oauth-metrics.js';
 import { SharedRefresh } from './shared-refresh.js';
@@ -21,7 +16,7 @@ const MAX_RECENT = 10_000;
 
 /**
  * Hands out a usable access token for a session: refreshes shortly before expiry, or once after
- * Gmail said 401, with one refresh request per session at a time however many requests wait,
+ * a Google API said 401, with one refresh request per session at a time however many requests wait,
  * on this instance (inFlight) and, with Redis, across instances (SharedRefresh).
  */
 @Injectable()
@@ -44,19 +39,19 @@ export class AccessTokenService {
     private readonly shared: SharedRefresh,
   ) {}
 
-  /** A Gmail access token for this session, refreshed first when it is about to expire. */
+  /**
+   * An access token for this session, refreshed first when it is about to expire. Which scopes
+   * it carries is GoogleScopeGuard's concern, checked before the route runs.
+   */
   async accessToken(session: TokenSession): Promise<string> {
     const tokens = this.tokensOf(session);
-    if (!tokens.scopes.includes(GMAIL_READONLY_SCOPE)) {
-      throw new ScopeNotGrantedError('the Gmail scope was not granted');
-    }
     if (tokens.expiresAt - this.clock.now() > REFRESH_MARGIN_MS) return tokens.accessToken;
     return (await this.refresh(session, tokens)).accessToken;
   }
 
   /**
-   * After Gmail answered 401 to `rejected`: a new access token, unless another request of this
-   * session has already replaced it, in which case that one is returned.
+   * After a Google API answered 401 to `rejected`: a new access token, unless another request
+   * of this session has already replaced it, in which case that one is returned.
    */
   async replaceRejected(session: TokenSession, rejected: string): Promise<string> {
     const tokens = this.tokensOf(session);

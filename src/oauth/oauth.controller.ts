@@ -1,4 +1,4 @@
-import { Controller, Get, Post, Redirect, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Post, Query, Redirect, Req, Res, UseGuards } from '@nestjs/common';
 import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { CsrfGuard } from './csrf.guard.js';
@@ -14,21 +14,27 @@ export class OAuthController {
     private readonly signOut: SignOutService,
   ) {}
 
-  /** Starts a sign-in: 302 to Google's authorization endpoint. */
+  /**
+   * Starts a sign-in, or with `scope` (declared scopes) incremental authorization, coming back
+   * to `return_to` (a same-origin path): 302 to Google's authorization endpoint.
+   */
   @Get('oauth')
   @UseGuards(ThrottlerGuard)
   @Redirect()
-  async start(@Req() request: Request) {
-    return { url: await this.signIn.start(request), statusCode: 302 };
+  async start(
+    @Req() request: Request,
+    @Query('scope') scope: unknown,
+    @Query('return_to') returnTo: unknown,
+  ) {
+    return { url: await this.signIn.start(request, { scope, returnTo }), statusCode: 302 };
   }
 
-  /** Google's redirect back (the redirect URI); 303 so the browser GETs /home. */
+  /** Google's redirect back (the redirect URI); 303 so the browser GETs /home (or return_to). */
   @Get('callback')
   @UseGuards(ThrottlerGuard, StateGuard)
   @Redirect()
   async callback(@Req() request: CallbackRequest, @Res({ passthrough: true }) response: Response) {
-    await this.signIn.complete(request, response);
-    return { url: '/home', statusCode: 303 };
+    return { url: await this.signIn.complete(request, response), statusCode: 303 };
   }
 
   @Post('logout')

@@ -49,11 +49,37 @@ export class DomainNotAllowedError extends AppError {
   readonly code = 'domain_refused';
 }
 
-/** The user unticked the Gmail permission on Google's consent screen. */
+/**
+ * A route needs a scope that is not granted: refused on Google's granular consent screen, or
+ * asked for by a form post or an /api route, which cannot follow an authorization redirect.
+ * The page explains and offers to ask again (`reconnectUrl`); it never redirects by itself.
+ */
 export class ScopeNotGrantedError extends AppError {
   readonly status = 403;
   readonly code = 'scope_missing';
   override readonly offerReconnect = true;
+  override readonly messageParams: Readonly<Record<string, string>>;
+  constructor(
+    api: string,
+    override readonly reconnectUrl: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.messageParams = { api };
+  }
+}
+
+/** A page needs a scope never asked for yet: 302 to incremental authorization (`redirectTo`). */
+export class ScopeConsentRequiredError extends AppError {
+  readonly status = 403;
+  readonly code = 'scope_missing';
+  override readonly offerReconnect = true;
+  constructor(
+    override readonly redirectTo: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Stored access ended: refresh token revoked or expired, or none and the access token expired. */
@@ -71,6 +97,8 @@ export class ReconnectRequiredError extends AppError {
 export class NotSignedInError extends AppError {
   readonly status = 401;
   readonly code = 'not_signed_in';
+  /** Pages send the visitor to the landing page; /api answers 401. */
+  override readonly redirectTo = '/';
 }
 
 /** A form post without this session's CSRF token. */

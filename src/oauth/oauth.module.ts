@@ -3,7 +3,11 @@ import { GoogleConfig, SessionConfig } from '../config/configuration.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionModule } from '../session/session.module.js';
 import { AccessTokenService } from './access-token.service.js';
+import { AuthorizedCall } from './authorized-call.js';
+import { GoogleApiClient } from './google-api.client.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
+import { GoogleScopeGuard } from './google-scope.guard.js';
+import { GoogleScopes } from './google-scopes.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { OAuthController } from './oauth.controller.js';
 import { OAuthMetrics } from './oauth-metrics.js';
@@ -21,7 +25,11 @@ import { TokenCipher } from './token-cipher.js';
   controllers: [OAuthController],
   providers: [
     AccessTokenService,
+    AuthorizedCall,
+    GoogleApiClient,
     GoogleOAuthClient,
+    GoogleScopeGuard,
+    GoogleScopes,
     IdTokenVerifier,
     PendingSignIns,
     PkceService,
@@ -51,6 +59,15 @@ import { TokenCipher } from './token-cipher.js';
           : new InstanceRefresh(),
     },
   ],
-  exports: [AccessTokenService, GoogleOAuthClient, StoredTokens, TokenCipher],
+  exports: [
+    AccessTokenService,
+    AuthorizedCall,
+    GoogleApiClient,
+    GoogleOAuthClient,
+    GoogleScopeGuard,
+    GoogleScopes,
+    StoredTokens,
+    TokenCipher,
+  ],
 })
 export class OAuthModule {}

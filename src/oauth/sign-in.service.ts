@@ -2,12 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { GoogleConfig } from '../config/configuration.js';
+import { BadInputError } from '../common/app.error.js';
 import { Clock } from '../common/clock.js';
 import { SessionService } from '../session/session.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
 import { IdTokenVerifier, type IdentityClaims } from './id-token.verifier.js';
 import { OAuthMetrics, type SignInOutcome } from './oauth-metrics.js';
-import { REQUESTED_SCOPES } from './oauth.constants.js';
+import { GoogleScopes, IDENTITY_SCOPES } from './google-scopes.js';
 import {
   AuthorizationDeniedError,
   DomainNotAllowedError,
@@ -16,6 +17,7 @@ import {
 } from './oauth.errors.js';
 import { PENDING_SIGN_IN_TTL_MS, PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
+import { safeReturnPath } from './return-path.js';
 import type { CallbackRequest } from './state.guard.js';
 import { StoredTokens } from './stored-tokens.js';
 import type { TokenResponse } from './token-response.js';
@@ -24,6 +26,14 @@ import type { TokenResponse } from './token-response.js';
 const CODE_PATTERN = /^[\x21-\x7E]{1,2048}$/;
 /** RFC 6749 §4.1.2.1: error codes are %x20-21 / %x23-5B / %x5D-7E. */
 const ERROR_PATTERN = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,100}$/;
+/** Scopes one /oauth?scope= may ask for at once (a route needs a few at most). */
+const MAX_ASKED_SCOPES = 10;
+
+/** What /oauth was asked for: more scopes (incremental authorization) and where to come back. */
+export interface AuthorizationAsk {
+  scope?: unknown;
+  returnTo?: unknown;
+}
 
 /**
  * The Authorization Code flow with PKCE (RFC 6749 §4.1, RFC 7636) and OpenID Connect identity:
@@ -44,18 +54,30 @@ export class SignInService {
     private readonly sessions: SessionService,
     private readonly clock: Clock,
     private readonly metrics: OAuthMetrics,
+    private readonly scopes: GoogleScopes,
   ) {}
 
   /**
    * The authorization request URL (RFC 6749 §4.1.1). Nothing is sent to Google here: the
    * browser carries the request. State and nonce are 256-bit random values (RFC 9700 §4.7.1).
+   * A sign-in asks for the identity scopes and every scope a feature marked atSignIn. A signed-in
+   * session asking for more (`ask.scope`, declared scopes only) starts incremental
+   * authorization: openid (the ID token proves the same account answered) and just those
+   * scopes; include_granted_scopes=true makes Google's answer carry every scope granted so far.
    */
-  async start(request: Request): Promise<string> {
+  async start(request: Request, ask: AuthorizationAsk = {}): Promise<string> {
+    const extra = this.askedScopes(ask.scope);
+    const returnTo = ask.returnTo === undefined ? undefined : safeReturnPath(ask.returnTo);
+    if (ask.returnTo !== undefined && !returnTo) throw new BadInputError('return_to is not a path');
     const { authorizationEndpoint } = await this.client.metadata();
+    const incremental = extra.length > 0 && this.stored.read(request.session) !== undefined;
+    const scopes = incremental
+      ? ['openid', ...extra]
+      : [...new Set([...this.scopes.atSignIn(), ...extra])];
     const state = randomBytes(32).toString('base64url');
     const nonce = randomBytes(32).toString('base64url');
     const verifier = this.pkce.createVerifier();
-    this.pending.add(request.session, { state, nonce, verifier });
+    this.pending.add(request.session, { state, nonce, verifier, scopes, returnTo, incremental });
     request.session.createdAt ??= this.clock.now();
     // A session that only carries pending sign-ins is gone when they would expire anyway.
     if (!request.session.user) request.session.cookie.maxAge = PENDING_SIGN_IN_TTL_MS;
@@ -65,7 +87,7 @@ export class SignInService {
       response_type: 'code',
       client_id: this.google.clientId,
       redirect_uri: this.google.redirectUri,
-      scope: REQUESTED_SCOPES.join(' '),
+      scope: scopes.join(' '),
       state,
       nonce,
       code_challenge: this.pkce.challengeFor(verifier),
@@ -76,25 +98,49 @@ export class SignInService {
       include_granted_scopes: 'true',
     };
     if (this.google.prompt) params.prompt = this.google.prompt;
+    // Google's account chooser then offers the signed-in account first.
+    if (incremental && request.session.user) params.login_hint = request.session.user.email;
     // `hd` is only a hint for Google's account chooser; the ID token's claim is checked later.
     if (this.google.allowedDomains.length === 1) params.hd = this.google.allowedDomains[0];
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
     return url.toString();
   }
 
-  /** Handles a callback whose state StateGuard has already matched and consumed. */
-  async complete(request: CallbackRequest, response: Response): Promise<void> {
+  /**
+   * Handles a callback whose state StateGuard has already matched and consumed; returns the
+   * same-origin path to send the browser to.
+   */
+  async complete(request: CallbackRequest, response: Response): Promise<string> {
     try {
       const tokens = await this.exchange(request);
       const identity = await this.identify(tokens, request.pendingSignIn.nonce);
+      if (request.pendingSignIn.incremental && identity.sub !== request.session.user?.sub) {
+        // Another account chosen at Google: its tokens must not join this user's session.
+        throw new IdTokenError('incremental authorization answered by another account');
+      }
       await this.enforceDomain(identity, tokens, request, response);
       await this.signInSession(request, identity, tokens);
       this.metrics.signIn('success');
       this.audit('success', identity);
+      return request.pendingSignIn.returnTo ?? '/home';
     } catch (error) {
       this.metrics.signIn(outcomeOf(error));
       throw error;
     }
+  }
+
+  /** `scope` of /oauth: absent, or declared scopes separated by spaces (RFC 6749 §3.3). */
+  private askedScopes(scope: unknown): string[] {
+    if (scope === undefined) return [];
+    const asked = typeof scope === 'string' ? scope.split(' ') : [];
+    if (
+      asked.length === 0 ||
+      asked.length > MAX_ASKED_SCOPES ||
+      !asked.every((item) => this.scopes.isDeclared(item))
+    ) {
+      throw new BadInputError('scope parameter names no declared scope');
+    }
+    return [...new Set(asked)];
   }
 
   private async exchange(request: CallbackRequest): Promise<TokenResponse> {
@@ -150,7 +196,13 @@ export class SignInService {
     identity: IdentityClaims,
     tokens: TokenResponse,
   ): Promise<void> {
+    const pending = request.pendingSignIn;
     const stillPending = this.pending.remaining(request.session);
+    // Incremental authorization: the tokens so far, in case Google's answer leaves fields out.
+    const previous = pending.incremental ? this.stored.read(request.session) : undefined;
+    // Refusals are the account's own: another account signing in here starts without them.
+    const sameUser = request.session.user?.sub === identity.sub;
+    const declinedBefore = sameUser ? (request.session.declinedScopes ?? []) : [];
     await this.sessions.regenerate(request);
     const session = request.session;
     session.createdAt = this.clock.now();
@@ -158,13 +210,21 @@ export class SignInService {
     if (stillPending.length > 0) session.pending = stillPending;
     session.user = { sub: identity.sub, email: identity.email, hd: identity.hd };
     session.csrfToken = randomBytes(32).toString('base64url');
+    const asked = pending.scopes ?? this.scopes.atSignIn();
+    // RFC 6749 §5.1: an omitted scope means the scope requested (added to what was granted).
+    const granted = tokens.scopes ?? [...new Set([...(previous?.scopes ?? []), ...asked])];
     this.stored.write(session, {
       accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
+      refreshToken: tokens.refreshToken ?? previous?.refreshToken,
       expiresAt: tokens.expiresAt,
-      // RFC 6749 §5.1: an omitted scope means the scope requested.
-      scopes: tokens.scopes ?? [...REQUESTED_SCOPES],
+      scopes: granted,
     });
+    // Unticked on Google's granular consent screen: routes needing these explain, not redirect.
+    const declined = [...new Set([...declinedBefore, ...asked])].filter(
+      (scope) =>
+        !granted.includes(scope) && !(IDENTITY_SCOPES as readonly string[]).includes(scope),
+    );
+    if (declined.length > 0) session.declinedScopes = declined;
   }
 
   async revokeQuietly(token: string): Promise<void> {

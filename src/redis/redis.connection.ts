@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionConfig } from '../config/configuration.js';
+import { traceRedisCommand } from '../tracing/redis.span.js';
 import { createRedisClient, type RedisCommands } from './redis-client.factory.js';
 
 export type { RedisCommands } from './redis-client.factory.js';
@@ -43,12 +44,14 @@ export class RedisConnection implements OnApplicationShutdown {
     const ms = this.config.redisCommandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        command(client),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new RedisTimeoutError(ms)), ms);
-        }),
-      ]);
+      return await traceRedisCommand(client, (traced) =>
+        Promise.race([
+          command(traced),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new RedisTimeoutError(ms)), ms);
+          }),
+        ]),
+      );
     } finally {
       clearTimeout(timer);
     }

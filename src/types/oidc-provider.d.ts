@@ -24,6 +24,9 @@ declare module 'oidc-provider' {
     session?: { accountId: string };
     grantId?: string;
     lastSubmission?: Record<string, unknown>;
+    /** Expiry, epoch seconds. */
+    exp: number;
+    save(ttlSeconds: number): Promise<string>;
   }
 
   export interface GrantInstance {

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { type Browser, chromium, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoogleEmulator } from '../../src/emulator/index.js';
 import { freePort } from '../support/redis-server.js';
 import { CLIENT_ID, CLIENT_SECRET, startApp, type TestApp } from '../support/test-app.js';
+import { launchChromium, watchProblems } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = new URL('../../test-output/screenshots/', import.meta.url).pathname;
 const TARO = 'taro.yamada@gmail.com';
 
@@ -37,34 +37,13 @@ describe('in a real browser', () => {
     });
     testApp.clock.reset();
     await testApp.app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1100, height: 900 },
       locale: 'en-US',
     });
+    await watchProblems(context, problems);
     page = await context.newPage();
-    page.on('console', (message: ConsoleMessage) => {
-      if (message.type() === 'error' || message.type() === 'warning')
-        problems.push(`${message.type()}: ${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    // CSP violations are reported to the page as events; collect them on every document.
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => {
-        console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-      });
-    });
   }, 60_000);
 
   afterAll(async () => {
@@ -95,10 +74,10 @@ describe('in a real browser', () => {
     await expect.poll(() => page.getByText('Signed in as taro.yamada@gmail.com').count()).toBe(1);
     await shot('04-inbox');
 
-    await page.getByRole('link', { name: 'Older →' }).click();
+    await page.getByRole('link', { name: 'Older', exact: true }).click();
     await expect.poll(() => page.getByText('Showing 51–63').count()).toBe(1);
     await shot('05-inbox-older');
-    await page.getByRole('link', { name: '← Newer' }).click();
+    await page.getByRole('link', { name: 'Newer', exact: true }).click();
     await expect.poll(() => page.getByText('Showing 1–50').count()).toBe(1);
 
     await page.getByRole('link', { name: '来週の会議について (ISO-2022-JP)' }).click();
@@ -106,7 +85,7 @@ describe('in a real browser', () => {
       .poll(() => page.locator('#message-body').textContent())
       .toContain('来週の会議は水曜日の午後3時からです。');
     await shot('06-message-japanese');
-    await page.getByRole('link', { name: '← Back to the inbox' }).click();
+    await page.getByRole('link', { name: 'Back to the inbox' }).click();
 
     await page.getByRole('link', { name: 'Winter sale: 50% off (HTML mail)' }).click();
     await expect.poll(() => page.locator('#message-body b').first().textContent()).toBe('50% off');

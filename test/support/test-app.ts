@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
@@ -33,13 +34,15 @@ export interface TestApp {
 
 /**
  * The real AppModule, configured the way main.ts configures it (parseConfiguration and
- * configureApp), against an emulator; only the clock is replaced.
+ * configureApp), against an emulator; only the clock is replaced. `modules` are mounted beside
+ * it, as a feature module is by one line in the root module (test/extension.e2e-spec.ts).
  */
 export async function startApp(
   emulator: GoogleEmulator,
   env: Record<string, string> = {},
   clock = new FakeClock(),
   logDestination?: DestinationStream,
+  modules: Type[] = [],
 ): Promise<TestApp> {
   const config = parseConfiguration({
     GOOGLE_CLIENT_ID: CLIENT_ID,
@@ -54,7 +57,9 @@ export async function startApp(
     RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { logDestination })] })
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config, { logDestination }), ...modules],
+  })
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();

@@ -1,11 +1,11 @@
 import { type Upstream, UpstreamStatusError } from '../common/upstream.errors.js';
 import {
-  GmailApiDisabledError,
-  GmailPermissionError,
-  GmailRateLimitError,
-  GmailUnauthorizedError,
-  MessageNotFoundError,
-} from './gmail.errors.js';
+  GoogleApiDisabledError,
+  GoogleApiNotFoundError,
+  GoogleApiPermissionError,
+  GoogleApiRateLimitError,
+  GoogleApiUnauthorizedError,
+} from './google-api.errors.js';
 
 const QUOTA_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'dailyLimitExceeded']);
 /** When Google names no Retry-After, suggest one quota window's worth of patience. */
@@ -13,33 +13,37 @@ const DEFAULT_RETRY_AFTER_SECONDS = 30;
 const MAX_RETRY_AFTER_SECONDS = 3600;
 
 /**
- * Turns a Gmail error answer into the service's named error. 403 means several things, told
- * apart by `error.errors[].reason` (Gmail API "Resolve errors" guide), never by status alone.
+ * Turns a Google API's error answer into the core's named error. 403 means several things,
+ * told apart by `error.errors[].reason` (Google's JSON error format, e.g. the Gmail API's
+ * "Resolve errors" guide), never by status alone. `api` names the API on the page.
  */
-export function gmailErrorFor(
+export function googleApiErrorFor(
+  api: string,
   upstream: Upstream,
   status: number,
   body: string,
   retryAfterHeader: string | null,
 ): Error {
   const reasons = readReasons(body);
-  if (status === 401) return new GmailUnauthorizedError(`${upstream}: Gmail answered 401`);
-  if (status === 404) return new MessageNotFoundError(`${upstream}: Gmail answered 404`);
+  if (status === 401) return new GoogleApiUnauthorizedError(api, `${upstream}: answered 401`);
+  if (status === 404) return new GoogleApiNotFoundError(api, `${upstream}: answered 404`);
   if (status === 429 || (status === 403 && reasons.some((r) => QUOTA_REASONS.has(r)))) {
-    return new GmailRateLimitError(
+    return new GoogleApiRateLimitError(
+      api,
       retryAfterSeconds(retryAfterHeader),
       `${upstream}: quota exceeded (${status} ${reasons.join(',')})`,
     );
   }
   if (status === 403 && reasons.includes('insufficientPermissions')) {
-    return new GmailPermissionError(`${upstream}: insufficientPermissions`);
+    return new GoogleApiPermissionError(api, `${upstream}: insufficientPermissions`);
   }
   if (status === 403 && reasons.includes('accessNotConfigured')) {
-    return new GmailApiDisabledError(`${upstream}: accessNotConfigured`);
+    return new GoogleApiDisabledError(api, `${upstream}: accessNotConfigured`);
   }
   return new UpstreamStatusError(upstream, status);
 }
 
+/** The `reason`s of Google's JSON error body; none for a body of another shape. */
 function readReasons(body: string): string[] {
   try {
     const parsed = JSON.parse(body) as { error?: { errors?: { reason?: unknown }[] } };

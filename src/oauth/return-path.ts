@@ -1,0 +1,18 @@
+/**
+ * A path on this site to come back to after an authorization: one leading slash, then
+ * printable ASCII without a backslash, so that neither "//host" nor "/\host" (which browsers
+ * read as another origin) can leave the site (RFC 9700 §4.11: no open redirector).
+ */
+const RETURN_PATH = /^\/(?![/\\])[\x21-\x5B\x5D-\x7E]{0,500}$/;
+
+export function safeReturnPath(value: unknown): string | undefined {
+  return typeof value === 'string' && RETURN_PATH.test(value) ? value : undefined;
+}
+
+/** /oauth asking for `scopes` by incremental authorization, then back to `returnTo`. */
+export function incrementalAuthorizationPath(scopes: readonly string[], returnTo?: string): string {
+  const query = new URLSearchParams({ scope: scopes.join(' ') });
+  const back = safeReturnPath(returnTo);
+  if (back) query.set('return_to', back);
+  return `/oauth?${query}`;
+}
