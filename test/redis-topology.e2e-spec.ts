@@ -20,7 +20,7 @@ interface Topology {
   /** The service's environment for this topology. */
   env: Record<string, string>;
   /** The master holding `key` now, and the replica that is to take over from it. */
-  shardOf(key: string): Promise<{ master: number; replica: number }>;
+  shardOf(key: string): Promise<{ master: number; replica: number | undefined }>;
   /** Whether the replica has `key` yet (replication is asynchronous). */
   replicated(replica: number, key: string): Promise<boolean>;
   kill(port: number): Promise<void>;
@@ -164,11 +164,20 @@ describe.each([
     const jar = await signedInJar();
     expect((await jar.get(a.server, '/home')).status).toBe(200);
     const key = sessionKey(jar);
-    const { master, replica } = await topology.shardOf(key);
+    const { master, replica } = await until(
+      'the session’s master and replica',
+      10_000,
+      async () => {
+        const shard = await topology.shardOf(key);
+        return shard.replica === undefined
+          ? undefined
+          : { master: shard.master, replica: shard.replica };
+      },
+    );
     const written = performance.now();
     await until(
       'the session on the replica',
-      5_000,
+      10_000,
       async () => (await topology.replicated(replica, key)) || undefined,
     );
     const replicatedAfterMs = Math.round(performance.now() - written);
@@ -179,37 +188,48 @@ describe.each([
     let promotedAfterMs: number | undefined;
     // A page from each instance in turn until both have served the user again.
     const served = new Set<string>();
-    await until('both instances to serve the page again', 20_000, async () => {
-      if (promotedAfterMs === undefined && (await topology.newMaster(key, master)) !== undefined) {
-        promotedAfterMs = Math.round(performance.now() - killed);
-      }
-      for (const [label, app] of [
-        ['A', a],
-        ['B', b],
-      ] as const) {
-        const page = await jar.get(app.server, '/home');
-        seen.push({
-          app: label,
-          status: page.status,
-          atMs: Math.round(performance.now() - killed),
-          signedIn: page.text.includes('Signed in as taro.yamada@gmail.com'),
-        });
-        if (page.status === 200) served.add(label);
-      }
-      return served.size === 2 || undefined;
-    });
-
-    const statuses: Record<number, number> = {};
-    for (const { status } of seen) statuses[status] = (statuses[status] ?? 0) + 1;
-    const figures: FailoverFigures = {
-      topology: name,
-      replicatedAfterMs,
-      promotedAfterMs: promotedAfterMs ?? -1,
-      firstPageAfterMs: seen.find((s) => s.status === 200)!.atMs,
-      bothInstancesAfterMs: seen[seen.length - 1].atMs,
-      statuses,
+    const report = () => {
+      const statuses: Record<number, number> = {};
+      for (const { status } of seen) statuses[status] = (statuses[status] ?? 0) + 1;
+      const figures: FailoverFigures = {
+        topology: name,
+        replicatedAfterMs,
+        promotedAfterMs: promotedAfterMs ?? -1,
+        firstPageAfterMs: seen.find((s) => s.status === 200)?.atMs ?? -1,
+        bothInstancesAfterMs: served.size === 2 ? seen[seen.length - 1].atMs : -1,
+        statuses,
+      };
+      // Printed also when the wait fails: what was seen is the diagnosis.
+      console.info(`failover figures: ${JSON.stringify(figures)}`);
+      return statuses;
     };
-    console.info(`failover figures: ${JSON.stringify(figures)}`);
+    let statuses: Record<number, number>;
+    try {
+      await until('both instances to serve the page again', 20_000, async () => {
+        if (
+          promotedAfterMs === undefined &&
+          (await topology.newMaster(key, master)) !== undefined
+        ) {
+          promotedAfterMs = Math.round(performance.now() - killed);
+        }
+        for (const [label, app] of [
+          ['A', a],
+          ['B', b],
+        ] as const) {
+          const page = await jar.get(app.server, '/home');
+          seen.push({
+            app: label,
+            status: page.status,
+            atMs: Math.round(performance.now() - killed),
+            signedIn: page.text.includes('Signed in as taro.yamada@gmail.com'),
+          });
+          if (page.status === 200) served.add(label);
+        }
+        return served.size === 2 || undefined;
+      });
+    } finally {
+      statuses = report();
+    }
     expect(seen[0].status).toBe(503);
     expect(Object.keys(statuses).sort()).toEqual(['200', '503']);
     expect(seen.filter((s) => s.status === 200).every((s) => s.signedIn)).toBe(true);

@@ -41,6 +41,9 @@ export async function onNode<T>(
   }
 }
 
+/** A CLUSTER SLOTS entry: a slot range, its master, then its replicas. */
+type Shard = [from: number, to: number, ...nodes: [host: string, port: number][]];
+
 interface Topology {
   password: string;
   /** Kills the process listening on `port` (SIGKILL). */
@@ -51,8 +54,8 @@ interface Topology {
 export interface TestCluster extends Topology {
   /** REDIS_CLUSTER_URLS, credentials included. */
   urls: string;
-  /** The master port serving `key`'s slot now, and its replica's. */
-  shardOf(key: string): Promise<{ master: number; replica: number }>;
+  /** The master port serving `key`'s slot now, and its replica's (none after a failover). */
+  shardOf(key: string): Promise<{ master: number; replica: number | undefined }>;
 }
 
 export interface TestSentinel extends Topology {
@@ -132,7 +135,14 @@ export async function startTestCluster(): Promise<TestCluster> {
         ports.map((port) => onNode(port, password, (c) => c.info('replication'))),
       );
       const linked = replicas.filter((info) => /master_link_status:up/.test(info)).length === 3;
-      return ok && linked ? true : undefined;
+      // And every node names a replica for every slot range (gossip may lag the links).
+      const layouts = await Promise.all(
+        ports.map((port) =>
+          onNode(port, password, (c) => c.sendCommand<Shard[]>(['CLUSTER', 'SLOTS'])),
+        ),
+      );
+      const replicated = layouts.every((shards) => shards.every((shard) => shard.length >= 4));
+      return ok && linked && replicated ? true : undefined;
     });
   } catch (error) {
     await nodes.close();
@@ -148,10 +158,9 @@ export async function startTestCluster(): Promise<TestCluster> {
     async shardOf(key) {
       return onNode(live(), password, async (c) => {
         const slot = await c.clusterKeySlot(key);
-        type Shard = [from: number, to: number, ...nodes: [host: string, port: number][]];
         const shards = await c.sendCommand<Shard[]>(['CLUSTER', 'SLOTS']);
         const shard = shards.find(([from, to]) => from <= slot && slot <= to)!;
-        return { master: Number(shard[2][1]), replica: Number(shard[3]?.[1]) };
+        return { master: Number(shard[2][1]), replica: shard[3] && Number(shard[3][1]) };
       });
     },
     kill: nodes.kill,
