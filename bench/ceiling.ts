@@ -1,7 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import type { GoogleEmulator } from '../src/emulator/index.js';
+import type { GoogleEmulator } from '../emulator/index.js';
 import {
   Browser,
   percentile,

@@ -5,7 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { createClient } from 'redis';
 import { Agent, request } from 'undici';
-import type { RecordedRequest } from '../src/emulator/index.js';
+import type { RecordedRequest } from '../emulator/index.js';
 import { LIST_FIELDS, METADATA_FIELDS } from '../src/gmail/gmail.client.js';
 import { Browser, median, percentile, startEmulator, startService, table } from './support.js';
 

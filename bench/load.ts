@@ -1,6 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { Agent } from 'undici';
-import { consentAtEmulator } from '../src/emulator/index.js';
+import { consentAtEmulator } from '../emulator/index.js';
 import { Browser, percentile, startEmulator, startService, table } from './support.js';
 
 /**

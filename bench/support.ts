@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { consentAtEmulator, GoogleEmulator, type EmulatorOptions } from '../src/emulator/index.js';
+import { consentAtEmulator, GoogleEmulator, type EmulatorOptions } from '../emulator/index.js';
 
 export const CLIENT_ID = 'bench-client.apps.googleusercontent.com';
 export const CLIENT_SECRET = randomBytes(16).toString('hex');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamFields } from '../src/common/upstream-fields.js';
-import { consentAtEmulator, type Fault, type GoogleEmulator } from '../src/emulator/index.js';
+import { consentAtEmulator, type Fault, type GoogleEmulator } from '../emulator/index.js';
 import {
   GoogleApiClient,
   GoogleFeatureModule,

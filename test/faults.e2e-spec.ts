@@ -5,7 +5,7 @@ import {
   type EmulatorEndpoint,
   type Fault,
   type GoogleEmulator,
-} from '../src/emulator/index.js';
+} from '../emulator/index.js';
 import {
   type Agent,
   callbackPath,

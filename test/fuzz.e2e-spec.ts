@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../src/emulator/index.js';
+import type { GoogleEmulator } from '../emulator/index.js';
 import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
 
 /** Text that would show up verbatim if a page reflected a value without escaping it. */

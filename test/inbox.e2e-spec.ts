@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GoogleEmulator } from '../src/emulator/index.js';
+import type { GoogleEmulator } from '../emulator/index.js';
 import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
 
 const TARO = 'taro.yamada@gmail.com';

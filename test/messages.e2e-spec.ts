@@ -1,7 +1,7 @@
 import supertest from 'supertest';
 import { useServiceUnderTest } from './support/service-under-test.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../src/emulator/index.js';
+import type { GoogleEmulator } from '../emulator/index.js';
 import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
 
 const TARO = 'taro.yamada@gmail.com';

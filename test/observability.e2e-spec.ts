@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../src/emulator/index.js';
+import type { GoogleEmulator } from '../emulator/index.js';
 import {
   CLIENT_SECRET,
   csrfTokenOf,

@@ -5,7 +5,7 @@ import supertest from 'supertest';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { EmbeddedSessionStore } from '../src/session/embedded-session.store.js';
 import { SessionStore } from '../src/session/session-store.js';
-import { consentAtEmulator } from '../src/emulator/index.js';
+import { consentAtEmulator } from '../emulator/index.js';
 import { CookieJar } from './support/cookie-jar.js';
 import { callbackPath, CLIENT_SECRET, signIn, type TestApp } from './support/test-app.js';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../src/emulator/index.js';
-import { consentAtEmulator } from '../src/emulator/index.js';
+import type { GoogleEmulator } from '../emulator/index.js';
+import { consentAtEmulator } from '../emulator/index.js';
 import { CookieJar } from './support/cookie-jar.js';
 import {
   onNode,

@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { consentAtEmulator, type GoogleEmulator } from '../src/emulator/index.js';
+import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
 import {
   type Agent,
   callbackPath,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MAIN = `${ROOT}dist/main.js`;
+const DEMO = `${ROOT}dist-demo/emulator/demo.js`;
 const ENV = {
   PATH: process.env.PATH ?? '',
   GOOGLE_CLIENT_ID: 'smoke-client',
@@ -58,6 +59,8 @@ describe('node dist/main.js', () => {
   beforeAll(() => {
     if (!existsSync(MAIN))
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+    if (!existsSync(DEMO))
+      execFileSync('npm', ['run', 'build:demo', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   }, 120_000);
 
   let child: ChildProcess | undefined;
@@ -95,7 +98,7 @@ describe('node dist/main.js', () => {
 
   it.each([
     ['dist/main.js', MAIN],
-    ['dist/demo.js (npm run demo)', `${ROOT}dist/demo.js`],
+    ['dist-demo/emulator/demo.js (npm run demo)', DEMO],
   ])('should stop %s at once on Node.js 20 with one line naming the versions', async (_, entry) => {
     const old = run(ENV, ['--import', NODE_20, entry]);
     expect(await exits.get(old)).toBe(1);

@@ -1,7 +1,7 @@
 import supertest from 'supertest';
 import { useServiceUnderTest } from './support/service-under-test.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../src/emulator/index.js';
+import type { GoogleEmulator } from '../emulator/index.js';
 import { SessionStore } from '../src/session/session-store.js';
 import {
   type Agent,

@@ -65,6 +65,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, production ? 'info' : 'debug'),
       metricsToken: env.METRICS_TOKEN || undefined,
       shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+      shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     },
     google: {
       clientId,

@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { SkipThrottle } from '@nestjs/throttler';
 import { GoogleOAuthClient } from '../oauth/google-oauth.client.js';
 import { SessionStore } from '../session/session-store.js';
+import { ShutdownState } from './shutdown-state.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly sessions: SessionStore,
     private readonly oauth: GoogleOAuthClient,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** The process is up and serving. */
@@ -24,10 +26,16 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Ready for traffic: the session store answers and Google's discovery document is loadable. */
+  /**
+   * Ready for traffic: not shutting down (503 at once from SIGTERM on, without waiting for the
+   * other checks), the session store answers and Google's discovery document is loadable.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
+    if (this.shutdown.isDraining) {
+      return this.health.check([() => this.indicators.check('shutdown').down('draining')]);
+    }
     return this.health.check([
       () =>
         this.indicators

@@ -3,9 +3,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import { OAuthModule } from '../oauth/oauth.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { HealthController } from './health.controller.js';
+import { ShutdownState } from './shutdown-state.js';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), SessionModule, OAuthModule],
   controllers: [HealthController],
+  providers: [ShutdownState],
+  exports: [ShutdownState],
 })
 export class HealthModule {}

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Redirect, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { BadInputError } from '../common/app.error.js';
+import { SessionOptional } from '../session/session-available.guard.js';
 import { isLocale, LOCALE_COOKIE } from './i18n.js';
 import { safeReturnPath } from './view-locals.middleware.js';
 
@@ -10,6 +11,7 @@ const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 @Controller('lang')
 export class LocaleController {
   @Get(':locale')
+  @SessionOptional()
   @Redirect()
   choose(
     @Param('locale') locale: string,

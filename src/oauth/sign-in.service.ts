@@ -103,6 +103,8 @@ export class SignInService {
     // `hd` is only a hint for Google's account chooser; the ID token's claim is checked later.
     if (this.google.allowedDomains.length === 1) params.hd = this.google.allowedDomains[0];
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    // A redirect whose state was not stored would only come back as "invalid state".
+    await this.sessions.save(request);
     return url.toString();
   }
 
@@ -203,7 +205,7 @@ export class SignInService {
     // Refusals are the account's own: another account signing in here starts without them.
     const sameUser = request.session.user?.sub === identity.sub;
     const declinedBefore = sameUser ? (request.session.declinedScopes ?? []) : [];
-    await this.sessions.regenerate(request);
+    this.sessions.regenerate(request);
     const session = request.session;
     session.createdAt = this.clock.now();
     // Other tabs' sign-ins survive the new session id.
@@ -225,6 +227,8 @@ export class SignInService {
         !granted.includes(scope) && !(IDENTITY_SCOPES as readonly string[]).includes(scope),
     );
     if (declined.length > 0) session.declinedScopes = declined;
+    // The 303 to /home carries the new session id: only once the session behind it is stored.
+    await this.sessions.save(request);
   }
 
   async revokeQuietly(token: string): Promise<void> {

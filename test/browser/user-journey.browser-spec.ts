@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoogleEmulator } from '../../src/emulator/index.js';
+import { GoogleEmulator } from '../../emulator/index.js';
 import { freePort } from '../support/redis-server.js';
 import { CLIENT_ID, CLIENT_SECRET, startApp, type TestApp } from '../support/test-app.js';
 import { launchChromium, watchProblems } from './chromium.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import type { EmulatorOptions, GoogleEmulator } from '../../src/emulator/index.js';
+import type { EmulatorOptions, GoogleEmulator } from '../../emulator/index.js';
 import { startTestRedis, type TestRedis } from './redis-server.js';
 import { startApp, startEmulator, type TestApp } from './test-app.js';
 

@@ -9,7 +9,7 @@ import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
 import { parseConfiguration } from '../../src/config/parse-configuration.js';
-import { consentAtEmulator, type ConsentChoice, GoogleEmulator } from '../../src/emulator/index.js';
+import { consentAtEmulator, type ConsentChoice, GoogleEmulator } from '../../emulator/index.js';
 import { FakeClock } from './fake-clock.js';
 
 export const CLIENT_ID = 'test-client.apps.googleusercontent.com';
@@ -23,6 +23,19 @@ export function startEmulator(options: Partial<Parameters<typeof GoogleEmulator.
     clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] }],
     ...options,
   });
+}
+
+/** The environment that points the service at the emulator, with the test secrets. */
+export function serviceEnvironment(emulator: GoogleEmulator): Record<string, string> {
+  return {
+    GOOGLE_CLIENT_ID: CLIENT_ID,
+    GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
+    GOOGLE_REDIRECT_URI: REDIRECT_URI,
+    GOOGLE_ISSUER: emulator.issuer,
+    GMAIL_API_URL: emulator.gmailApiUrl,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    TOKEN_ENCRYPTION_KEY: TEST_KEY,
+  };
 }
 
 export interface TestApp {
@@ -45,13 +58,7 @@ export async function startApp(
   modules: Type[] = [],
 ): Promise<TestApp> {
   const config = parseConfiguration({
-    GOOGLE_CLIENT_ID: CLIENT_ID,
-    GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
-    GOOGLE_REDIRECT_URI: REDIRECT_URI,
-    GOOGLE_ISSUER: emulator.issuer,
-    GMAIL_API_URL: emulator.gmailApiUrl,
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    TOKEN_ENCRYPTION_KEY: TEST_KEY,
+    ...serviceEnvironment(emulator),
     LOG_LEVEL: 'silent',
     UPSTREAM_TIMEOUT_MS: '2000',
     RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',

@@ -1,5 +1,5 @@
 // The version check comes before anything else is loaded: see node-version.ts.
-import { exitOnUnsupportedNode } from './node-version.js';
+import { exitOnUnsupportedNode } from '../src/node-version.js';
 
 exitOnUnsupportedNode();
 await import('./demo.runner.js');

@@ -1,8 +1,7 @@
-import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { GoogleEmulator } from './emulator/index.js';
+import { GoogleEmulator } from './index.js';
 
 /**
  * `npm run demo`: Google's side emulated on loopback, and the real service (dist/main.js, as in
@@ -22,7 +21,9 @@ async function main(): Promise<void> {
     clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] }],
     accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
   });
-  const app = spawn(process.execPath, [fileURLToPath(new URL('./main.js', import.meta.url))], {
+  // Built to dist-demo/emulator/; the service is the production build in dist/.
+  const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+  const app = spawn(process.execPath, [main], {
     stdio: 'inherit',
     env: {
       ...process.env,
