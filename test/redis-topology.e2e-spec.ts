@@ -1,6 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { SessionConfig } from '../src/config/configuration.js';
+import { RedisConnection } from '../src/redis/redis.connection.js';
+import { freePort } from './support/redis-server.js';
 import type { GoogleEmulator } from '../emulator/index.js';
 import { consentAtEmulator } from '../emulator/index.js';
 import { CookieJar } from './support/cookie-jar.js';
@@ -242,5 +246,44 @@ describe.each([
     await until('readiness after the failover', 10_000, async () =>
       (await supertest(a.server).get('/health/ready')).status === 200 ? true : undefined,
     );
+  });
+});
+
+describe('a Cluster or Sentinels unreachable at start', () => {
+  beforeAll(() => Logger.overrideLogger(false)); // connection errors are warned of by design
+
+  it.each([
+    ['cluster' as const, { masterName: '' }],
+    ['sentinel' as const, { masterName: 'mymaster' }],
+  ])('should fail commands at once and keep trying to connect (%s)', async (mode, extra) => {
+    const port = await freePort();
+    const connection = new RedisConnection({
+      redis: {
+        mode,
+        nodes: [{ host: '127.0.0.1', port }],
+        auth: {},
+        dataAuth: {},
+        tls: false,
+        ...extra,
+      },
+      redisCommandTimeoutMs: 300,
+    } as unknown as SessionConfig);
+    const client = connection.client!;
+    const connect = vi.spyOn(client, 'connect');
+    try {
+      const started = performance.now();
+      await expect(connection.run((c) => c.get('key'))).rejects.toThrow();
+      expect(performance.now() - started).toBeLessThan(300);
+      // Given up on by node-redis, tried again by RedisConnection (200 ms, then 400 ms, ...).
+      await vi.waitFor(() => expect(connect.mock.calls.length).toBeGreaterThanOrEqual(2), {
+        timeout: 3_000,
+        interval: 50,
+      });
+    } finally {
+      await connection.onApplicationShutdown();
+    }
+    const calls = connect.mock.calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(connect.mock.calls.length).toBe(calls);
   });
 });
