@@ -9,6 +9,7 @@ import { RedisRefresh } from '../src/oauth/shared-refresh.js';
 import type { TokenSet } from '../src/oauth/stored-tokens.js';
 import { AesGcmSealer } from '../src/common/aes-gcm.sealer.js';
 import { RedisConnection } from '../src/redis/redis.connection.js';
+import { redisKey } from '../src/redis/redis-key.js';
 import { freePort, startTestRedis, type TestRedis } from './support/redis-server.js';
 
 const tokens = (accessToken: string): TokenSet => ({
@@ -44,7 +45,7 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     tamper?: (n: number, answer: unknown) => unknown,
   ) => {
     const connection = new RedisConnection({
-      redisUrl: url,
+      redis: { mode: 'single', url },
       redisCommandTimeoutMs: 300,
     } as SessionConfig);
     connections.push(connection);
@@ -64,7 +65,8 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     const client = await createClient({ url: redis.url }).connect();
     try {
       await vi.waitFor(
-        async () => expect(await client.exists(`${redis.prefix}refresh-lock:${session}`)).toBe(1),
+        async () =>
+          expect(await client.exists(redisKey(redis.prefix, 'refresh-lock', session))).toBe(1),
         { interval: 2 },
       );
     } finally {
@@ -123,7 +125,7 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     );
     const client = await createClient({ url: redis.url }).connect();
     try {
-      expect(await client.exists(`${redis.prefix}refresh-lock:${session}`)).toBe(0);
+      expect(await client.exists(redisKey(redis.prefix, 'refresh-lock', session))).toBe(0);
     } finally {
       await client.close();
     }
@@ -146,12 +148,12 @@ describe('RedisRefresh: one refresh per session across instances', () => {
     await (await instance()).run(session, 'old-access', slowRefresh([], 'sealed', 0));
     const client = await createClient({ url: redis.url }).connect();
     try {
-      const value = String(await client.get(`${redis.prefix}refresh:${session}`));
+      const value = String(await client.get(redisKey(redis.prefix, 'refresh', session)));
       expect(value).toMatch(/^v1\./);
       expect(value).not.toContain('access-from-sealed');
       expect(value).not.toContain('refresh-token-value');
-      expect(await client.ttl(`${redis.prefix}refresh:${session}`)).toBeGreaterThan(50);
-      expect(await client.exists(`${redis.prefix}refresh-lock:${session}`)).toBe(0);
+      expect(await client.ttl(redisKey(redis.prefix, 'refresh', session))).toBeGreaterThan(50);
+      expect(await client.exists(redisKey(redis.prefix, 'refresh-lock', session))).toBe(0);
     } finally {
       await client.close();
     }

@@ -35,11 +35,42 @@ export abstract class SessionConfig {
   abstract readonly absoluteTimeoutMs: number;
   abstract readonly cookieName: string;
   abstract readonly secureCookie: boolean;
-  abstract readonly redisUrl: string | undefined;
+  /** Undefined: the embedded store, one instance. */
+  abstract readonly redis: RedisTopology | undefined;
   abstract readonly prefix: string;
   abstract readonly redisCommandTimeoutMs: number;
   abstract readonly maxEmbeddedSessions: number;
 }
+
+export interface RedisNodeAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RedisAuth {
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/** One Redis node (its URL as given), a Redis Cluster, or a master found through Sentinels. */
+export type RedisTopology =
+  | { readonly mode: 'single'; readonly url: string }
+  | {
+      readonly mode: 'cluster';
+      readonly nodes: readonly RedisNodeAddress[];
+      readonly auth: RedisAuth;
+      readonly tls: boolean;
+    }
+  | {
+      readonly mode: 'sentinel';
+      readonly masterName: string;
+      readonly nodes: readonly RedisNodeAddress[];
+      /** For the sentinels. */
+      readonly auth: RedisAuth;
+      /** For the master and replicas (REDIS_DATA_*, else the sentinels' own). */
+      readonly dataAuth: RedisAuth;
+      readonly tls: boolean;
+    };
 
 export abstract class TokenConfig {
   /** AES-256-GCM keys; the first encrypts, any decrypts (rotation). */

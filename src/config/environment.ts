@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import type { Environment } from './parse-configuration.js';
+
+/** Variables by name, as the process has them (or a test gives them). */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
  * The process environment, after loading `.env` from the working directory when there is one.

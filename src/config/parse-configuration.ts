@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigurationError } from './configuration.error.js';
+import type { Environment } from './environment.js';
 import type { Configuration, ServerConfig, TracingConfig } from './configuration.js';
 import { isHttpsOrLoopback } from './secure-url.js';
+import { parseRedisTopology } from './parse-redis-topology.js';
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment } from './environment.js';
 
 const GOOGLE_ISSUER = 'https://accounts.google.com';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -53,7 +55,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
     );
   }
 
-  const redisUrl = optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const sessionPrefix = text(env, 'SESSION_PREFIX', 'gmail-oauth:sess:');
   return {
     warnings,
     server: {
@@ -83,8 +85,8 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       absoluteTimeoutMs: integer(env, 'SESSION_MAX_HOURS', 12, 1, 30 * 24) * 3_600_000,
       cookieName: secureCookie ? '__Host-sid' : 'sid',
       secureCookie,
-      redisUrl,
-      prefix: text(env, 'SESSION_PREFIX', 'gmail-oauth:sess:'),
+      redis: parseRedisTopology(env, sessionPrefix),
+      prefix: sessionPrefix,
       redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1_000, 50, 60_000),
       maxEmbeddedSessions: integer(env, 'SESSION_MAX_ENTRIES', 100_000, 10, 10_000_000),
     },

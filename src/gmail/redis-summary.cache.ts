@@ -1,6 +1,7 @@
 import type { MessageSummary } from './gmail.types.js';
 import type { RedisConnection } from '../redis/redis.connection.js';
 import type { AesGcmSealer } from '../common/aes-gcm.sealer.js';
+import { redisKey } from '../redis/redis-key.js';
 import { type CachedPage, SummaryCache } from './summary-cache.js';
 
 /** Cached metadata outlives no session by much: a day after the user's last page view. */
@@ -74,7 +75,7 @@ export class RedisSummaryCache extends SummaryCache {
   }
 
   private key(user: string): string {
-    return `${this.prefix}mail:${user}`;
+    return redisKey(this.prefix, 'mail', user);
   }
 
   private context(user: string): string {

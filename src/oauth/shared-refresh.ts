@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisConnection } from '../redis/redis.connection.js';
+import { redisKey } from '../redis/redis-key.js';
 import type { OAuthMetrics } from './oauth.metrics.js';
 import type { TokenSet } from './stored-tokens.js';
 import type { AesGcmSealer } from '../common/aes-gcm.sealer.js';
@@ -70,8 +71,8 @@ export class RedisRefresh extends SharedRefresh {
     refresh: () => Promise<TokenSet>,
   ): Promise<TokenSet> {
     const keys = {
-      lock: `${this.prefix}refresh-lock:${sessionId}`,
-      result: `${this.prefix}refresh:${sessionId}`,
+      lock: redisKey(this.prefix, 'refresh-lock', sessionId),
+      result: redisKey(this.prefix, 'refresh', sessionId),
       owner: randomBytes(16).toString('base64url'),
       replaced: createHash('sha256').update(replaced).digest('base64url'),
     };

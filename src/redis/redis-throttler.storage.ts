@@ -2,6 +2,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
 import { SessionStoreUnavailableError } from '../common/app.error.js';
 import type { RedisConnection } from './redis.connection.js';
+import { redisKey as keyOf } from './redis-key.js';
 
 /**
  * @nestjs/throttler's storage on the shared Redis client, so a limit holds across instances.
@@ -23,7 +24,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     _name: string,
   ): Promise<ThrottlerStorageRecord> {
     // The key is already "<throttler>:<client>" (see generateKey in app.module.ts).
-    const redisKey = `${this.prefix}throttle:${key}`;
+    const redisKey = keyOf(this.prefix, 'throttle', key);
     const [hits, , remainingMs] = await this.redis
       .run((client) =>
         client.multi().incr(redisKey).pExpire(redisKey, ttl, 'NX').pTTL(redisKey).exec(),

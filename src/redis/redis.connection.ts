@@ -1,7 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { createClient, type RedisClientType } from 'redis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionConfig } from '../config/configuration.js';
 import { traceRedisCommand } from '../tracing/redis.span.js';
+import { createRedisClient, type RedisCommands } from './redis-client.factory.js';
+
+export type { RedisCommands } from './redis-client.factory.js';
 
 export class RedisTimeoutError extends Error {
   constructor(ms: number) {
@@ -11,40 +14,33 @@ export class RedisTimeoutError extends Error {
 }
 
 /**
- * The one Redis client of an instance (sessions, rate limits, the metadata cache), when
- * REDIS_URL is set. Commands fail fast instead of queueing while Redis is away (the client
- * queues them by default, which would hang requests), each is bounded by
- * REDIS_COMMAND_TIMEOUT_MS, and the client reconnects by itself.
+ * The one Redis client of an instance (sessions, rate limits, the metadata cache, the refresh
+ * lock), when a Redis topology is configured: one node, a Cluster or Sentinels. Commands fail
+ * fast instead of queueing while Redis (or a failed master) is away, each is bounded by
+ * REDIS_COMMAND_TIMEOUT_MS, and the client reconnects, and follows a failover, by itself.
  */
 @Injectable()
 export class RedisConnection implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
-  readonly client: RedisClientType | undefined;
+  readonly client: RedisCommands | undefined;
   private lastError = 0;
+  private closing = false;
 
   constructor(private readonly config: SessionConfig) {
-    if (!config.redisUrl) return;
-    this.client = createClient({
-      url: config.redisUrl,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: config.redisCommandTimeoutMs,
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000),
-      },
-    });
+    if (!config.redis) return;
+    const client = createRedisClient(config.redis, config.redisCommandTimeoutMs);
+    this.client = client;
     // Reconnection errors repeat every attempt; one line per 10 s is enough.
-    this.client.on('error', (error: Error) =>
-      this.warnAtMostEvery10s(error, 'Redis connection error'),
-    );
-    this.client.connect().catch(() => {
-      // The client keeps reconnecting; commands fail fast meanwhile and readiness says so.
-    });
+    const warn = (error: unknown) => this.warnAtMostEvery10s(error, 'Redis connection error');
+    client.on('error', warn);
+    client.on('node-error', warn); // a Cluster's node clients
+    void this.connect(client);
   }
 
   /** Runs one command with the configured time limit. */
-  async run<T>(command: (client: RedisClientType) => Promise<T>): Promise<T> {
+  async run<T>(command: (client: RedisCommands) => Promise<T>): Promise<T> {
     const client = this.client;
-    if (!client) throw new Error('REDIS_URL is not set');
+    if (!client) throw new Error('no Redis is configured');
     const ms = this.config.redisCommandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -65,7 +61,7 @@ export class RedisConnection implements OnApplicationShutdown {
    * Runs one command where Redis is only an optimisation (a cache, a coordination hint):
    * on any failure, `fallback` instead, and a warning at most every 10 s.
    */
-  async runOr<T>(command: (client: RedisClientType) => Promise<T>, fallback: T): Promise<T> {
+  async runOr<T>(command: (client: RedisCommands) => Promise<T>, fallback: T): Promise<T> {
     try {
       return await this.run(command);
     } catch (error) {
@@ -75,16 +71,33 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     const client = this.client;
     if (!client) return;
     try {
       // close() waits for replies in flight; while Redis is away that could be forever.
       if (client.isReady) {
-        await Promise.race([client.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        await Promise.race([client.close(), sleep(1_000)]);
       }
-      if (client.isOpen) client.destroy();
+      if (client.isOpen) await client.destroy();
     } catch {
       // Already closed: nothing to release.
+    }
+  }
+
+  /**
+   * A single node's client keeps reconnecting from its first attempt on; a Cluster's or
+   * Sentinel's connect() gives up when no node answers at start, so it is tried again until
+   * it works (commands fail fast meanwhile and readiness says so).
+   */
+  private async connect(client: RedisCommands): Promise<void> {
+    for (let attempt = 0; !this.closing && !client.isOpen; attempt++) {
+      try {
+        await client.connect();
+      } catch (error) {
+        this.warnAtMostEvery10s(error, 'Redis connection error');
+        await sleep(Math.min(200 * 2 ** attempt, 2_000));
+      }
     }
   }
 

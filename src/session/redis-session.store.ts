@@ -7,6 +7,8 @@ import { SessionStore } from './session-store.js';
  * Sessions in Redis through connect-redis, for several instances behind a load balancer.
  * Keys expire with the session (TTL from the cookie's idle expiry). connect-redis sees a
  * facade whose every command goes through RedisConnection.run (time-limited, no queueing).
+ * It offers get/set/expire/del on one key only: store.all(), ids() and clear() (MGET and SCAN,
+ * across slots on a Cluster) are never called by express-session, and fail if anything tries.
  */
 export class RedisSessionStore extends SessionStore {
   readonly kind = 'redis';
@@ -23,7 +25,6 @@ export class RedisSessionStore extends SessionStore {
         redis.run((c) => c.set(key, value, options)),
       expire: (key: string, seconds: number) => redis.run((c) => c.expire(key, seconds)),
       del: (keys: string[]) => redis.run((c) => c.del(keys)),
-      mGet: (keys: string[]) => redis.run((c) => c.mGet(keys)),
     };
     this.store = new RedisStore({ client: facade, prefix: config.prefix });
   }

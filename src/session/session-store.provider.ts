@@ -5,10 +5,10 @@ import { EmbeddedSessionStore } from './embedded-session.store.js';
 import { RedisSessionStore } from './redis-session.store.js';
 import { SessionStore } from './session-store.js';
 
-/** Redis when REDIS_URL is set (several instances), otherwise the embedded store. */
+/** Redis when a Redis topology is configured (several instances), otherwise the embedded store. */
 export const sessionStoreProvider: Provider = {
   provide: SessionStore,
   inject: [SessionConfig, RedisConnection],
   useFactory: (config: SessionConfig, redis: RedisConnection) =>
-    config.redisUrl ? new RedisSessionStore(config, redis) : new EmbeddedSessionStore(config),
+    config.redis ? new RedisSessionStore(config, redis) : new EmbeddedSessionStore(config),
 };

@@ -35,31 +35,43 @@ export async function startTestRedis({ own = false } = {}): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    await new Promise<void>((resolve, reject) => {
-      let text = '';
-      child!.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        if (text.includes('Ready to accept connections')) resolve();
-      });
-      child!.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${text}`)));
-    });
+    child = await spawnRedisServer(['--port', String(port), '--save', '', '--appendonly', 'no']);
   };
   const pause = () => child?.kill('SIGSTOP');
   const resume = () => child?.kill('SIGCONT');
   const stop = async () => {
-    if (!child || child.exitCode !== null) return;
     resume();
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    await kill(child);
   };
   await start();
   return { url: `redis://127.0.0.1:${port}`, prefix, start, stop, pause, resume, close: stop };
+}
+
+/** A redis-server (or, with `--sentinel`, a Sentinel) on loopback, once it accepts connections. */
+export async function spawnRedisServer(args: string[]): Promise<ChildProcess> {
+  const child = spawn('redis-server', [...args, '--bind', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      if (/Ready to accept connections|Sentinel ID is/.test(text)) {
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${text}`)));
+  });
+  return child;
+}
+
+/** SIGKILL, as a crashed machine: no shutdown, no last words to replicas. */
+export async function kill(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
 }
