@@ -151,6 +151,8 @@ export class GoogleEmulator {
       adapter: store.adapterFor,
       offlineGrants,
       apiScopes: () => emulator.apis.map((api) => api.scope),
+      existingGrant: (accountId, clientId, scopes) =>
+        emulator.existingGrant(accountId, clientId, scopes),
     });
     const emulator: GoogleEmulator = new GoogleEmulator(
       server,
@@ -303,6 +305,25 @@ export class GoogleEmulator {
     const account = this.directory.byEmailAddress(email);
     if (!account) throw new Error(`no emulator account ${email}`);
     return account;
+  }
+
+  /** The newest live grant of the account to the client holding every scope asked for. */
+  private existingGrant(accountId: string, clientId: string, scopes: string[]): string | undefined {
+    let found: string | undefined;
+    for (const [key, entry] of this.store.entries) {
+      const grant = entry.payload as {
+        accountId?: string;
+        clientId?: string;
+        openid?: { scope?: string };
+        resources?: Record<string, string>;
+      };
+      if (!key.startsWith('Grant:') || grant.accountId !== accountId) continue;
+      if (grant.clientId !== clientId) continue;
+      const held = `${grant.openid?.scope ?? ''} ${grant.resources?.[GMAIL_RESOURCE] ?? ''}`;
+      const granted = new Set(held.split(' '));
+      if (scopes.every((scope) => granted.has(scope))) found = key.slice('Grant:'.length);
+    }
+    return found;
   }
 
   /** Every scope the account granted the client in its grants still alive (not revoked). */

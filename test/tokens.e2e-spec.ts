@@ -3,6 +3,8 @@ import { useServiceUnderTest } from './support/service-under-test.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../emulator/index.js';
 import { SessionStore } from '../src/session/session-store.js';
+import { accountKey } from '../src/oauth/account-keys.js';
+import { AccountStorage } from '../src/oauth/account-storage.js';
 import {
   type Agent,
   csrfTokenOf,
@@ -58,7 +60,7 @@ describe('token lifecycle and identity', () => {
       'openid email profile https://www.googleapis.com/auth/gmail.readonly',
     );
     expect(location.searchParams.get('access_type')).toBe('offline');
-    expect(location.searchParams.get('prompt')).toBe('consent');
+    expect(location.searchParams.get('prompt')).toBeNull();
     expect(location.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
@@ -114,6 +116,7 @@ describe('token lifecycle and identity', () => {
   );
 
   it('should explain an unticked Gmail permission and not call Gmail', async () => {
+    emulator.revokeAll(TARO);
     const callback = await signIn(agent, { email: TARO, grantGmail: false });
     expect(callback.status).toBe(303);
     const token = requestsTo('token')[0].response;
@@ -145,10 +148,19 @@ describe('token lifecycle and identity', () => {
     const all = await new Promise<unknown>((resolve, reject) =>
       store.all!((error, sessions) => (error ? reject(error as Error) : resolve(sessions))),
     );
+    // Sessions carry the account's sub and epoch; the tokens are in the account record, sealed.
+    const sub = (Object.values(all as object)[0] as { user: { sub: string } }).user.sub;
+    const record = await testApp.app
+      .get(AccountStorage)
+      .readHash(accountKey('gmail-oauth:sess:', sub, 'record'));
     const raw = JSON.stringify(all);
-    expect(raw).toContain('"tokens":"v1.');
+    expect(raw).not.toContain('"tokens"');
+    expect(record.tokens).toMatch(/^v1\./);
     expect(issuedTokens().length).toBeGreaterThanOrEqual(3);
-    for (const token of issuedTokens()) expect(raw).not.toContain(token);
+    for (const token of issuedTokens()) {
+      expect(raw).not.toContain(token);
+      expect(JSON.stringify(record)).not.toContain(token);
+    }
   });
 });
 

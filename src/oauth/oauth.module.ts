@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
-import { GoogleConfig, SessionConfig } from '../config/configuration.js';
+import { GoogleConfig } from '../config/configuration.js';
+import { Clock } from '../common/clock.js';
+import { AccountController } from './account.controller.js';
+import { AccountRecords } from './account-records.js';
+import { AccountStorage, MemoryAccountStorage, RedisAccountStorage } from './account-storage.js';
+import { AccountsService } from './accounts.service.js';
+import { AccountPage } from './account.page.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionModule } from '../session/session.module.js';
 import { AccessTokenService } from './access-token.service.js';
@@ -17,14 +23,16 @@ import { SignInService } from './sign-in.service.js';
 import { SignOutService } from './sign-out.service.js';
 import { StateGuard } from './state.guard.js';
 import { InstanceRefresh, RedisRefresh, SharedRefresh } from './shared-refresh.js';
-import { StoredTokens } from './stored-tokens.js';
 import { TokenCipher } from './token-cipher.js';
 
 @Module({
   imports: [SessionModule],
-  controllers: [OAuthController],
+  controllers: [OAuthController, AccountController],
   providers: [
     AccessTokenService,
+    AccountPage,
+    AccountRecords,
+    AccountsService,
     AuthorizedCall,
     GoogleApiClient,
     GoogleOAuthClient,
@@ -36,37 +44,30 @@ import { TokenCipher } from './token-cipher.js';
     SignInService,
     SignOutService,
     StateGuard,
-    StoredTokens,
     TokenCipher,
     {
+      provide: AccountStorage,
+      inject: [RedisConnection, Clock],
+      useFactory: (redis: RedisConnection, clock: Clock) =>
+        redis.client ? new RedisAccountStorage(redis) : new MemoryAccountStorage(clock),
+    },
+    {
       provide: SharedRefresh,
-      inject: [RedisConnection, TokenCipher, OAuthMetrics, SessionConfig, GoogleConfig],
-      useFactory: (
-        redis: RedisConnection,
-        cipher: TokenCipher,
-        metrics: OAuthMetrics,
-        session: SessionConfig,
-        google: GoogleConfig,
-      ) =>
+      inject: [RedisConnection, AccountStorage, GoogleConfig],
+      useFactory: (redis: RedisConnection, storage: AccountStorage, google: GoogleConfig) =>
         redis.client
-          ? new RedisRefresh(
-              redis,
-              cipher,
-              metrics,
-              session.prefix,
-              2 * google.upstreamTimeoutMs + 1_000,
-            )
+          ? new RedisRefresh(storage, 2 * google.upstreamTimeoutMs + 1_000)
           : new InstanceRefresh(),
     },
   ],
   exports: [
     AccessTokenService,
+    AccountsService,
     AuthorizedCall,
     GoogleApiClient,
     GoogleOAuthClient,
     GoogleScopeGuard,
     GoogleScopes,
-    StoredTokens,
     TokenCipher,
   ],
 })
