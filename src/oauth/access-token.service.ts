@@ -86,7 +86,8 @@ export class AccessTokenService {
       return tokens;
     }
     const expired =
-      tokens.refreshTokenExpiresAt !== undefined && tokens.refreshTokenExpiresAt <= this.clock.now();
+      tokens.refreshTokenExpiresAt !== undefined &&
+      tokens.refreshTokenExpiresAt <= this.clock.now();
     if (!tokens.refreshToken || expired) {
       this.metrics.refresh('no_refresh_token');
       throw new ReconnectRequiredError('reconnect', 'access token expired and no refresh token');
@@ -114,7 +115,11 @@ export class AccessTokenService {
   }
 
   /** Revoked, expired, or a "Testing" app's 7-day limit: these tokens will never work again. */
-  private async dropped(record: AccountRecord, tokens: AccountTokens, error: Error): Promise<never> {
+  private async dropped(
+    record: AccountRecord,
+    tokens: AccountTokens,
+    error: Error,
+  ): Promise<never> {
     await this.records.dropTokens(record.sub, tokens);
     this.metrics.refresh('invalid_grant');
     this.logger.log({ event: 'refresh', outcome: 'invalid_grant' }, 'refresh token refused');

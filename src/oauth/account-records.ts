@@ -126,7 +126,11 @@ export class AccountRecords {
   /** Marks the record used now (it and its sessions' list live ACCOUNT_IDLE_DAYS from here). */
   async used(sub: string): Promise<void> {
     const ttl = this.config.accountIdleMs;
-    await this.storage.writeHash(this.key(sub, 'record'), { lastUsedAt: String(this.clock.now()) }, ttl);
+    await this.storage.writeHash(
+      this.key(sub, 'record'),
+      { lastUsedAt: String(this.clock.now()) },
+      ttl,
+    );
   }
 
   /** A new epoch ends every session carrying the old one, on every instance. */
@@ -137,12 +141,18 @@ export class AccountRecords {
 
   async sessions(sub: string): Promise<Map<string, SessionFacts>> {
     const hash = await this.storage.readHash(this.key(sub, 'sessions'));
-    return new Map(Object.entries(hash).map(([handle, json]) => [handle, JSON.parse(json) as SessionFacts]));
+    return new Map(
+      Object.entries(hash).map(([handle, json]) => [handle, JSON.parse(json) as SessionFacts]),
+    );
   }
 
   async sessionSeen(sub: string, handle: string, facts: SessionFacts): Promise<void> {
     const ttl = this.config.accountIdleMs;
-    await this.storage.writeHash(this.key(sub, 'sessions'), { [handle]: JSON.stringify(facts) }, ttl);
+    await this.storage.writeHash(
+      this.key(sub, 'sessions'),
+      { [handle]: JSON.stringify(facts) },
+      ttl,
+    );
   }
 
   async sessionEnded(sub: string, handle: string): Promise<void> {

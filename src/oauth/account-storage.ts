@@ -22,7 +22,10 @@ export abstract class AccountStorage {
 
 /** One instance: Maps, expired by the injected clock (so tests can move time). */
 export class MemoryAccountStorage extends AccountStorage {
-  private readonly entries = new Map<string, { value: string | Map<string, string>; until: number }>();
+  private readonly entries = new Map<
+    string,
+    { value: string | Map<string, string>; until: number }
+  >();
 
   constructor(private readonly clock: Clock) {
     super();

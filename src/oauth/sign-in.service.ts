@@ -79,7 +79,12 @@ export class SignInService {
       ? ['openid', ...extra]
       : [...new Set([...this.scopes.atSignIn(), ...extra])];
     const loginHint = incremental ? request.session.user?.email : undefined;
-    return this.authorize(request, { scopes, returnTo, incremental }, this.google.prompt, loginHint);
+    return this.authorize(
+      request,
+      { scopes, returnTo, incremental },
+      this.google.prompt,
+      loginHint,
+    );
   }
 
   private async authorize(
