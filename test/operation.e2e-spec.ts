@@ -31,6 +31,8 @@ describe('several instances sharing Redis', () => {
 
   it('should keep no access or refresh token in clear text in Redis', async () => {
     sut.emulator.clearRequests();
+    // No grant left at Google: its consent screen shows and a refresh token is issued.
+    sut.emulator.revokeAll(TARO);
     const agent = supertest.agent(sut.a.server);
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
