@@ -97,7 +97,7 @@ export class SignInService {
     const state = randomBytes(32).toString('base64url');
     const nonce = randomBytes(32).toString('base64url');
     const verifier = this.pkce.createVerifier();
-    this.pending.add(request.session, { state, nonce, verifier, ...ask });
+    this.pending.add(request.session, { ...ask, state, nonce, verifier });
     request.session.createdAt ??= this.clock.now();
     // A session that only carries pending sign-ins is gone when they would expire anyway.
     if (!request.session.user) request.session.cookie.maxAge = PENDING_SIGN_IN_TTL_MS;
@@ -167,7 +167,8 @@ export class SignInService {
       throw new OfflineAccessError('Google issued no refresh token, even on its consent screen');
     }
     this.metrics.signIn('consent_bounce');
-    const ask = { ...pending, consentBounce: true };
+    const { scopes, returnTo, incremental } = pending;
+    const ask = { scopes, returnTo, incremental, consentBounce: true };
     return this.authorize(request, ask, 'consent', identity.email);
   }
 
