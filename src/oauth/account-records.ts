@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { SessionConfig, TokenConfig } from '../config/configuration.js';
 import { Clock } from '../common/clock.js';
-import { accountKey, tokenLookupKey } from './account-keys.js';
+import { accountKey, emailLookupKey, tokenLookupKey } from './account-keys.js';
 import { AccountStorage } from './account-storage.js';
 import { TokenCipher } from './token-cipher.js';
 
@@ -86,6 +86,14 @@ export class AccountRecords {
     const before = await this.read(sub);
     const epoch = before?.epoch ?? newEpoch();
     await this.saveTokens(sub, tokens, scopes, before?.tokens, { email, epoch });
+    if (before && before.email !== email) {
+      await this.storage.delete([emailLookupKey(this.config.prefix, before.email)]);
+    }
+    await this.storage.write(
+      emailLookupKey(this.config.prefix, email),
+      sub,
+      this.config.accountIdleMs,
+    );
     return { sub, email, epoch, tokens, scopes, lastUsedAt: this.clock.now() };
   }
 
@@ -167,7 +175,18 @@ export class AccountRecords {
   async delete(sub: string): Promise<void> {
     const record = await this.read(sub);
     const lookups = record?.tokens?.refreshToken ? this.lookupKeys(record.tokens.refreshToken) : [];
-    await this.storage.delete([this.key(sub, 'record'), this.key(sub, 'sessions'), ...lookups]);
+    const byEmail = record ? [emailLookupKey(this.config.prefix, record.email)] : [];
+    await this.storage.delete([
+      this.key(sub, 'record'),
+      this.key(sub, 'sessions'),
+      ...lookups,
+      ...byEmail,
+    ]);
+  }
+
+  /** The account signed in with this email address, if any. */
+  subOfEmail(email: string): Promise<string | undefined> {
+    return this.storage.read(emailLookupKey(this.config.prefix, email));
   }
 
   /** The account a refresh token belongs to, by either of Google's token identifiers. */

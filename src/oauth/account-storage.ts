@@ -91,7 +91,7 @@ export class RedisAccountStorage extends AccountStorage {
   }
 
   readHash(key: string): Promise<Record<string, string>> {
-    return this.redis.run((c) => c.hGetAll(key)) as Promise<Record<string, string>>;
+    return this.redis.run((c) => c.hGetAll(key));
   }
 
   async writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void> {

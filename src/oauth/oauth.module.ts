@@ -16,7 +16,6 @@ import { GoogleScopeGuard } from './google-scope.guard.js';
 import { GoogleScopes } from './google-scopes.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { OAuthController } from './oauth.controller.js';
-import { OAuthMetrics } from './oauth-metrics.js';
 import { PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
 import { SignInService } from './sign-in.service.js';

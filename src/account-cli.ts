@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { accountCommand } from './account-command.js';
+import { AppModule } from './app.module.js';
+import { readEnvironment } from './config/environment.js';
+import { parseConfiguration } from './config/parse-configuration.js';
+
+// `npm run account -- show|delete <sub|email>`, with the service's environment (REDIS_URL,
+// SESSION_PREFIX, TOKEN_ENCRYPTION_KEY). Without REDIS_URL the records live inside the running
+// process, out of this command's reach.
+const config = parseConfiguration({ ...readEnvironment(), LOG_LEVEL: 'warn' });
+if (!config.session.redisUrl) {
+  process.stderr.write('REDIS_URL is not set: account records live only inside the service.\n');
+  process.exit(1);
+}
+const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+  logger: false,
+});
+const code = await accountCommand(app, process.argv.slice(2), (line) =>
+  process.stdout.write(`${line}\n`),
+);
+await app.close();
+process.exit(code);
