@@ -163,7 +163,9 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     await signInCounting(b, TARO);
     await signInCounting(other, HANAKO);
     const page = await a.get('/account').expect(200);
-    const rows = [...page.text.matchAll(/<tr data-session="([^"]+)"/g)].map((m) => m[1]);
+    const rows = [...page.text.matchAll(/<li class="session[^"]*" data-session="([^"]+)"/g)].map(
+      (m) => m[1],
+    );
     expect(rows).toHaveLength(2);
     expect(page.text).toContain('Chrome 131 · Linux');
     expect(page.text).toContain('Firefox 133 · Windows');
@@ -172,7 +174,9 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     expect(page.text).toContain('Read your email messages and settings');
     expect(page.text).toContain('action="/logout/all"');
     const hanako = await other.get('/account').expect(200);
-    const hanakoRows = [...hanako.text.matchAll(/<tr data-session="([^"]+)"/g)].map((m) => m[1]);
+    const hanakoRows = [
+      ...hanako.text.matchAll(/<li class="session[^"]*" data-session="([^"]+)"/g),
+    ].map((m) => m[1]);
     expect(hanakoRows).toHaveLength(1);
     expect(rows).not.toContain(hanakoRows[0]);
     // No session id appears on the page (handles are random, not ids).
@@ -297,7 +301,7 @@ describe('accounts across two instances on Redis', () => {
     await onB.get('/home').expect(200);
     // B's session is also used on A (no sticky sessions): one session, two instances.
     const page = await onA.get('/account').expect(200);
-    expect([...page.text.matchAll(/<tr data-session=/g)]).toHaveLength(2);
+    expect([...page.text.matchAll(/<li class="session[^"]*" data-session=/g)]).toHaveLength(2);
     sut.emulator.clearRequests();
     await onA
       .post('/logout/all')
