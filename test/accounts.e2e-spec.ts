@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
 import { accountCommand } from '../src/account-command.js';
 import { accountKey } from '../src/oauth/account-keys.js';
+import { AccountRecords } from '../src/oauth/account-records.js';
 import { AccountStorage } from '../src/oauth/account-storage.js';
 import { AccountsService } from '../src/oauth/accounts.service.js';
 import { SessionStore } from '../src/session/session-store.js';
@@ -254,6 +255,24 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     // Google dropped the grant: its consent screen shows again and a new refresh token comes.
     expect((await signInCounting(a, TARO)).prompts).toEqual(['consent']);
     await a.get('/home').expect(200);
+  });
+
+  it('should not use a refresh token past refresh_token_expires_in', async () => {
+    const a = browser();
+    await signInCounting(a, TARO);
+    const sub = await subOf(a);
+    const records = testApp.app.get(AccountRecords);
+    const record = (await records.read(sub))!;
+    // As if Google had said refresh_token_expires_in (time-limited access): ends in 10 minutes.
+    const limited = { ...record.tokens!, refreshTokenExpiresAt: testApp.clock.now() + 600_000 };
+    await records.saveTokens(sub, limited, record.scopes, record.tokens);
+    emulator.clearRequests();
+    testApp.clock.advance(HOUR);
+    const page = await a.get('/home').expect(401);
+    expect(page.text).toContain('Your Google session has ended');
+    expect(refreshRequests()).toHaveLength(0);
+    // The next sign-in asks Google for consent again (the held refresh token no longer counts).
+    expect((await signInCounting(browser(), TARO)).prompts).toEqual(['none', 'consent']);
   });
 
   it('should delete an account unused for ACCOUNT_IDLE_DAYS, and keep one used within them', async () => {
