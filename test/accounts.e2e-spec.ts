@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
@@ -15,6 +16,7 @@ import {
   startApp,
   startEmulator,
   startSignIn,
+  TEST_SESSION_SECRET,
   type TestApp,
 } from './support/test-app.js';
 
@@ -273,6 +275,41 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     expect(refreshRequests()).toHaveLength(0);
     // The next sign-in asks Google for consent again (the held refresh token no longer counts).
     expect((await signInCounting(browser(), TARO)).prompts).toEqual(['none', 'consent']);
+  });
+
+  it('should ask a session written by the previous version (tokens inside) to sign in again', async () => {
+    const store = testApp.app.get(SessionStore).store;
+    const sid = randomBytes(24).toString('base64url');
+    const legacy = {
+      cookie: { originalMaxAge: 1_800_000, expires: new Date(Date.now() + 1_800_000), path: '/' },
+      createdAt: testApp.clock.now(),
+      user: { sub: '104857600123456789012', email: TARO },
+      csrfToken: 'legacy-csrf-token-value',
+      tokens: 'v1.aaaaaaaa.bbbb.cccc.dddd',
+    };
+    await new Promise<void>((resolve, reject) =>
+      store.set(sid, legacy as never, (error) => (error ? reject(error as Error) : resolve())),
+    );
+    const signature = createHmac('sha256', TEST_SESSION_SECRET).update(sid).digest('base64');
+    const cookie = `sid=${encodeURIComponent(`s:${sid}.${signature.replace(/=+$/, '')}`)}`;
+    const landing = await supertest(testApp.server).get('/').set('Cookie', cookie).expect(200);
+    expect(landing.text).not.toContain('Signed in as');
+    await supertest(testApp.server).get('/home').set('Cookie', cookie).expect(302);
+  });
+
+  it('should show no one as signed in on another device once they signed out everywhere', async () => {
+    const a = browser();
+    const b = browser(FIREFOX_WINDOWS);
+    await signInCounting(a, TARO);
+    await signInCounting(b, TARO);
+    expect((await b.get('/').expect(200)).text).toContain('Signed in as');
+    await a
+      .post('/logout/all')
+      .type('form')
+      .send({ _csrf: await csrfTokenOf(a) })
+      .expect(303);
+    expect((await b.get('/').expect(200)).text).not.toContain('Signed in as');
+    await b.get('/account').expect(302);
   });
 
   it('should delete an account unused for ACCOUNT_IDLE_DAYS, and keep one used within them', async () => {

@@ -1,3 +1,5 @@
+import type { RedisClientType } from 'redis';
+import { SessionStoreUnavailableError } from '../common/app.error.js';
 import type { Clock } from '../common/clock.js';
 import type { RedisConnection } from '../redis/redis.connection.js';
 
@@ -84,11 +86,24 @@ export class MemoryAccountStorage extends AccountStorage {
 const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
-/** Several instances: every command through RedisConnection.run (time-limited, no queueing). */
+/**
+ * Several instances: every command through RedisConnection.run (time-limited, no queueing); a
+ * failing Redis is SessionStoreUnavailableError (503 with Retry-After), never a 500.
+ */
 export class RedisAccountStorage extends AccountStorage {
-  constructor(private readonly redis: RedisConnection) {
+  constructor(private readonly connection: RedisConnection) {
     super();
   }
+
+  private readonly redis = {
+    run: async <T>(command: (client: RedisClientType) => Promise<T>): Promise<T> => {
+      try {
+        return await this.connection.run(command);
+      } catch (error) {
+        throw new SessionStoreUnavailableError('account store failed', { cause: error });
+      }
+    },
+  };
 
   readHash(key: string): Promise<Record<string, string>> {
     return this.redis.run((c) => c.hGetAll(key));

@@ -24,6 +24,7 @@ const MAX_USER_AGENT = 512;
 @Injectable()
 export class AccountsService {
   private readonly logger = new Logger('Audit');
+  private readonly looked = new WeakMap<AccountSession, Promise<AccountRecord | undefined>>();
 
   constructor(
     private readonly records: AccountRecords,
@@ -37,7 +38,19 @@ export class AccountsService {
    * The signed-in account of this session, or undefined: an ended session (another epoch, no
    * record, no tokens, or one written by the previous version) is made anonymous here.
    */
-  async current(session: AccountSession): Promise<AccountRecord | undefined> {
+  current(session: AccountSession): Promise<AccountRecord | undefined> {
+    // One look per request (the session object lives as long as its request): the middleware,
+    // the scope guard and the token service share it.
+    let looked = this.looked.get(session);
+    if (!looked) {
+      looked = this.lookUp(session);
+      this.looked.set(session, looked);
+      looked.catch(() => this.looked.delete(session));
+    }
+    return looked;
+  }
+
+  private async lookUp(session: AccountSession): Promise<AccountRecord | undefined> {
     const user = session.user;
     if (!user) return undefined;
     const record = session.accountEpoch ? await this.load(user.sub) : undefined;

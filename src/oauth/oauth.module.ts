@@ -4,6 +4,7 @@ import { Clock } from '../common/clock.js';
 import { AccountController } from './account.controller.js';
 import { AccountRecords } from './account-records.js';
 import { AccountStorage, MemoryAccountStorage, RedisAccountStorage } from './account-storage.js';
+import { AccountSessionMiddleware } from './account-session.middleware.js';
 import { AccountsService } from './accounts.service.js';
 import { AccountPage } from './account.page.js';
 import { RedisConnection } from '../redis/redis.connection.js';
@@ -29,6 +30,7 @@ import { TokenCipher } from './token-cipher.js';
   controllers: [OAuthController, AccountController],
   providers: [
     AccessTokenService,
+    AccountSessionMiddleware,
     AccountPage,
     AccountRecords,
     AccountsService,
@@ -61,6 +63,7 @@ import { TokenCipher } from './token-cipher.js';
   ],
   exports: [
     AccessTokenService,
+    AccountSessionMiddleware,
     AccountsService,
     AuthorizedCall,
     GoogleApiClient,

@@ -1,0 +1,19 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { AccountsService } from './accounts.service.js';
+
+/**
+ * Before any page renders its header: a session whose account ended it (sign out everywhere,
+ * disconnect, idle expiry, dropped tokens) or that the previous version wrote is made
+ * anonymous here, so no page shows "Signed in as" for it. Anonymous requests cost nothing.
+ */
+@Injectable()
+export class AccountSessionMiddleware implements NestMiddleware {
+  constructor(private readonly accounts: AccountsService) {}
+
+  async use(request: Request, _response: Response, next: NextFunction): Promise<void> {
+    const session = request.session as Request['session'] | undefined;
+    if (session?.user) await this.accounts.current(session);
+    next();
+  }
+}
