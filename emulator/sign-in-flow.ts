@@ -15,7 +15,7 @@ export interface SignInResult {
   state: string;
 }
 
-export const FULL_SCOPE = `openid email profile ${GMAIL_SCOPE}`;
+const FULL_SCOPE = `openid email profile ${GMAIL_SCOPE}`;
 
 export function authorizationUrl(
   issuer: string,

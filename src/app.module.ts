@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppController } from './app.controller.js';
+import { LocaleController } from './locale.controller.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
@@ -69,7 +70,7 @@ export class AppModule implements NestModule {
           }),
         }),
       ],
-      controllers: [AppController],
+      controllers: [AppController, LocaleController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }

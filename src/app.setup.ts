@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ServerConfig, SessionConfig, TracingConfig } from './config/configuration.js';
 import { configureViews } from './common/view-engine.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
-import { MetricsRegistry } from './metrics/metrics.registry.js';
+import { MetricsRegistry } from './common/metrics.registry.js';
 import { serverSpanMiddleware } from './tracing/server-span.middleware.js';
 
 /** The project root, where views/ and public/ are: the nearest folder above this file that has views/. */

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server, ServerResponse } from 'node:http';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { ConfigurationError } from './config/configuration.error.js';
 import { readEnvironment } from './config/environment.js';
 import { parseConfiguration } from './config/parse-configuration.js';
+import { ShutdownState } from './health/shutdown-state.js';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -23,7 +25,7 @@ async function bootstrap(): Promise<void> {
   );
   for (const warning of config.warnings) process.stderr.write(`WARNING: ${warning}\n`);
   await app.listen(config.server.port, config.server.host);
-  stopGracefullyOn(app, config.server.shutdownGraceMs);
+  stopGracefullyOn(app, config.server.shutdownDelayMs, config.server.shutdownGraceMs);
   const url = await app.getUrl();
   process.stdout.write(
     `Listening on ${url.replace('[::1]', 'localhost')}\n` +
@@ -32,23 +34,52 @@ async function bootstrap(): Promise<void> {
 }
 
 /**
- * SIGTERM/SIGINT: stop accepting connections, let requests in flight finish (at most
- * SHUTDOWN_GRACE_MS), run the modules' shutdown hooks (Redis client, HTTP pool), exit 0.
+ * SIGTERM/SIGINT, for rolling deploys: readiness answers 503 at once, the listener keeps serving
+ * for SHUTDOWN_DELAY_MS (a load balancer notices and stops sending), then stops accepting, lets
+ * requests in flight finish (at most SHUTDOWN_GRACE_MS), runs the modules' shutdown hooks
+ * (Redis client, HTTP pool) and exits 0. A second signal changes nothing.
  */
-function stopGracefullyOn(app: NestExpressApplication, graceMs: number): void {
+function stopGracefullyOn(app: NestExpressApplication, delayMs: number, graceMs: number): void {
+  const endKeepAlive = keepAliveEnderFor(app.getHttpServer());
+  let stopping = false;
   const stop = (signal: string) => {
-    process.stderr.write(`${signal}: shutting down\n`);
+    if (stopping) return;
+    stopping = true;
+    app.get(ShutdownState).beginDraining();
+    process.stderr.write(`${signal}: not ready; closing the listener in ${delayMs} ms\n`);
     setTimeout(() => {
-      process.stderr.write('shutdown grace period over: exiting with requests still open\n');
-      process.exit(1);
-    }, graceMs).unref();
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+      setTimeout(() => {
+        process.stderr.write('shutdown grace period over: exiting with requests still open\n');
+        process.exit(1);
+      }, graceMs).unref();
+      endKeepAlive();
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    }, delayMs);
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+/**
+ * Closing the listener closes idle keep-alive connections, but a connection whose response is
+ * still being prepared would stay open after it, until the client lets go, and hold the exit
+ * back. The returned function makes every response in flight the last of its connection.
+ */
+function keepAliveEnderFor(server: Server): () => void {
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_request, response: ServerResponse) => {
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
+  });
+  return () => {
+    for (const response of inFlight) {
+      if (!response.headersSent) response.setHeader('Connection', 'close');
+      else response.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+    }
+  };
 }
 
 void bootstrap();

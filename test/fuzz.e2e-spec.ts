@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../emulator/index.js';
-import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
+import { useServiceUnderTest } from './support/service-under-test.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Agent, signIn } from './support/test-app.js';
 
 /** Text that would show up verbatim if a page reflected a value without escaping it. */
 const MARKER = '<x-fuzz';
@@ -53,19 +53,12 @@ const query = fc
   );
 
 describe('fuzzed input', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
+  const sut = useServiceUnderTest();
   let agent: Agent;
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator);
-    agent = supertest.agent(testApp.server);
+    agent = supertest.agent(sut.app.server);
     await signIn(agent, { email: 'taro.yamada@gmail.com' });
-  });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
   });
 
   const safe = (response: { status: number; text: string }) => {
@@ -76,14 +69,14 @@ describe('fuzzed input', () => {
 
   it('should answer any /callback query without a 5xx, a reflection, or a token request', async () => {
     await agent.get('/oauth').expect(302); // a real pending state that the fuzzer never knows
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     await fc.assert(
       fc.asyncProperty(query, async (q) => {
         safe(await agent.get(`/callback?${q}`));
       }),
       { numRuns: RUNS },
     );
-    expect(emulator.requests.filter((r) => r.endpoint === 'token')).toHaveLength(0);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'token')).toHaveLength(0);
   });
 
   it('should answer any message id without a 5xx or a reflection', async () => {
@@ -112,7 +105,7 @@ describe('fuzzed input', () => {
     const header = fc.string({ maxLength: 300 }).map((s) => s.replace(/[^\t\x20-\x7e]/g, ''));
     await fc.assert(
       fc.asyncProperty(header, header, async (language, cookie) => {
-        const response = await supertest(testApp.server)
+        const response = await supertest(sut.app.server)
           .get('/')
           .set('Accept-Language', language)
           .set('Cookie', cookie);

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { useServiceUnderTest } from './support/service-under-test.js';
 import { signIn } from './support/test-app.js';
 
+const JA_ERROR_TITLE = '問題が発生しました';
+const EN_BAD_INPUT = 'That request was not understood.';
+
 describe('English and Japanese', () => {
   const sut = useServiceUnderTest();
 
@@ -29,13 +32,17 @@ describe('English and Japanese', () => {
     const page = await agent.get('/setup').set('Accept-Language', 'en').expect(200);
     expect(page.text).toContain('<html lang="ja">');
     expect(page.text).toContain('承認済みのリダイレクト URI');
+    expect(page.text).toContain(
+      '<title>自分の Google OAuth クライアントを使う · Gmail 未読メール</title>',
+    );
     expect(
       (await agent.get('/lang/en?next=https://evil.example/').expect(303)).headers.location,
     ).toBe('/');
     expect((await agent.get('/lang/en?next=//evil.example/').expect(303)).headers.location).toBe(
       '/',
     );
-    await agent.get('/lang/xx').expect(400);
+    const unsupported = await agent.get('/lang/xx').expect(400);
+    expect(unsupported.text).toContain(EN_BAD_INPUT);
   });
 
   it('should show error pages, the inbox and dates in Japanese', async () => {
@@ -43,9 +50,11 @@ describe('English and Japanese', () => {
     await agent.get('/lang/ja').expect(303);
     const error = await agent.get('/callback?state=x').expect(400);
     expect(error.text).toContain('このログイン用リンクは期限切れか、すでに使われています。');
+    expect(error.text).toContain(`<title>${JA_ERROR_TITLE} · Gmail 未読メール</title>`);
     await signIn(agent, { email: 'taro.yamada@gmail.com' });
     const home = await agent.get('/home').expect(200);
     expect(home.text).toContain('未読 63 件');
+    expect(home.text).toContain('<title>未読メッセージ · Gmail 未読メール</title>');
     expect(home.text).toMatch(/2026\/11\/24 \d{1,2}:\d{2}/);
     expect(home.text).toContain('taro.yamada@gmail.com でログイン中');
   });

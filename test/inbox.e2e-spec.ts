@@ -43,7 +43,7 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(list.query).toMatchObject({
       q: 'is:unread',
       maxResults: '50',
-      fields: 'messages(id,threadId),nextPageToken,resultSizeEstimate',
+      fields: 'messages(id,threadId),nextPageToken',
     });
     expect(list.headers['accept-encoding']).toContain('gzip');
     expect(list.headers['user-agent']).toContain('gzip');
@@ -179,6 +179,18 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(rowsOf(home.text)).toHaveLength(50);
     expect(home.text).not.toContain('could not be loaded');
   });
+
+  it.each(['rateLimitExceeded', 'userRateLimitExceeded', 'dailyLimitExceeded'])(
+    'should retry a batch part refused with 403 %s once, like a 429',
+    async (reason) => {
+      emulator.setFault('gmail_get', { kind: 'gmail-error', status: 403, reason }, 1);
+      const home = await agent.get('/home').expect(200);
+      expect(outer().filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(2);
+      expect(inner()).toHaveLength(51);
+      expect(rowsOf(home.text)).toHaveLength(50);
+      expect(home.text).not.toContain('could not be loaded');
+    },
+  );
 
   it('should show rows that still fail as "could not be loaded" and render the rest', async () => {
     // All 50 parts fail, then 2 of the 50 retried ones fail again.

@@ -1,6 +1,7 @@
 import supertest from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
+import { useServiceUnderTest } from './support/service-under-test.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { consentAtEmulator } from '../emulator/index.js';
 import {
   type Agent,
   callbackPath,
@@ -9,10 +10,7 @@ import {
   csrfTokenOf,
   REDIRECT_URI,
   signIn,
-  startApp,
-  startEmulator,
   startSignIn,
-  type TestApp,
 } from './support/test-app.js';
 import { createHash } from 'node:crypto';
 
@@ -20,24 +18,15 @@ const TARO = 'taro.yamada@gmail.com';
 const HANAKO = 'hanako@example.co.jp';
 
 describe('sign-in (Authorization Code + PKCE)', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
+  const sut = useServiceUnderTest();
   let agent: Agent;
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator);
-  });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
-  });
   beforeEach(() => {
-    agent = supertest.agent(testApp.server);
-    emulator.clearRequests();
+    agent = supertest.agent(sut.app.server);
+    sut.emulator.clearRequests();
   });
 
-  const tokenRequests = () => emulator.requests.filter((r) => r.endpoint === 'token');
+  const tokenRequests = () => sut.emulator.requests.filter((r) => r.endpoint === 'token');
 
   it('should serve the landing page to anonymous visitors without creating a session', async () => {
     const response = await agent.get('/').expect(200);
@@ -49,7 +38,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
   it('should redirect /oauth to the discovered authorization endpoint with PKCE S256 and a fresh state', async () => {
     const response = await agent.get('/oauth').expect(302);
     const url = new URL(response.headers.location);
-    expect(`${url.origin}${url.pathname}`).toBe(`${emulator.issuer}/o/oauth2/v2/auth`);
+    expect(`${url.origin}${url.pathname}`).toBe(`${sut.emulator.issuer}/o/oauth2/v2/auth`);
     const params = Object.fromEntries(url.searchParams);
     expect(params).toMatchObject({
       response_type: 'code',
@@ -68,7 +57,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
       /^sid=.*; Path=\/; Expires=.*; HttpOnly; SameSite=Lax$/,
     );
     // Nothing is sent to the authorization endpoint by the server itself.
-    expect(emulator.requests.filter((r) => r.endpoint === 'authorization')).toHaveLength(0);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'authorization')).toHaveLength(0);
     const again = new URL((await agent.get('/oauth').expect(302)).headers.location);
     expect(again.searchParams.get('state')).not.toBe(params.state);
   });
@@ -115,7 +104,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
       password: 'demo',
     });
     await agent.get(callbackPath(callbackUrl)).expect(303);
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     const replay = await agent.get(callbackPath(callbackUrl)).expect(400);
     expect(replay.text).toContain('expired or was already used');
     expect(tokenRequests()).toHaveLength(0);
@@ -127,7 +116,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
       callbackUrl = new URL(
         await consentAtEmulator(await startSignIn(agent), { email: TARO, password: 'demo' }),
       );
-      emulator.clearRequests();
+      sut.emulator.clearRequests();
     });
 
     const withParams = (change: (params: URLSearchParams) => void) => {
@@ -155,7 +144,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     });
 
     it('should answer 400 to a state older than 10 minutes', async () => {
-      testApp.clock.advance(10 * 60_000 + 1);
+      sut.app.clock.advance(10 * 60_000 + 1);
       await agent.get(withParams(() => {})).expect(400);
       expect(tokenRequests()).toHaveLength(0);
     });
@@ -172,7 +161,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     });
 
     it('should answer 400 to a callback in another browser (no session)', async () => {
-      await supertest(testApp.server)
+      await supertest(sut.app.server)
         .get(withParams(() => {}))
         .expect(400);
       expect(tokenRequests()).toHaveLength(0);
@@ -187,14 +176,14 @@ describe('sign-in (Authorization Code + PKCE)', () => {
 
   it('should explain a declined consent with a 400 page and no token request', async () => {
     // No grant remembered, so Google shows its consent screen.
-    emulator.revokeAll(TARO);
+    sut.emulator.revokeAll(TARO);
     const callbackUrl = await consentAtEmulator(await startSignIn(agent), {
       email: TARO,
       password: 'demo',
       deny: true,
     });
     expect(new URL(callbackUrl).searchParams.get('error')).toBe('access_denied');
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     const response = await agent.get(callbackPath(callbackUrl)).expect(400);
     expect(response.text).toContain('You declined access to Gmail');
     expect(response.text).toContain('href="/oauth"');
@@ -212,7 +201,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
   });
 
   it('should keep two accounts signed in at once apart', async () => {
-    const other = supertest.agent(testApp.server);
+    const other = supertest.agent(sut.app.server);
     await signIn(agent, { email: TARO }).then((r) => expect(r.status).toBe(303));
     await signIn(other, { email: HANAKO }).then((r) => expect(r.status).toBe(303));
     const taroHome = await agent.get('/home').expect(200);
@@ -242,6 +231,6 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     expect(response.headers.location).toBe('/');
     expect(response.headers['set-cookie']?.[0]).toMatch(/^sid=;/);
     await agent.get('/home').expect(302);
-    expect(emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(0);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(0);
   });
 });

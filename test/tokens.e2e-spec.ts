@@ -1,44 +1,28 @@
 import supertest from 'supertest';
 import { useServiceUnderTest } from './support/service-under-test.js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../emulator/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionStore } from '../src/session/session-store.js';
 import { accountKey } from '../src/oauth/account-keys.js';
 import { AccountStorage } from '../src/oauth/account-storage.js';
-import {
-  type Agent,
-  csrfTokenOf,
-  signIn,
-  startApp,
-  startEmulator,
-  type TestApp,
-} from './support/test-app.js';
+import { type Agent, csrfTokenOf, signIn, startApp } from './support/test-app.js';
 
 const TARO = 'taro.yamada@gmail.com';
 const HANAKO = 'hanako@example.co.jp';
 const HOUR = 3_600_000;
 
 describe('token lifecycle and identity', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
+  const sut = useServiceUnderTest();
   let agent: Agent;
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator);
-  });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
-  });
   beforeEach(() => {
-    agent = supertest.agent(testApp.server);
-    emulator.clearRequests();
-    testApp.clock.reset();
+    agent = supertest.agent(sut.app.server);
+    sut.emulator.clearRequests();
+    sut.app.clock.reset();
   });
-  afterEach(() => emulator.setIdTokenTweak(null));
+  afterEach(() => sut.emulator.setIdTokenTweak(null));
 
-  const requestsTo = (endpoint: string) => emulator.requests.filter((r) => r.endpoint === endpoint);
+  const requestsTo = (endpoint: string) =>
+    sut.emulator.requests.filter((r) => r.endpoint === endpoint);
   const refreshGrants = () =>
     requestsTo('token').filter((r) => r.form?.grant_type === 'refresh_token');
   const issuedTokens = () =>
@@ -67,8 +51,8 @@ describe('token lifecycle and identity', () => {
   it('should refresh an expiring access token exactly once for 10 parallel requests of a session', async () => {
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
-    emulator.clearRequests();
-    testApp.clock.advance(HOUR);
+    sut.emulator.clearRequests();
+    sut.app.clock.advance(HOUR);
     const pages = await Promise.all(Array.from({ length: 10 }, () => agent.get('/home')));
     expect(pages.map((page) => page.status)).toEqual(Array(10).fill(200));
     expect(refreshGrants()).toHaveLength(1);
@@ -79,15 +63,15 @@ describe('token lifecycle and identity', () => {
       'refresh_token',
     ]);
     // The renewed token is stored: no further refresh for the next page.
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     await agent.get('/home').expect(200);
     expect(refreshGrants()).toHaveLength(0);
   });
 
   it('should refresh once and retry once when Gmail rejects the access token', async () => {
     await signIn(agent, { email: TARO });
-    emulator.expireAccessTokens(TARO);
-    emulator.clearRequests();
+    sut.emulator.expireAccessTokens(TARO);
+    sut.emulator.clearRequests();
     await agent.get('/home').expect(200);
     expect(refreshGrants()).toHaveLength(1);
     expect(requestsTo('gmail_list')).toHaveLength(2);
@@ -95,8 +79,8 @@ describe('token lifecycle and identity', () => {
 
   it('should ask to connect again when the refresh token was revoked, without a 500', async () => {
     await signIn(agent, { email: TARO });
-    emulator.revokeAll(TARO);
-    testApp.clock.advance(HOUR);
+    sut.emulator.revokeAll(TARO);
+    sut.app.clock.advance(HOUR);
     const response = await agent.get('/home').expect(401);
     expect(response.text).toContain('Your access was revoked or has expired');
     expect(response.text).toContain('href="/oauth"');
@@ -106,7 +90,7 @@ describe('token lifecycle and identity', () => {
   it.each(['wrong-nonce', 'wrong-aud', 'wrong-iss', 'bad-signature'] as const)(
     'should refuse an ID token with %s and keep no session',
     async (tweak) => {
-      emulator.setIdTokenTweak(tweak);
+      sut.emulator.setIdTokenTweak(tweak);
       const callback = await signIn(agent, { email: TARO });
       expect(callback.status).toBe(400);
       expect(callback.text).toContain('identity answer could not be verified');
@@ -116,7 +100,7 @@ describe('token lifecycle and identity', () => {
   );
 
   it('should explain an unticked Gmail permission and not call Gmail', async () => {
-    emulator.revokeAll(TARO);
+    sut.emulator.revokeAll(TARO);
     const callback = await signIn(agent, { email: TARO, grantGmail: false });
     expect(callback.status).toBe(303);
     const token = requestsTo('token')[0].response;
@@ -124,7 +108,7 @@ describe('token lifecycle and identity', () => {
     const home = await agent.get('/home').expect(403);
     expect(home.text).toContain('needs a Gmail permission that you did not allow');
     expect(home.text).toContain('href="/oauth"');
-    expect(emulator.requests.filter((r) => r.endpoint.startsWith('gmail_'))).toHaveLength(0);
+    expect(sut.emulator.requests.filter((r) => r.endpoint.startsWith('gmail_'))).toHaveLength(0);
   });
 
   it('should sign out without revoking, and disconnect by revoking the refresh token', async () => {
@@ -138,19 +122,20 @@ describe('token lifecycle and identity', () => {
     expect(revocations).toHaveLength(1);
     expect(revocations[0].form).toEqual({ token: refreshToken });
     // The old cookie no longer shows mail.
-    await supertest(testApp.server).get('/home').set('Cookie', cookie).expect(302);
+    await supertest(sut.app.server).get('/home').set('Cookie', cookie).expect(302);
   });
 
   it('should keep no token in clear text in the session store', async () => {
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
-    const store = testApp.app.get(SessionStore).store;
+    const store = sut.app.app.get(SessionStore).store;
     const all = await new Promise<unknown>((resolve, reject) =>
       store.all!((error, sessions) => (error ? reject(error as Error) : resolve(sessions))),
     );
     // Sessions carry the account's sub and epoch; the tokens are in the account record, sealed.
-    const sub = (Object.values(all as object)[0] as { user: { sub: string } }).user.sub;
-    const record = await testApp.app
+    const sessions = Object.values(all as object) as { user?: { sub: string; email: string } }[];
+    const sub = sessions.find((session) => session.user?.email === TARO)!.user!.sub;
+    const record = await sut.app.app
       .get(AccountStorage)
       .readHash(accountKey('gmail-oauth:sess:', sub, 'record'));
     const raw = JSON.stringify(all);

@@ -1,39 +1,18 @@
 import supertest from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  consentAtEmulator,
-  type EmulatorEndpoint,
-  type Fault,
-  type GoogleEmulator,
-} from '../emulator/index.js';
-import {
-  type Agent,
-  callbackPath,
-  signIn,
-  startApp,
-  startEmulator,
-  startSignIn,
-  type TestApp,
-} from './support/test-app.js';
+import { useServiceUnderTest } from './support/service-under-test.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { consentAtEmulator, type EmulatorEndpoint, type Fault } from '../emulator/index.js';
+import { type Agent, callbackPath, signIn, startSignIn } from './support/test-app.js';
 
 const TARO = 'taro.yamada@gmail.com';
 
 /** The core issue's table: what a user sees for each upstream answer. */
 describe('upstream failures', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
+  const sut = useServiceUnderTest({ UPSTREAM_TIMEOUT_MS: '300' });
   let agent: Agent;
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator, { UPSTREAM_TIMEOUT_MS: '300' });
-  });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
-  });
   beforeEach(() => {
-    agent = supertest.agent(testApp.server);
+    agent = supertest.agent(sut.app.server);
   });
 
   describe('at the token endpoint', () => {
@@ -42,7 +21,7 @@ describe('upstream failures', () => {
         email: TARO,
         password: 'demo',
       });
-      emulator.setFault('token', fault, 1);
+      sut.emulator.setFault('token', fault, 1);
       return agent.get(callbackPath(callbackUrl));
     };
 
@@ -81,16 +60,16 @@ describe('upstream failures', () => {
     });
 
     const homeWith = async (endpoint: EmulatorEndpoint, fault: Fault, times = Infinity) => {
-      emulator.setFault(endpoint, fault, times);
+      sut.emulator.setFault(endpoint, fault, times);
       try {
         return await agent.get('/home');
       } finally {
-        emulator.setFault(endpoint, null);
+        sut.emulator.setFault(endpoint, null);
       }
     };
 
     it('should refresh once on a 401 and then ask to connect again with 401', async () => {
-      emulator.clearRequests();
+      sut.emulator.clearRequests();
       const response = await homeWith('gmail_list', {
         kind: 'gmail-error',
         status: 401,
@@ -99,7 +78,7 @@ describe('upstream failures', () => {
       expect(response.status).toBe(401);
       expect(response.text).toContain('Please connect to Gmail again.');
       expect(
-        emulator.requests.filter(
+        sut.emulator.requests.filter(
           (r) => r.endpoint === 'token' && r.form?.grant_type === 'refresh_token',
         ),
       ).toHaveLength(1);
@@ -144,7 +123,7 @@ describe('upstream failures', () => {
       'should answer %s with 503 and Retry-After when no page was loaded before',
       async (_name, fault, retryAfter) => {
         // A user with no page loaded yet: nothing cached to fall back on (see inbox.e2e-spec).
-        agent = supertest.agent(testApp.server);
+        agent = supertest.agent(sut.app.server);
         expect((await signIn(agent, { email: 'hanako@example.co.jp' })).status).toBe(303);
         const response = await homeWith('gmail_list', fault);
         expect(response.status).toBe(503);

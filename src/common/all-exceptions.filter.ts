@@ -47,20 +47,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.status(view.status).json({ error: { code: view.code, message } });
       return;
     }
-    response
-      .status(view.status)
-      .render(
-        'error',
-        { ...view, locale, messageKey: isMessageKey(messageKey) ? messageKey : 'error.internal' },
-        (renderError: Error | null, html?: string) => {
-          if (renderError) {
-            this.logger.error({ err: renderError }, 'error page failed to render');
-            response.type('text/plain').send(translate(locale, 'error.internal'));
-            return;
-          }
-          response.send(html);
-        },
-      );
+    response.status(view.status).render(
+      'error',
+      {
+        ...view,
+        locale,
+        titleKey: 'error.title',
+        messageKey: isMessageKey(messageKey) ? messageKey : 'error.internal',
+      },
+      (renderError: Error | null, html?: string) => {
+        if (renderError) {
+          this.logger.error({ err: renderError }, 'error page failed to render');
+          response.type('text/plain').send(translate(locale, 'error.internal'));
+          return;
+        }
+        response.send(html);
+      },
+    );
   }
 
   private log(exception: unknown, expected: boolean, status: number): void {

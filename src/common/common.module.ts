@@ -1,22 +1,28 @@
 import { Global, Module } from '@nestjs/common';
-import { MetricsRegistry } from '../metrics/metrics.registry.js';
-import { OAuthMetrics } from '../oauth/oauth-metrics.js';
+import { AesGcmSealer } from './aes-gcm.sealer.js';
 import { Clock, SystemClock } from './clock.js';
-import { SignOutHooks } from './sign-out-hooks.js';
+import { MetricsRegistry } from './metrics.registry.js';
+import { ReadinessChecks } from './readiness.checks.js';
+import { SignOutHooks } from './sign-out.hooks.js';
 import { UpstreamHttp } from './upstream-http.service.js';
-import { UpstreamMetrics } from './upstream-metrics.js';
+import { UpstreamMetrics } from './upstream.metrics.js';
 
-/** Process-wide services: the clock, the upstream HTTP client and the metrics. */
+const SHARED = [
+  AesGcmSealer,
+  MetricsRegistry,
+  ReadinessChecks,
+  UpstreamHttp,
+  UpstreamMetrics,
+  SignOutHooks,
+];
+
+/**
+ * Process-wide services every layer above may inject: the clock, the upstream HTTP client, the
+ * sealer for values at rest, the metrics registry (each owner registers its own series on it).
+ */
 @Global()
 @Module({
-  providers: [
-    { provide: Clock, useClass: SystemClock },
-    MetricsRegistry,
-    UpstreamHttp,
-    UpstreamMetrics,
-    OAuthMetrics,
-    SignOutHooks,
-  ],
-  exports: [Clock, MetricsRegistry, UpstreamHttp, UpstreamMetrics, OAuthMetrics, SignOutHooks],
+  providers: [{ provide: Clock, useClass: SystemClock }, ...SHARED],
+  exports: [Clock, ...SHARED],
 })
 export class CommonModule {}

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GoogleConfig } from '../config/configuration.js';
-import { MetricsRegistry } from '../metrics/metrics.registry.js';
+import { MetricsRegistry } from './metrics.registry.js';
 import { SystemClock } from './clock.js';
 import { UpstreamHttp } from './upstream-http.service.js';
-import { UpstreamMetrics } from './upstream-metrics.js';
+import { UpstreamMetrics } from './upstream.metrics.js';
 import {
   UpstreamNetworkError,
   UpstreamResponseError,

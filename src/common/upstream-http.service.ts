@@ -5,7 +5,7 @@ import { Agent, request as send } from 'undici';
 import { GoogleConfig } from '../config/configuration.js';
 import { traceUpstreamCall } from '../tracing/upstream.span.js';
 import { Clock } from './clock.js';
-import { UpstreamMetrics } from './upstream-metrics.js';
+import { UpstreamMetrics } from './upstream.metrics.js';
 import {
   type Upstream,
   UpstreamNetworkError,

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { SanitizedHtml } from '../gmail/sanitized-html.js';
+import { SanitizedHtml } from './sanitized-html.js';
 import { isLocale, isMessageKey, translate } from '../i18n/i18n.js';
 
 type HelperOptions = { hash: Record<string, unknown>; data: { root: { locale?: unknown } } };

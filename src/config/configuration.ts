@@ -10,7 +10,10 @@ export abstract class ServerConfig {
   abstract readonly trustProxy: boolean | number | string;
   abstract readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   abstract readonly metricsToken: string | undefined;
+  /** After SIGTERM, how long requests in flight may take once the listener is closed. */
   abstract readonly shutdownGraceMs: number;
+  /** After SIGTERM, how long the listener keeps serving (readiness 503) before it closes. */
+  abstract readonly shutdownDelayMs: number;
 }
 
 export abstract class GoogleConfig {

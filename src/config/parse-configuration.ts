@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigurationError } from './configuration.error.js';
 import type { Configuration, ServerConfig, TracingConfig } from './configuration.js';
+import { isHttpsOrLoopback } from './secure-url.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 const GOOGLE_ISSUER = 'https://accounts.google.com';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export interface ParsedConfiguration extends Configuration {
   /** Things an operator should hear about at start-up (generated secrets and the like). */
@@ -64,6 +64,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, production ? 'info' : 'debug'),
       metricsToken: env.METRICS_TOKEN || undefined,
       shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+      shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     },
     google: {
       clientId,
@@ -152,7 +153,7 @@ function url(env: Environment, name: string, fallback: string): string {
   } catch {
     throw new ConfigurationError(name, 'expected an absolute URL');
   }
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed))) {
+  if (!isHttpsOrLoopback(parsed)) {
     throw new ConfigurationError(name, 'expected an https URL (plain http only on loopback)');
   }
   if (parsed.search || parsed.hash || parsed.username || parsed.password) {
@@ -170,10 +171,6 @@ function optionalUrl(env: Environment, name: string, protocols: string[]): strin
     // reported below
   }
   throw new ConfigurationError(name, `expected a URL starting with ${protocols.join(' or ')}//`);
-}
-
-export function isLoopback(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname);
 }
 
 function decodeKey(value: string): Buffer {

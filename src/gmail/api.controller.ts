@@ -21,7 +21,7 @@ export class ApiController {
     private readonly messages: MessageService,
   ) {}
 
-  /** The unread inbox, 50 at a time; `pageToken` is the previous answer's `nextPageToken`. */
+  /** The unread inbox, one page (PAGE_SIZE) at a time; `pageToken` is the previous answer's `nextPageToken`. */
   @Get()
   async list(
     @Req() request: Request & { session: { user: SignedInUser } },

@@ -13,7 +13,7 @@ export const MESSAGE_ID_PATTERN = /^[0-9a-f]{6,32}$/;
 /** Headers the inbox shows; asked for by name so Gmail sends no others (format=metadata). */
 export const SUMMARY_HEADERS = ['From', 'Subject', 'Date'] as const;
 /** Partial responses (Gmail API "Performance tips"): only the fields this service reads. */
-export const LIST_FIELDS = 'messages(id,threadId),nextPageToken,resultSizeEstimate';
+export const LIST_FIELDS = 'messages(id,threadId),nextPageToken';
 export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payload/headers';
 
 /**
@@ -60,7 +60,6 @@ export class GmailClient {
     return {
       ids,
       nextPageToken: fields.optionalString('nextPageToken') || undefined,
-      resultSizeEstimate: fields.optionalInteger('resultSizeEstimate') ?? ids.length,
     };
   }
 

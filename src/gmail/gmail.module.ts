@@ -1,7 +1,8 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { SessionConfig } from '../config/configuration.js';
-import { SignOutHooks } from '../common/sign-out-hooks.js';
-import { GoogleFeatureModule, TokenCipher } from '../oauth/index.js';
+import { SignOutHooks } from '../common/sign-out.hooks.js';
+import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
+import { GoogleFeatureModule } from '../oauth/index.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { GmailBatchClient } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
@@ -9,14 +10,14 @@ import { ApiController } from './api.controller.js';
 import { InboxController } from './inbox.controller.js';
 import { MessageController } from './message.controller.js';
 import { MessageService } from './message.service.js';
-import { MessageViewModel } from './message.view.js';
+import { MessageView } from './message.view.js';
 import { InboxService } from './inbox.service.js';
 import { InboxView } from './inbox.view.js';
 import { MemorySummaryCache } from './memory-summary.cache.js';
-import { PageCursor } from './page-cursor.js';
+import { PageCursor } from './page.cursor.js';
 import { RedisSummaryCache } from './redis-summary.cache.js';
 import { SummaryCache } from './summary-cache.js';
-import { SummaryFetcher } from './summary-fetcher.js';
+import { SummaryFetcher } from './summary.fetcher.js';
 import { GMAIL_API_NAME, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 
 @Module({
@@ -34,13 +35,13 @@ import { GMAIL_API_NAME, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
     InboxService,
     InboxView,
     MessageService,
-    MessageViewModel,
+    MessageView,
     PageCursor,
     SummaryFetcher,
     {
       provide: SummaryCache,
-      inject: [RedisConnection, TokenCipher, SessionConfig],
-      useFactory: (redis: RedisConnection, cipher: TokenCipher, session: SessionConfig) =>
+      inject: [RedisConnection, AesGcmSealer, SessionConfig],
+      useFactory: (redis: RedisConnection, cipher: AesGcmSealer, session: SessionConfig) =>
         redis.client
           ? new RedisSummaryCache(redis, cipher, session.prefix)
           : new MemorySummaryCache(),

@@ -16,5 +16,4 @@ export interface MessageSummary {
 export interface MessageIdPage {
   ids: string[];
   nextPageToken: string | undefined;
-  resultSizeEstimate: number;
 }

@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { SignedInUser } from '../common/session.types.js';
 import { AuthorizedCall, GoogleApiRateLimitError, type TokenSession } from '../oauth/index.js';
+import { ADVISED_BATCH_CALLS } from './batch/index.js';
 import { GmailClient } from './gmail.client.js';
 import type { MessageSummary } from './gmail.types.js';
-import { PageCursor } from './page-cursor.js';
+import { PageCursor } from './page.cursor.js';
 import { type CachedPage, SummaryCache } from './summary-cache.js';
-import { type FetchedSummary, SummaryFetcher } from './summary-fetcher.js';
+import { type FetchedSummary, SummaryFetcher } from './summary.fetcher.js';
 
-/** Gmail advises at most 50 calls per batch; one batch per page keeps a page at two round trips. */
-export const PAGE_SIZE = 50;
+/** One advised batch per page keeps a page at two round trips. */
+export const PAGE_SIZE = ADVISED_BATCH_CALLS;
 
 export type InboxRow = MessageSummary | { id: string; failed: true };
 

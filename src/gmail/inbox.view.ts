@@ -21,7 +21,7 @@ export class InboxView {
           },
     );
     return {
-      title: 'Inbox',
+      titleKey: 'home.title',
       notice: page.staleRetryAfterSeconds
         ? { retryAfterSeconds: page.staleRetryAfterSeconds }
         : undefined,

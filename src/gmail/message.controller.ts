@@ -3,14 +3,14 @@ import type { Request, Response } from 'express';
 import { RequiresGoogleScopes } from '../oauth/index.js';
 import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { MessageService } from './message.service.js';
-import { MessageViewModel } from './message.view.js';
+import { MessageView } from './message.view.js';
 
 @Controller('messages')
 @RequiresGoogleScopes(GMAIL_READONLY_SCOPE)
 export class MessageController {
   constructor(
     private readonly messages: MessageService,
-    private readonly view: MessageViewModel,
+    private readonly view: MessageView,
   ) {}
 
   /** One message; `view=plain` shows an HTML mail as text. */

@@ -11,10 +11,10 @@ import {
   type MessageHeaders,
   planMessage,
 } from './mime/index.js';
-import { SanitizedHtml } from './sanitized-html.js';
+import { SanitizedHtml } from '../common/sanitized-html.js';
 
 /** One message, ready to show: decoded text, sanitized HTML, attachments listed (not fetched). */
-export interface MessageView {
+export interface ReadMessage {
   id: string;
   threadId: string;
   headers: MessageHeaders;
@@ -39,7 +39,7 @@ export class MessageService {
     private readonly authorized: AuthorizedCall,
   ) {}
 
-  async read(session: TokenSession, id: unknown): Promise<MessageView> {
+  async read(session: TokenSession, id: unknown): Promise<ReadMessage> {
     if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) {
       throw new BadInputError('message id is not a Gmail id (hexadecimal)');
     }

@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_LOCALE, formatDate, formatNumber, isLocale } from '../i18n/i18n.js';
-import type { MessageView } from './message.service.js';
+import type { ReadMessage } from './message.service.js';
 
 /** The message template's view model. Text stays text: the template escapes it. */
 @Injectable()
-export class MessageViewModel {
-  render(message: MessageView, mode: 'plain' | 'formatted', locale: unknown) {
+export class MessageView {
+  render(message: ReadMessage, mode: 'plain' | 'formatted', locale: unknown) {
     const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
     // Prefer the text/plain body; an HTML-only mail shows sanitized, or as text on request.
     const showHtml =
       message.text === undefined && message.html !== undefined && mode === 'formatted';
     return {
       title: message.headers.subject ?? '',
+      titleKey: 'message.title',
       id: message.id,
       headers: message.headers,
       received: formatDate(lang, message.internalDate),

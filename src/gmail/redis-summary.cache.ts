@@ -1,6 +1,6 @@
 import type { MessageSummary } from './gmail.types.js';
 import type { RedisConnection } from '../redis/redis.connection.js';
-import type { TokenCipher } from '../oauth/index.js';
+import type { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 import { type CachedPage, SummaryCache } from './summary-cache.js';
 
 /** Cached metadata outlives no session by much: a day after the user's last page view. */
@@ -16,7 +16,7 @@ const MAX_FIELDS = 2_000;
 export class RedisSummaryCache extends SummaryCache {
   constructor(
     private readonly redis: RedisConnection,
-    private readonly cipher: TokenCipher,
+    private readonly cipher: AesGcmSealer,
     private readonly prefix: string,
   ) {
     super();

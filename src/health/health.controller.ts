@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { GoogleOAuthClient } from '../oauth/google-oauth.client.js';
+import { ReadinessChecks } from '../common/readiness.checks.js';
 import { SessionStore } from '../session/session-store.js';
+import { ShutdownState } from './shutdown-state.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -14,7 +15,8 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly sessions: SessionStore,
-    private readonly oauth: GoogleOAuthClient,
+    private readonly checks: ReadinessChecks,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** The process is up and serving. */
@@ -24,10 +26,16 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Ready for traffic: the session store answers and Google's discovery document is loadable. */
+  /**
+   * Ready for traffic: not shutting down (503 at once from SIGTERM on, without waiting for the
+   * other checks), the session store answers, and so does every registered check.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
+    if (this.shutdown.isDraining) {
+      return this.health.check([() => this.indicators.check('shutdown').down('draining')]);
+    }
     return this.health.check([
       () =>
         this.indicators
@@ -37,13 +45,16 @@ export class HealthController {
             return { kind: this.sessions.kind };
           })
           .withTimeout(CHECK_TIMEOUT_MS),
-      () =>
-        this.indicators
-          .check('discovery')
-          .attempt(async () => {
-            await this.oauth.metadata();
-          })
-          .withTimeout(CHECK_TIMEOUT_MS),
+      ...this.checks.entries().map(
+        ([name, check]) =>
+          () =>
+            this.indicators
+              .check(name)
+              .attempt(async () => {
+                await check();
+              })
+              .withTimeout(CHECK_TIMEOUT_MS),
+      ),
     ]);
   }
 }

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { OAuthModule } from '../oauth/oauth.module.js';
 import { SessionModule } from '../session/session.module.js';
 import { HealthController } from './health.controller.js';
+import { ShutdownState } from './shutdown-state.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), SessionModule, OAuthModule],
+  imports: [TerminusModule.forRoot({ logger: false }), SessionModule],
   controllers: [HealthController],
+  providers: [ShutdownState],
+  exports: [ShutdownState],
 })
 export class HealthModule {}

@@ -1,7 +1,8 @@
 /**
  * Paths pino blanks out wherever they could appear in a log line: headers that carry
- * credentials, and any field named like a token, code or secret, at the top level or nested
- * in an error or a request body.
+ * credentials, and any field named like a token, code, key, secret or session id, at the top
+ * level or nested in an error or a request body. The request log itself carries no query
+ * string, header or body (see requestLoggerOptions' serializers).
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -28,6 +29,15 @@ export const REDACTED_PATHS = [
     'password',
     '_csrf',
     'csrfToken',
+    'secret',
+    'secrets',
+    'sessionSecret',
+    'encryptionKey',
+    'encryptionKeys',
+    'sessionID',
+    'sessionId',
+    'sid',
+    'cookie',
   ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { MetricsRegistry } from './metrics.registry.js';
+import type { MetricsRegistry } from '../common/metrics.registry.js';
 
 /** Times every request; the label is the matched route pattern, never the raw path. */
 export function httpMetricsMiddleware(metrics: MetricsRegistry) {

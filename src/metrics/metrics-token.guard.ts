@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { ServerConfig } from '../config/configuration.js';
-import { sameSecret } from '../oauth/pending-sign-ins.js';
+import { sameSecret } from '../common/same-secret.js';
 
 /** With METRICS_TOKEN set, /metrics wants `Authorization: Bearer <METRICS_TOKEN>` (RFC 6750 §2.1). */
 @Injectable()

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { SessionStore } from '../session/session-store.js';
-import { MetricsRegistry } from './metrics.registry.js';
+import { MetricsRegistry } from '../common/metrics.registry.js';
 import { MetricsTokenGuard } from './metrics-token.guard.js';
 
 @Controller('metrics')

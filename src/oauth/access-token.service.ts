@@ -8,7 +8,7 @@ import { AccountsService } from './accounts.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
 import { REFRESH_MARGIN_MS } from './oauth.constants.js';
 import { NotSignedInError, ReconnectRequiredError, TokenRequestError } from './oauth.errors.js';
-import { OAuthMetrics } from './oauth-metrics.js';
+import { OAuthMetrics } from './oauth.metrics.js';
 import { SharedRefresh } from './shared-refresh.js';
 
 export type TokenSession = Session & Partial<SessionData>;

@@ -7,7 +7,7 @@ import { AccountRecords } from './account-records.js';
 import { MemoryAccountStorage } from './account-storage.js';
 import { describe as describeDevice } from './account.page.js';
 import { networkOf } from './accounts.service.js';
-import { TokenCipher } from './token-cipher.js';
+import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 import { parseTokenResponse } from './token-response.js';
 
 class StepClock extends Clock {
@@ -34,7 +34,7 @@ function fixture(keys: Buffer[] = [randomBytes(32)], storage?: MemoryAccountStor
   const store = storage ?? new MemoryAccountStorage(clock);
   return {
     store,
-    records: new AccountRecords(store, new TokenCipher(token), config, clock, token),
+    records: new AccountRecords(store, new AesGcmSealer(token), config, clock, token),
   };
 }
 

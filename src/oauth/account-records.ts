@@ -4,7 +4,7 @@ import { SessionConfig, TokenConfig } from '../config/configuration.js';
 import { Clock } from '../common/clock.js';
 import { accountKey, emailLookupKey, tokenLookupKey } from './account-keys.js';
 import { AccountStorage } from './account-storage.js';
-import { TokenCipher } from './token-cipher.js';
+import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 
 /** The provider's tokens for one account. */
 export interface AccountTokens {
@@ -51,7 +51,7 @@ export class AccountRecords {
 
   constructor(
     private readonly storage: AccountStorage,
-    private readonly cipher: TokenCipher,
+    private readonly cipher: AesGcmSealer,
     private readonly config: SessionConfig,
     private readonly clock: Clock,
     token: TokenConfig,

@@ -4,7 +4,7 @@ import type { Session, SessionData } from 'express-session';
 import { isIPv4, isIPv6 } from 'node:net';
 import { SessionConfig } from '../config/configuration.js';
 import { Clock } from '../common/clock.js';
-import { SignOutHooks } from '../common/sign-out-hooks.js';
+import { SignOutHooks } from '../common/sign-out.hooks.js';
 import { SessionStore } from '../session/session-store.js';
 import { AccountRecords, type AccountRecord } from './account-records.js';
 

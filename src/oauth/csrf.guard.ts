@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { CsrfTokenError } from './oauth.errors.js';
-import { sameSecret } from './pending-sign-ins.js';
+import { sameSecret } from '../common/same-secret.js';
 
 /**
  * A state-changing form post must carry the session's own CSRF token (synchronizer token);

@@ -24,10 +24,10 @@ export function googleApiErrorFor(
   body: string,
   retryAfterHeader: string | null,
 ): Error {
-  const reasons = readReasons(body);
+  const reasons = readGoogleErrorReasons(body);
   if (status === 401) return new GoogleApiUnauthorizedError(api, `${upstream}: answered 401`);
   if (status === 404) return new GoogleApiNotFoundError(api, `${upstream}: answered 404`);
-  if (status === 429 || (status === 403 && reasons.some((r) => QUOTA_REASONS.has(r)))) {
+  if (isQuotaRefusal(status, reasons)) {
     return new GoogleApiRateLimitError(
       api,
       retryAfterSeconds(retryAfterHeader),
@@ -43,8 +43,16 @@ export function googleApiErrorFor(
   return new UpstreamStatusError(upstream, status);
 }
 
+/**
+ * Over quota: a 429, or a 403 whose reason says a rate or daily limit is spent. `reasons` are
+ * those of the body (see readGoogleErrorReasons).
+ */
+export function isQuotaRefusal(status: number, reasons: readonly string[]): boolean {
+  return status === 429 || (status === 403 && reasons.some((reason) => QUOTA_REASONS.has(reason)));
+}
+
 /** The `reason`s of Google's JSON error body; none for a body of another shape. */
-function readReasons(body: string): string[] {
+export function readGoogleErrorReasons(body: string): string[] {
   try {
     const parsed = JSON.parse(body) as { error?: { errors?: { reason?: unknown }[] } };
     const errors = parsed?.error?.errors;

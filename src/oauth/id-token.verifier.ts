@@ -6,7 +6,7 @@ import { parseJsonBody, UpstreamHttp } from '../common/upstream-http.service.js'
 import { UpstreamResponseError, UpstreamStatusError } from '../common/upstream.errors.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
 import { IdTokenError } from './oauth.errors.js';
-import { sameSecret } from './pending-sign-ins.js';
+import { sameSecret } from '../common/same-secret.js';
 
 /** Verified identity claims of an ID token. */
 export interface IdentityClaims {

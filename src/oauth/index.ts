@@ -6,7 +6,12 @@ export type { TokenSession } from './access-token.service.js';
 export { AccountSessionMiddleware } from './account-session.middleware.js';
 export { AuthorizedCall } from './authorized-call.js';
 export { GoogleApiClient, type GoogleApiRequest } from './google-api.client.js';
-export { googleApiErrorFor, retryAfterSeconds } from './google-api-error.js';
+export {
+  googleApiErrorFor,
+  isQuotaRefusal,
+  readGoogleErrorReasons,
+  retryAfterSeconds,
+} from './google-api-error.js';
 export {
   GoogleApiDisabledError,
   GoogleApiError,
@@ -18,5 +23,3 @@ export {
 export { GoogleFeatureModule } from './google-feature.module.js';
 export { GoogleScopeGuard, RequiresGoogleScopes } from './google-scope.guard.js';
 export { type FeatureScope, type GoogleFeature, IDENTITY_SCOPES } from './google-scopes.js';
-export { sameSecret } from './pending-sign-ins.js';
-export { TokenCipher } from './token-cipher.js';

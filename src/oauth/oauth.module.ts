@@ -1,15 +1,16 @@
-import { Module } from '@nestjs/common';
-import { GoogleConfig } from '../config/configuration.js';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { AccountController } from './account.controller.js';
-import { AccountRecords } from './account-records.js';
-import { AccountStorage, MemoryAccountStorage, RedisAccountStorage } from './account-storage.js';
-import { AccountSessionMiddleware } from './account-session.middleware.js';
-import { AccountsService } from './accounts.service.js';
-import { AccountPage } from './account.page.js';
+import { ReadinessChecks } from '../common/readiness.checks.js';
+import { GoogleConfig } from '../config/configuration.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionModule } from '../session/session.module.js';
 import { AccessTokenService } from './access-token.service.js';
+import { AccountController } from './account.controller.js';
+import { AccountPage } from './account.page.js';
+import { AccountRecords } from './account-records.js';
+import { AccountSessionMiddleware } from './account-session.middleware.js';
+import { AccountStorage, MemoryAccountStorage, RedisAccountStorage } from './account-storage.js';
+import { AccountsService } from './accounts.service.js';
 import { AuthorizedCall } from './authorized-call.js';
 import { GoogleApiClient } from './google-api.client.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
@@ -17,13 +18,13 @@ import { GoogleScopeGuard } from './google-scope.guard.js';
 import { GoogleScopes } from './google-scopes.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { OAuthController } from './oauth.controller.js';
+import { OAuthMetrics } from './oauth.metrics.js';
 import { PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
 import { SignInService } from './sign-in.service.js';
 import { SignOutService } from './sign-out.service.js';
 import { StateGuard } from './state.guard.js';
 import { InstanceRefresh, RedisRefresh, SharedRefresh } from './shared-refresh.js';
-import { TokenCipher } from './token-cipher.js';
 
 @Module({
   imports: [SessionModule],
@@ -45,7 +46,7 @@ import { TokenCipher } from './token-cipher.js';
     SignInService,
     SignOutService,
     StateGuard,
-    TokenCipher,
+    OAuthMetrics,
     {
       provide: AccountStorage,
       inject: [RedisConnection, Clock],
@@ -70,7 +71,16 @@ import { TokenCipher } from './token-cipher.js';
     GoogleOAuthClient,
     GoogleScopeGuard,
     GoogleScopes,
-    TokenCipher,
   ],
 })
-export class OAuthModule {}
+export class OAuthModule implements OnModuleInit {
+  constructor(
+    private readonly readiness: ReadinessChecks,
+    private readonly google: GoogleOAuthClient,
+  ) {}
+
+  onModuleInit(): void {
+    // Ready only when Google's discovery document is loadable (cached once it is).
+    this.readiness.register('discovery', () => this.google.metadata());
+  }
+}

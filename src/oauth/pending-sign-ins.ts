@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import type { Session, SessionData } from 'express-session';
 import { Clock } from '../common/clock.js';
+import { sameSecret } from '../common/same-secret.js';
 import type { PendingSignIn } from '../common/session.types.js';
 
 /** Sign-ins a session may have under way at once (one per browser tab, within reason). */
@@ -49,11 +49,4 @@ export class PendingSignIns {
     const age = this.clock.now() - entry.createdAt;
     return age >= 0 && age < PENDING_SIGN_IN_TTL_MS;
   }
-}
-
-/** Constant-time comparison that tolerates unequal lengths (timingSafeEqual throws on those). */
-export function sameSecret(expected: string, received: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(received);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,4 +1,4 @@
-import { isLoopback } from '../config/parse-configuration.js';
+import { isHttpsOrLoopback } from '../config/secure-url.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
 import { UpstreamResponseError } from '../common/upstream.errors.js';
 
@@ -49,7 +49,7 @@ function endpoint(fields: UpstreamFields, key: string): string {
   } catch {
     throw new UpstreamResponseError('discovery', `$.${key} is not an absolute URL`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
+  if (!isHttpsOrLoopback(url)) {
     throw new UpstreamResponseError('discovery', `$.${key} is not an https URL`);
   }
   return value;

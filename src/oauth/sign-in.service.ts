@@ -7,7 +7,7 @@ import { Clock } from '../common/clock.js';
 import { SessionService } from '../session/session.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
 import { IdTokenVerifier, type IdentityClaims } from './id-token.verifier.js';
-import { OAuthMetrics, type SignInOutcome } from './oauth-metrics.js';
+import { OAuthMetrics, type SignInOutcome } from './oauth.metrics.js';
 import { GoogleScopes, IDENTITY_SCOPES } from './google-scopes.js';
 import {
   AuthorizationDeniedError,
@@ -23,12 +23,10 @@ import type { PendingSignIn } from '../common/session.types.js';
 import type { CallbackRequest } from './state.guard.js';
 import { AccountRecords, type AccountRecord } from './account-records.js';
 import { AccountsService } from './accounts.service.js';
-import type { TokenResponse } from './token-response.js';
+import { isOAuthErrorCode, type TokenResponse } from './token-response.js';
 
 /** Authorization codes are opaque; this bounds them and keeps control characters out. */
 const CODE_PATTERN = /^[\x21-\x7E]{1,2048}$/;
-/** RFC 6749 §4.1.2.1: error codes are %x20-21 / %x23-5B / %x5D-7E. */
-const ERROR_PATTERN = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,100}$/;
 /** Scopes one /oauth?scope= may ask for at once (a route needs a few at most). */
 const MAX_ASKED_SCOPES = 10;
 
@@ -123,6 +121,8 @@ export class SignInService {
     // `hd` is only a hint for Google's account chooser; the ID token's claim is checked later.
     if (this.google.allowedDomains.length === 1) params.hd = this.google.allowedDomains[0];
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    // A redirect whose state was not stored would only come back as "invalid state".
+    await this.sessions.save(request);
     return url.toString();
   }
 
@@ -196,7 +196,7 @@ export class SignInService {
       }
     }
     if (error !== undefined) {
-      throw typeof error === 'string' && ERROR_PATTERN.test(error)
+      throw isOAuthErrorCode(error)
         ? new AuthorizationDeniedError(error)
         : new InvalidCallbackError('malformed error parameter');
     }
@@ -246,7 +246,7 @@ export class SignInService {
     const sameUser = request.session.user?.sub === identity.sub;
     const declinedBefore = sameUser ? (request.session.declinedScopes ?? []) : [];
     await this.accounts.leave(request.session);
-    await this.sessions.regenerate(request);
+    this.sessions.regenerate(request);
     const session = request.session;
     session.createdAt = this.clock.now();
     // Other tabs' sign-ins survive the new session id.
@@ -277,6 +277,8 @@ export class SignInService {
         !granted.includes(scope) && !(IDENTITY_SCOPES as readonly string[]).includes(scope),
     );
     if (declined.length > 0) session.declinedScopes = declined;
+    // The 303 to /home carries the new session id: only once the session behind it is stored.
+    await this.sessions.save(request);
   }
 
   async revokeQuietly(token: string): Promise<void> {

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import type { Request } from 'express';
 import type { PendingSignIn } from '../common/session.types.js';
 import { InvalidStateError } from './oauth.errors.js';
-import { OAuthMetrics } from './oauth-metrics.js';
+import { OAuthMetrics } from './oauth.metrics.js';
 import { PendingSignIns } from './pending-sign-ins.js';
 
 /** What /oauth sends: 32 random bytes in base64url (RFC 4648 §5). */

@@ -37,11 +37,16 @@ export function parseTokenResponse(body: unknown, now: number): TokenResponse {
   };
 }
 
+/** RFC 6749 §4.1.2.1 and §5.2: an error code is 1*( %x20-21 / %x23-5B / %x5D-7E ) (bounded here). */
+const ERROR_CODE = /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,100}$/;
+
+export function isOAuthErrorCode(value: unknown): value is string {
+  return typeof value === 'string' && ERROR_CODE.test(value);
+}
+
 /** An OAuth error body (RFC 6749 §5.2), or undefined when the body is not one. */
 export function readOAuthError(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const error = (body as Record<string, unknown>).error;
-  return typeof error === 'string' && /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,100}$/.test(error)
-    ? error
-    : undefined;
+  return isOAuthErrorCode(error) ? error : undefined;
 }

@@ -1,10 +1,13 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface.js';
+import { SessionStoreUnavailableError } from '../common/app.error.js';
 import type { RedisConnection } from './redis.connection.js';
 
 /**
  * @nestjs/throttler's storage on the shared Redis client, so a limit holds across instances.
  * A fixed window per key: INCR, and the window's expiry set by the first hit (PEXPIRE NX).
+ * When Redis fails, the request answers 503 (SessionStoreUnavailableError), neither 500 nor
+ * unlimited: every limited route needs the same Redis for its session anyway.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(
@@ -21,9 +24,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerStorageRecord> {
     // The key is already "<throttler>:<client>" (see generateKey in app.module.ts).
     const redisKey = `${this.prefix}throttle:${key}`;
-    const [hits, , remainingMs] = await this.redis.run((client) =>
-      client.multi().incr(redisKey).pExpire(redisKey, ttl, 'NX').pTTL(redisKey).exec(),
-    );
+    const [hits, , remainingMs] = await this.redis
+      .run((client) =>
+        client.multi().incr(redisKey).pExpire(redisKey, ttl, 'NX').pTTL(redisKey).exec(),
+      )
+      .catch((cause: unknown) => {
+        throw new SessionStoreUnavailableError('rate-limit store failed', { cause });
+      });
     const totalHits = Number(hits);
     const timeToExpire = Math.max(Math.ceil(Number(remainingMs) / 1000), 1);
     const isBlocked = totalHits > limit;

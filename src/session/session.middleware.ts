@@ -2,10 +2,10 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { SessionConfig } from '../config/configuration.js';
-import { SessionStoreUnavailableError } from '../common/app.error.js';
 import { Clock } from '../common/clock.js';
 import { touchAtMostEvery } from './lazy-touch.js';
 import { SessionStore } from './session-store.js';
+import { forgetSession } from './session-unavailable.js';
 
 /** Longest time an unchanged session goes without its store expiry being extended. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -16,6 +16,10 @@ const TOUCH_INTERVAL_MS = 60_000;
  * visits create none), expire when idle, and are cut off after their absolute lifetime. The
  * store's idle expiry is extended at most once a minute per session (a tenth of the idle
  * timeout when that is shorter): see touchAtMostEvery.
+ *
+ * When the store fails (Redis down or not answering), the request goes on with an empty
+ * session that is never written (forgetSession): SessionAvailableGuard answers 503 on every
+ * route that needs the store, and the stored session is left exactly as it was.
  */
 @Injectable()
 export class SessionMiddleware implements NestMiddleware {
@@ -46,23 +50,23 @@ export class SessionMiddleware implements NestMiddleware {
   }
 
   async use(request: Request, response: Response, next: NextFunction): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      this.handler(request, response, (error?: unknown) =>
-        error
-          ? reject(new SessionStoreUnavailableError('session store failed', { cause: error }))
-          : resolve(),
-      ),
+    // express-session calls next(error) when the store failed to load the session.
+    const failure = await new Promise<unknown>((resolve) =>
+      this.handler(request, response, resolve),
     );
-    const createdAt = request.session.createdAt;
-    if (createdAt !== undefined && this.clock.now() - createdAt > this.config.absoluteTimeoutMs) {
-      await new Promise<void>((resolve, reject) =>
-        request.session.regenerate((error?: unknown) =>
-          error
-            ? reject(new SessionStoreUnavailableError('session store failed', { cause: error }))
-            : resolve(),
-        ),
+    if (failure) {
+      forgetSession(request, failure);
+    } else if (this.expired(request)) {
+      const regenerateFailure = await new Promise<unknown>((resolve) =>
+        request.session.regenerate(resolve),
       );
+      if (regenerateFailure) forgetSession(request, regenerateFailure);
     }
     next();
+  }
+
+  private expired(request: Request): boolean {
+    const createdAt = request.session.createdAt;
+    return createdAt !== undefined && this.clock.now() - createdAt > this.config.absoluteTimeoutMs;
   }
 }

@@ -1,11 +1,18 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { SessionAvailableGuard } from './session-available.guard.js';
 import { sessionStoreProvider } from './session-store.provider.js';
 import { SessionStore } from './session-store.js';
 import { SessionMiddleware } from './session.middleware.js';
 import { SessionService } from './session.service.js';
 
 @Module({
-  providers: [SessionService, SessionMiddleware, sessionStoreProvider],
+  providers: [
+    SessionService,
+    SessionMiddleware,
+    sessionStoreProvider,
+    { provide: APP_GUARD, useClass: SessionAvailableGuard },
+  ],
   exports: [SessionService, SessionMiddleware, SessionStore],
 })
 export class SessionModule {}

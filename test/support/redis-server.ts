@@ -11,6 +11,9 @@ export interface TestRedis {
   /** Stops (SIGSTOP-free: really stops) a private server; undefined for an external REDIS_URL. */
   stop?: () => Promise<void>;
   start?: () => Promise<void>;
+  /** SIGSTOP / SIGCONT of a private server: it keeps its connections but answers nothing. */
+  pause?: () => void;
+  resume?: () => void;
   close(): Promise<void>;
 }
 
@@ -24,10 +27,11 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function startTestRedis(): Promise<TestRedis> {
+/** `own`: always a private redis-server, even when REDIS_URL is given (outage tests stop it). */
+export async function startTestRedis({ own = false } = {}): Promise<TestRedis> {
   const prefix = `test-${randomBytes(6).toString('hex')}:`;
   const external = process.env.REDIS_URL;
-  if (external) return { url: external, prefix, close: async () => {} };
+  if (external && !own) return { url: external, prefix, close: async () => {} };
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -47,12 +51,15 @@ export async function startTestRedis(): Promise<TestRedis> {
       child!.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${text}`)));
     });
   };
+  const pause = () => child?.kill('SIGSTOP');
+  const resume = () => child?.kill('SIGCONT');
   const stop = async () => {
     if (!child || child.exitCode !== null) return;
+    resume();
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
     await exited;
   };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, prefix, start, stop, close: stop };
+  return { url: `redis://127.0.0.1:${port}`, prefix, start, stop, pause, resume, close: stop };
 }

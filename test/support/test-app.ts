@@ -25,6 +25,19 @@ export function startEmulator(options: Partial<Parameters<typeof GoogleEmulator.
   });
 }
 
+/** The environment that points the service at the emulator, with the test secrets. */
+export function serviceEnvironment(emulator: GoogleEmulator): Record<string, string> {
+  return {
+    GOOGLE_CLIENT_ID: CLIENT_ID,
+    GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
+    GOOGLE_REDIRECT_URI: REDIRECT_URI,
+    GOOGLE_ISSUER: emulator.issuer,
+    GMAIL_API_URL: emulator.gmailApiUrl,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    TOKEN_ENCRYPTION_KEY: TEST_KEY,
+  };
+}
+
 export interface TestApp {
   app: NestExpressApplication;
   server: Server;
@@ -45,13 +58,7 @@ export async function startApp(
   modules: Type[] = [],
 ): Promise<TestApp> {
   const config = parseConfiguration({
-    GOOGLE_CLIENT_ID: CLIENT_ID,
-    GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
-    GOOGLE_REDIRECT_URI: REDIRECT_URI,
-    GOOGLE_ISSUER: emulator.issuer,
-    GMAIL_API_URL: emulator.gmailApiUrl,
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    TOKEN_ENCRYPTION_KEY: TEST_KEY,
+    ...serviceEnvironment(emulator),
     LOG_LEVEL: 'silent',
     UPSTREAM_TIMEOUT_MS: '2000',
     RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',

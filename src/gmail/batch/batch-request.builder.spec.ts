@@ -3,6 +3,7 @@ import { buildBatchRequest, MAX_BATCH_CALLS } from './batch-request.builder.js';
 import { InvalidBatchRequestError } from './batch.errors.js';
 import type { BatchCall } from './batch.types.js';
 import { splitMultipart } from './multipart.splitter.js';
+import { messageThrown } from '../../../test/support/thrown.js';
 
 const TWO_CALLS: BatchCall[] = [
   {
@@ -21,15 +22,7 @@ function call(id: string, path = `/gmail/v1/users/me/messages/${id}`): BatchCall
   return { id, method: 'GET', path };
 }
 
-function rejection(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidBatchRequestError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an InvalidBatchRequestError, but nothing was thrown');
-}
+const rejection = (run: () => unknown) => messageThrown(run, InvalidBatchRequestError);
 
 describe(buildBatchRequest.name, () => {
   it('should write the exact bytes of Google’s documented request format', () => {

@@ -4,8 +4,10 @@ import type { BatchCall, BatchRequest } from './batch.types.js';
 import { isValidBoundary, multipartMixedType } from './multipart-boundary.js';
 import { quote } from './text-lines.js';
 
-/** Google's hard limit per batch request (its guide advises at most 50 for Gmail). */
+/** Google's hard limit per batch request. */
 export const MAX_BATCH_CALLS = 100;
+/** What the Gmail API's "Batching requests" guide advises at most (larger batches get throttled). */
+export const ADVISED_BATCH_CALLS = 50;
 
 /** Visible US-ASCII but `<` and `>`, which would end the `<item-{id}>` Content-ID early. */
 const CALL_ID = /^[\x21-\x3b=\x3f-\x7e]+$/;

@@ -4,6 +4,7 @@ import { buildBatchRequest } from './batch-request.builder.js';
 import { matchBatchResponses } from './batch-response.matcher.js';
 import { parseBatchResponse } from './batch-response.parser.js';
 import type { BatchCall, BatchPartResponse } from './batch.types.js';
+import { messageThrown } from '../../../test/support/thrown.js';
 
 const CALLS: BatchCall[] = ['a1', 'b2', 'c3'].map((id) => ({
   id,
@@ -15,15 +16,7 @@ function part(id: string | null, status: number, body = `{"n":"${id ?? ''}"}`): 
   return { id, status, statusText: '', headers: {}, body };
 }
 
-function malformation(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(MalformedBatchResponseError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a MalformedBatchResponseError, but the parts were matched');
-}
+const malformation = (run: () => unknown) => messageThrown(run, MalformedBatchResponseError);
 
 describe(matchBatchResponses.name, () => {
   it('should pair parts by Content-ID even when they come back reordered', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MalformedBatchResponseError } from './batch.errors.js';
 import { parseBatchResponse } from './batch-response.parser.js';
 import type { BatchPartResponse } from './batch.types.js';
+import { messageThrown } from '../../../test/support/thrown.js';
 
 const CONTENT_TYPE = 'multipart/mixed; boundary=batch_foobarbaz';
 
@@ -101,15 +102,8 @@ function okPart(id: string, body: string): string[] {
   ];
 }
 
-function malformation(contentType: string, body: string): string {
-  try {
-    parseBatchResponse(contentType, body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MalformedBatchResponseError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a MalformedBatchResponseError, but the answer was parsed');
-}
+const malformation = (contentType: string, body: string) =>
+  messageThrown(() => parseBatchResponse(contentType, body), MalformedBatchResponseError);
 
 describe(parseBatchResponse.name, () => {
   describe('well-formed answers', () => {

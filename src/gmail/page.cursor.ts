@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHmac, hkdfSync } from 'node:crypto';
 import { SessionConfig } from '../config/configuration.js';
 import { BadInputError } from '../common/app.error.js';
-import { sameSecret } from '../oauth/index.js';
+import { sameSecret } from '../common/same-secret.js';
 
 /** Deepest page a cursor may reach; bounds the URL length. */
 const MAX_DEPTH = 40;

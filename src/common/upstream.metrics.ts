@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from '../metrics/metrics.registry.js';
+import { MetricsRegistry } from './metrics.registry.js';
 import type { Upstream } from './upstream.errors.js';
 
 /** Timing of every call to Google, by upstream and status. */

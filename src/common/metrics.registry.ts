@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The Prometheus registry of one app instance (not prom-client's global one, so that two
- * instances in one process, as in the tests, keep separate series) and every series it exports.
+ * instances in one process, as in the tests, keep separate series), global through CommonModule. The HTTP, upstream and session series
+ * are here; a module with series of its own registers them on `registry` (see OAuthMetrics).
  */
 @Injectable()
 export class MetricsRegistry {
@@ -14,20 +15,6 @@ export class MetricsRegistry {
     help: 'HTTP request duration by route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-
-  readonly signIns = new Counter({
-    name: 'oauth_sign_ins_total',
-    help: 'Completed or refused sign-ins by outcome',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-
-  readonly refreshes = new Counter({
-    name: 'oauth_token_refreshes_total',
-    help: 'Access token refreshes by outcome',
-    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 

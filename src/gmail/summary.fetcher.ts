@@ -1,15 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { ADVISED_BATCH_CALLS } from './batch/index.js';
 import { GmailBatchClient, type BatchResult } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
-import { GoogleApiUnauthorizedError, retryAfterSeconds } from '../oauth/index.js';
+import {
+  GoogleApiUnauthorizedError,
+  isQuotaRefusal,
+  readGoogleErrorReasons,
+  retryAfterSeconds,
+} from '../oauth/index.js';
 import { GMAIL_API_NAME } from './gmail.scope.js';
 import type { MessageSummary } from './gmail.types.js';
 import { parseMessageSummary } from './message-summary.js';
 import { SummaryCache } from './summary-cache.js';
 
-/** Gmail's advice for batches (Gmail API "Batching requests"). */
-const BATCH_LIMIT = 50;
 /** Backoff before the one retry of parts that answered 429/5xx; Retry-After is honoured up to the cap. */
 const RETRY_MIN_MS = 200;
 const RETRY_MAX_MS = 2_000;
@@ -43,8 +47,8 @@ export class SummaryFetcher {
     const fetched: MessageSummary[] = [];
     for (let attempt = 0; missing.length > 0 && attempt < 2; attempt++) {
       const retry: { id: string; waitMs: number }[] = [];
-      for (let start = 0; start < missing.length; start += BATCH_LIMIT) {
-        const chunk = missing.slice(start, start + BATCH_LIMIT);
+      for (let start = 0; start < missing.length; start += ADVISED_BATCH_CALLS) {
+        const chunk = missing.slice(start, start + ADVISED_BATCH_CALLS);
         const results = await this.batch.get(
           accessToken,
           chunk.map((id) => ({ id, path: this.gmail.metadataPath(id) })),
@@ -84,7 +88,10 @@ export class SummaryFetcher {
       throw new GoogleApiUnauthorizedError(GMAIL_API_NAME, 'batch part answered 401');
     } else if (result.status === 404) {
       found.delete(id);
-    } else if (RETRYABLE.has(result.status) || isQuota(result)) {
+    } else if (
+      RETRYABLE.has(result.status) ||
+      isQuotaRefusal(result.status, readGoogleErrorReasons(result.body))
+    ) {
       const waitMs = result.retryAfter
         ? retryAfterSeconds(result.retryAfter, this.clock.now()) * 1000
         : RETRY_MIN_MS;
@@ -93,8 +100,4 @@ export class SummaryFetcher {
       found.set(id, 'failed');
     }
   }
-}
-
-function isQuota(result: BatchResult): boolean {
-  return result.status === 403 && /"(rateLimitExceeded|userRateLimitExceeded)"/.test(result.body);
 }

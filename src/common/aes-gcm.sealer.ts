@@ -7,12 +7,12 @@ const IV_BYTES = 12; // NIST SP 800-38D §8.2: 96-bit IVs for GCM
 const TAG_BYTES = 16;
 
 /**
- * AES-256-GCM for tokens at rest. The first configured key seals; any configured key opens
+ * AES-256-GCM for values at rest (OAuth tokens, cached mail metadata). The first configured key seals; any configured key opens
  * (rotation). Sealed form: v1.<key id>.<iv>.<ciphertext>.<tag>, base64url parts; the key id is a
  * hash prefix of the key, so a record sealed under a retired key is simply unreadable.
  */
 @Injectable()
-export class TokenCipher {
+export class AesGcmSealer {
   private readonly keys: { id: string; key: Buffer }[];
 
   constructor(config: TokenConfig) {
@@ -54,6 +54,7 @@ export class TokenCipher {
   }
 }
 
+/** The label predates the rename from TokenCipher; changing it would orphan every sealed record. */
 function keyId(key: Buffer): string {
   return createHash('sha256').update('token-key-id:').update(key).digest('base64url').slice(0, 8);
 }

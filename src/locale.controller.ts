@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Query, Redirect, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { BadInputError } from '../common/app.error.js';
-import { isLocale, LOCALE_COOKIE } from './i18n.js';
-import { safeReturnPath } from './view-locals.middleware.js';
+import { BadInputError } from './common/app.error.js';
+import { SessionOptional } from './session/session-available.guard.js';
+import { isLocale, LOCALE_COOKIE } from './i18n/i18n.js';
+import { safeReturnPath } from './i18n/view-locals.middleware.js';
 
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -10,6 +11,7 @@ const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
 @Controller('lang')
 export class LocaleController {
   @Get(':locale')
+  @SessionOptional()
   @Redirect()
   choose(
     @Param('locale') locale: string,

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TokenCipher } from './token-cipher.js';
+import { AesGcmSealer } from './aes-gcm.sealer.js';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
-const cipherWith = (...keys: Buffer[]) => new TokenCipher({ encryptionKeys: keys });
+const cipherWith = (...keys: Buffer[]) => new AesGcmSealer({ encryptionKeys: keys });
 
-describe(TokenCipher.name, () => {
+describe(AesGcmSealer.name, () => {
   it('should round-trip a value and never contain it in clear text', () => {
     const cipher = cipherWith(keyA);
     const sealed = cipher.seal('ya29.secret-access-token', 'tokens');

@@ -1,4 +1,4 @@
-import { sanitizeMailHtml } from './mime/html-sanitizer.js';
+import { sanitizeMailHtml } from './html-sanitizer.js';
 
 /**
  * HTML that went through the mail sanitizer. The only way to make one is `from()`, and the

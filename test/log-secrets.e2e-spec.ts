@@ -1,0 +1,144 @@
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GoogleEmulator } from '../emulator/index.js';
+import {
+  CLIENT_SECRET,
+  csrfTokenOf,
+  signIn,
+  startApp,
+  startEmulator,
+  TEST_KEY,
+  TEST_SESSION_SECRET,
+  type TestApp,
+} from './support/test-app.js';
+import { captureLog } from './support/log-lines.js';
+
+const TARO = 'taro.yamada@gmail.com';
+
+/** The values of a whole run that must never be written to the log. */
+function secretsOf(emulator: GoogleEmulator, sessionCookies: string[]): Map<string, string> {
+  const secrets = new Map<string, string>([
+    ['client secret', CLIENT_SECRET],
+    ['SESSION_SECRET', TEST_SESSION_SECRET],
+    ['TOKEN_ENCRYPTION_KEY', TEST_KEY],
+    ['TOKEN_ENCRYPTION_KEY (hex)', Buffer.from(TEST_KEY, 'base64').toString('hex')],
+  ]);
+  for (const cookie of sessionCookies) {
+    secrets.set('session cookie', cookie);
+    // s%3A<session id>.<signature>
+    const [id, signature] = decodeURIComponent(cookie).slice(2).split('.');
+    secrets.set(`session id ${id.slice(0, 4)}`, id);
+    secrets.set(`cookie signature ${id.slice(0, 4)}`, signature);
+  }
+  for (const request of emulator.requests) {
+    const named: [string, unknown][] = [
+      ['authorization code', request.form?.code],
+      ['PKCE verifier', request.form?.code_verifier],
+      ['refresh token sent', request.form?.refresh_token],
+      ['revoked token', request.form?.token],
+      ['client secret sent', request.form?.client_secret],
+      ['access token', request.response?.access_token],
+      ['refresh token', request.response?.refresh_token],
+      ['ID token', request.response?.id_token],
+      ['state', request.endpoint === 'authorization' ? request.query.state : undefined],
+      ['nonce', request.endpoint === 'authorization' ? request.query.nonce : undefined],
+      ['Bearer token', request.headers.authorization?.replace(/^Bearer /, '')],
+    ];
+    for (const [name, value] of named) {
+      if (typeof value === 'string' && value.length >= 16) secrets.set(`${name} ${value}`, value);
+    }
+  }
+  return secrets;
+}
+
+// nestjs-pino keeps one request logger per process: this file starts one app and reads its log.
+describe('no secret in the log', () => {
+  let emulator: GoogleEmulator;
+  let app: TestApp;
+  const { lines, sink } = captureLog();
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ accessTokenTtlSeconds: 3600 });
+    // trace logs everything debug does, and more.
+    app = await startApp(emulator, { LOG_LEVEL: 'trace' }, undefined, sink);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await emulator?.stop();
+  });
+
+  it('should log none of the tokens, codes, verifiers, keys, secrets or session ids of a whole run', async () => {
+    const cookies: string[] = [];
+    const sessionCookie = (response: { headers: Record<string, unknown> }) => {
+      const header = ([] as string[]).concat((response.headers['set-cookie'] as string[]) ?? []);
+      for (const line of header) {
+        const match = /^sid=([^;]+)/.exec(line);
+        if (match && match[1] !== '') cookies.push(match[1]);
+      }
+    };
+    const agent = supertest.agent(app.server);
+    sessionCookie(await signIn(agent, { email: TARO }));
+    const home = await agent.get('/home').expect(200);
+    sessionCookie(home);
+    const id = /href="\/messages\/([0-9a-f]+)"/.exec(home.text)![1];
+    await agent.get(`/messages/${id}`).expect(200);
+    await agent.get('/api/messages').expect(200);
+    await agent.get(`/api/messages/${id}`).expect(200);
+    // A refresh (the access token is past its expiry), then a Gmail 401 (one refresh, one retry).
+    app.clock.advance(3_600_000);
+    await agent.get('/home').expect(200);
+    app.clock.reset();
+    emulator.expireAccessTokens(TARO);
+    await agent.get('/home').expect(200);
+    // A failed token request at sign-in, and a refused refresh.
+    emulator.setFault(
+      'token',
+      { kind: 'oauth-error', status: 400, error: 'invalid_grant', description: 'Bad Request' },
+      1,
+    );
+    const failed = supertest.agent(app.server);
+    expect((await signIn(failed, { email: TARO })).status).toBe(400);
+    emulator.setFault('token', { kind: 'status', status: 500, body: 'upstream broke' }, 1);
+    expect((await signIn(supertest.agent(app.server), { email: TARO })).status).toBe(502);
+    // Bad callbacks: unknown state, and Google's error answer.
+    await agent
+      .get(`/callback?state=${'B'.repeat(43)}&code=4/0AbCdEfGhIjKlMnOpQrStUvWxYz`)
+      .expect(400);
+    await agent.get('/callback?error=access_denied&state=x').expect(400);
+    // Sign out, then a second session that disconnects (revocation).
+    await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: await csrfTokenOf(agent) })
+      .expect(303);
+    const second = supertest.agent(app.server);
+    sessionCookie(await signIn(second, { email: TARO }));
+    await second
+      .post('/disconnect')
+      .type('form')
+      .send({ _csrf: await csrfTokenOf(second) })
+      .expect(303);
+    // A session whose grant was revoked elsewhere: the refresh is refused.
+    const third = supertest.agent(app.server);
+    sessionCookie(await signIn(third, { email: TARO }));
+    emulator.revokeAll(TARO);
+    app.clock.advance(3_600_000);
+    expect((await third.get('/home')).status).toBe(401);
+    app.clock.reset();
+
+    const log = lines.join('\n');
+    if (process.env.DUMP_LOG) (await import('node:fs')).writeFileSync(process.env.DUMP_LOG, log);
+    expect(lines.length).toBeGreaterThan(30);
+    const secrets = secretsOf(emulator, cookies);
+    const kinds = new Set([...secrets.keys()].map((name) => name.split(' ')[0]));
+    for (const kind of ['authorization', 'PKCE', 'access', 'refresh', 'ID', 'session', 'revoked'])
+      expect(kinds).toContain(kind);
+    const leaked = [...secrets].filter(
+      ([, value]) =>
+        log.includes(value) ||
+        // A token cut short (an error message, a prefix) is a leak too.
+        (value.length >= 32 && log.includes(value.slice(8, 28))),
+    );
+    expect(leaked.map(([name]) => name)).toEqual([]);
+  });
+});

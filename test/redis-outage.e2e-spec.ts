@@ -1,0 +1,241 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createClient, type RedisClientType } from 'redis';
+import supertest from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
+import { CookieJar } from './support/cookie-jar.js';
+import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { callbackPath, startApp, startEmulator, type TestApp } from './support/test-app.js';
+
+const TARO = 'taro.yamada@gmail.com';
+const TIMEOUT_MS = 500;
+/** What a 503 may take beyond REDIS_COMMAND_TIMEOUT_MS (rendering, a loaded 2-core machine). */
+const MARGIN_MS = 750;
+const ROOT = new URL('..', import.meta.url).pathname;
+
+interface Probe {
+  name: string;
+  send: (jar: CookieJar, csrf: string) => supertest.Test;
+  status: number;
+  json?: boolean;
+}
+
+/** Every route of the service that needs the store, and the ones that must not. */
+function probes(server: () => TestApp['server']): Probe[] {
+  const get = (path: string, withCookie: boolean) => (jar: CookieJar) => {
+    const request = supertest(server()).get(path);
+    return withCookie ? request.set('Cookie', jar.header()) : request;
+  };
+  const post = (path: string) => (jar: CookieJar, csrf: string) =>
+    supertest(server()).post(path).type('form').send({ _csrf: csrf }).set('Cookie', jar.header());
+  const state = 'A'.repeat(43);
+  return [
+    { name: 'GET /home', send: get('/home', true), status: 503 },
+    { name: 'GET /messages/:id', send: get('/messages/18c0ffee00000001', true), status: 503 },
+    { name: 'GET /api/messages', send: get('/api/messages', true), status: 503, json: true },
+    {
+      name: 'GET /api/messages/:id',
+      send: get('/api/messages/18c0ffee00000001', true),
+      status: 503,
+      json: true,
+    },
+    { name: 'GET /oauth (cookie)', send: get('/oauth', true), status: 503 },
+    { name: 'GET /oauth (no cookie)', send: get('/oauth', false), status: 503 },
+    {
+      name: 'GET /callback',
+      send: get(`/callback?state=${state}&code=abc`, true),
+      status: 503,
+    },
+    { name: 'POST /logout', send: post('/logout'), status: 503 },
+    { name: 'POST /disconnect', send: post('/disconnect'), status: 503 },
+    { name: 'GET / (cookie)', send: get('/', true), status: 200 },
+    { name: 'GET / (no cookie)', send: get('/', false), status: 200 },
+    { name: 'GET /health/live', send: get('/health/live', false), status: 200 },
+    { name: 'GET /health/ready', send: get('/health/ready', false), status: 503 },
+  ];
+}
+
+describe('Redis outage', () => {
+  let emulator: GoogleEmulator;
+  let redis: TestRedis;
+  let service: TestApp;
+  let client: RedisClientType;
+  const figures: Record<string, Record<string, { status: number; ms: number }>> = {};
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    redis = await startTestRedis({ own: true });
+    service = await startApp(emulator, {
+      REDIS_URL: redis.url,
+      SESSION_PREFIX: redis.prefix,
+      REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),
+    });
+    client = createClient({ url: redis.url });
+    client.on('error', () => {});
+    await client.connect();
+  });
+
+  afterEach(() => redis.resume?.());
+
+  afterAll(async () => {
+    redis?.resume?.();
+    await client?.close().catch(() => client.destroy());
+    await service?.close();
+    await redis?.close();
+    await emulator?.stop();
+    mkdirSync(`${ROOT}test-output`, { recursive: true });
+    writeFileSync(`${ROOT}test-output/redis-outage.json`, JSON.stringify(figures, null, 2));
+  });
+
+  /** The Redis key of the jar's session: s%3A<id>.<signature> holds the id. */
+  const keyOf = (jar: CookieJar) =>
+    `${redis.prefix}${/^s%3A([^.]+)\./.exec(jar.value('sid') ?? '')![1]}`;
+
+  async function signedIn(): Promise<{ jar: CookieJar; csrf: string; key: string }> {
+    const jar = new CookieJar();
+    const start = await jar.get(service.server, '/oauth');
+    expect(start.status).toBe(302);
+    const pendingKey = keyOf(jar);
+    expect(await client.exists(pendingKey)).toBe(1);
+    const callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
+    expect((await jar.get(service.server, callbackPath(callbackUrl))).status).toBe(303);
+    // A new session id once signed in; the session it replaces is gone.
+    expect(keyOf(jar)).not.toBe(pendingKey);
+    expect(await client.exists(pendingKey)).toBe(0);
+    const page = await jar.get(service.server, '/');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    return { jar, csrf, key: keyOf(jar) };
+  }
+
+  async function answerEveryRoute(mode: string, jar: CookieJar, csrf: string, boundMs: number) {
+    figures[mode] = {};
+    for (const probe of probes(() => service.server)) {
+      const started = performance.now();
+      const response = await probe.send(jar, csrf);
+      const ms = Math.round(performance.now() - started);
+      figures[mode][probe.name] = { status: response.status, ms };
+      expect({ route: probe.name, status: response.status }).toEqual({
+        route: probe.name,
+        status: probe.status,
+      });
+      expect({ route: probe.name, ms: ms < boundMs }).toEqual({
+        route: probe.name,
+        ms: true,
+      });
+      // Nothing is written back: no new, renewed or cleared cookie, no redirect to Google.
+      expect({ route: probe.name, cookie: response.headers['set-cookie'] }).toEqual({
+        route: probe.name,
+        cookie: undefined,
+      });
+      expect(response.headers.location).toBeUndefined();
+      if (probe.status === 503 && !probe.name.startsWith('GET /health')) {
+        expect(response.headers['retry-after']).toBe('5');
+        if (probe.json) {
+          expect(response.body).toEqual({
+            error: { code: 'store_unavailable', message: expect.any(String) as string },
+          });
+        } else {
+          expect(response.text).toContain('temporarily unavailable');
+        }
+      }
+      if (probe.name === 'GET / (cookie)') {
+        expect(response.text).toContain('Connect to Gmail');
+        expect(response.text).not.toContain(TARO);
+      }
+    }
+  }
+
+  it('should keep the session while Redis is paused, answer 503 in time, and serve it again after SIGCONT', async () => {
+    const { jar, csrf, key } = await signedIn();
+    const stored = await client.get(key);
+    expect(stored).not.toBeNull();
+    const revocations = () => emulator.requests.filter((r) => r.endpoint === 'revoke').length;
+    const revokedBefore = revocations();
+    redis.pause!();
+    try {
+      await answerEveryRoute('paused (SIGSTOP)', jar, csrf, TIMEOUT_MS + MARGIN_MS);
+    } finally {
+      redis.resume!();
+    }
+    // Commands sent during the pause are answered now; none of them may have been a write.
+    expect(await client.get(key)).toBe(stored);
+    const home = await jar.get(service.server, '/home');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain(`Signed in as ${TARO}`);
+    expect(await client.exists(key)).toBe(1);
+    expect(revocations()).toBe(revokedBefore);
+    expect((await supertest(service.server).get('/health/ready')).status).toBe(200);
+  });
+
+  it('should answer 503 at once while Redis is down, then sign in afresh on an empty Redis', async () => {
+    const { jar, csrf } = await signedIn();
+    await redis.stop!();
+    // Refused connections fail commands at once: no command timeout to wait for.
+    await answerEveryRoute('killed (SIGKILL)', jar, csrf, MARGIN_MS);
+    await redis.start!();
+    await expect
+      .poll(async () => (await supertest(service.server).get('/health/ready')).status, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe(200);
+    // The session went with Redis's memory: the page asks to connect again.
+    const gone = await jar.get(service.server, '/home');
+    expect(gone.status).toBe(302);
+    expect(gone.headers.location).toBe('/');
+    const fresh = await signedIn();
+    const home = await fresh.jar.get(service.server, '/home');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain(`Signed in as ${TARO}`);
+  });
+
+  it('should leave the session of a sign-in whose state cannot be stored, and send no one to Google', async () => {
+    const { jar, key } = await signedIn();
+    const before = await client.get(key);
+    // The session loads and the rate limit counts, but Redis refuses the write (SET).
+    await client.sendCommand(['ACL', 'SETUSER', 'default', '-set']);
+    try {
+      const start = await jar.get(service.server, '/oauth');
+      expect(start.status).toBe(503);
+      expect(start.headers.location).toBeUndefined();
+      expect(start.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await client.sendCommand(['ACL', 'SETUSER', 'default', '+set']);
+    }
+    expect(await client.get(key)).toBe(before);
+    expect((await jar.get(service.server, '/home')).status).toBe(200);
+  });
+  it('should keep the session and its cookie when a new sign-in cannot be stored or sign-out cannot delete', async () => {
+    const { jar, csrf, key } = await signedIn();
+    const again = await jar.get(service.server, '/oauth');
+    expect(again.status).toBe(302);
+    const callbackUrl = await consentAtEmulator(again.headers.location, { email: TARO });
+    const before = await client.get(key);
+    const cookie = jar.header();
+    const acl = (rule: string) => client.sendCommand(['ACL', 'SETUSER', 'default', rule]);
+    // Redis answers, but refuses SET: the new session cannot be stored, the old one stays.
+    await acl('-set');
+    try {
+      const callback = await jar.get(service.server, callbackPath(callbackUrl));
+      expect(callback.status).toBe(503);
+      expect(callback.headers['set-cookie']).toBeUndefined();
+      expect(callback.headers.location).toBeUndefined();
+    } finally {
+      await acl('+set');
+    }
+    // Redis refuses DEL: the session cannot be ended, so it is not half-ended either.
+    await acl('-del');
+    try {
+      const logout = await jar.post(service.server, '/logout', { _csrf: csrf });
+      expect(logout.status).toBe(503);
+      expect(logout.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await acl('+del');
+    }
+    expect(jar.header()).toBe(cookie);
+    expect(await client.get(key)).toBe(before);
+    const home = await jar.get(service.server, '/home');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain(`Signed in as ${TARO}`);
+  });
+});
