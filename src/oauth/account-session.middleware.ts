@@ -1,5 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { SessionStoreUnavailableError } from '../common/app.error.js';
+import { forgetSession } from '../session/session-unavailable.js';
 import { AccountsService } from './accounts.service.js';
 
 /**
@@ -13,7 +15,13 @@ export class AccountSessionMiddleware implements NestMiddleware {
 
   async use(request: Request, _response: Response, next: NextFunction): Promise<void> {
     const session = request.session as Request['session'] | undefined;
-    if (session?.user) await this.accounts.current(session);
+    try {
+      if (session?.user) await this.accounts.current(session);
+    } catch (error) {
+      // The account store failed: nothing is written for this request (503 follows).
+      if (error instanceof SessionStoreUnavailableError) throw forgetSession(request, error);
+      throw error;
+    }
     next();
   }
 }

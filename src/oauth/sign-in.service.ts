@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { GoogleConfig } from '../config/configuration.js';
-import { BadInputError } from '../common/app.error.js';
+import { BadInputError, SessionStoreUnavailableError } from '../common/app.error.js';
+import { forgetSession } from '../session/session-unavailable.js';
 import { Clock } from '../common/clock.js';
 import { SessionService } from '../session/session.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
@@ -150,6 +151,8 @@ export class SignInService {
       this.audit('success', identity);
       return request.pendingSignIn.returnTo ?? '/home';
     } catch (error) {
+      // The account store failed mid-sign-in: nothing more is written for this request.
+      if (error instanceof SessionStoreUnavailableError) forgetSession(request, error);
       this.metrics.signIn(outcomeOf(error));
       throw error;
     }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { SessionStoreUnavailableError } from '../common/app.error.js';
+import { forgetSession } from '../session/session-unavailable.js';
 import { SessionService } from '../session/session.service.js';
 import { AccountRecords } from './account-records.js';
 import { AccountsService } from './accounts.service.js';
@@ -22,14 +24,14 @@ export class SignOutService {
 
   async signOut(request: Request, response: Response): Promise<void> {
     const sub = request.session.user?.sub;
-    await this.accounts.leave(request.session);
+    await this.unlessStoreFails(request, () => this.accounts.leave(request.session));
     await this.sessions.destroy(request, response);
     if (sub) this.accounts.audit('sign_out', sub);
   }
 
   async signOutEverywhere(request: Request, response: Response): Promise<void> {
     const sub = request.session.user?.sub;
-    if (sub) await this.accounts.endSessions(sub);
+    if (sub) await this.unlessStoreFails(request, () => this.accounts.endSessions(sub));
     await this.sessions.destroy(request, response);
     if (sub) this.accounts.audit('sign_out_everywhere', sub);
   }
@@ -38,12 +40,24 @@ export class SignOutService {
   async disconnect(request: Request, response: Response): Promise<void> {
     const sub = request.session.user?.sub;
     if (sub) {
-      const tokens = (await this.records.read(sub))?.tokens;
-      const token = tokens?.refreshToken ?? tokens?.accessToken;
-      if (token) await this.signIn.revokeQuietly(token);
-      await this.accounts.deleteEverything(sub, 'disconnect');
+      await this.unlessStoreFails(request, async () => {
+        const tokens = (await this.records.read(sub))?.tokens;
+        const token = tokens?.refreshToken ?? tokens?.accessToken;
+        if (token) await this.signIn.revokeQuietly(token);
+        await this.accounts.deleteEverything(sub, 'disconnect');
+      });
     }
     await this.sessions.destroy(request, response);
     if (sub) this.accounts.audit('disconnect', sub);
+  }
+
+  /** A failing account store ends the request with 503 and leaves the session as it was. */
+  private async unlessStoreFails(request: Request, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof SessionStoreUnavailableError) throw forgetSession(request, error);
+      throw error;
+    }
   }
 }
