@@ -10,16 +10,6 @@ import { networkOf } from './accounts.service.js';
 import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 import { parseTokenResponse } from './token-response.js';
 
-class StepClock extends Clock {
-  current = 1_000_000;
-  now(): number {
-    return this.current;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.current += ms;
-  }
-}
-
 const PREFIX = 'p:';
 const config = { prefix: PREFIX, accountIdleMs: 180 * 86_400_000 } as SessionConfig;
 const tokens = (refreshToken?: string) => ({
@@ -29,7 +19,8 @@ const tokens = (refreshToken?: string) => ({
 });
 
 function fixture(keys: Buffer[] = [randomBytes(32)], storage?: MemoryAccountStorage) {
-  const clock = new StepClock();
+  // Still time: expiry is exercised end to end (test/accounts.e2e-spec.ts, the fake clock).
+  const clock = { now: () => 1_000_000, sleep: async () => undefined } as Clock;
   const token = { encryptionKeys: keys } as TokenConfig;
   const store = storage ?? new MemoryAccountStorage(clock);
   return {
