@@ -231,6 +231,23 @@ describe('GoogleEmulator authorization server', () => {
     expect(await gmailStatus(String(body.access_token))).toBe(200);
   });
 
+  it('should remember consent per account and client: no screen and no refresh token unless prompt=consent', async () => {
+    const someone = { email: 'hanako@example.co.jp' };
+    emulator.revokeAll(someone.email);
+    const first = await signIn(emulator.issuer, CLIENT, someone, { prompt: '' });
+    expect(first.callback.searchParams.get('prompt')).toBe('consent');
+    expect((await exchangeCode(emulator.issuer, CLIENT, first)).body.refresh_token).toBeDefined();
+    // Another browser (consentAtEmulator keeps no cookies between sign-ins), same account.
+    const second = await signIn(emulator.issuer, CLIENT, someone, { prompt: '' });
+    expect(second.callback.searchParams.get('prompt')).toBe('none');
+    const quiet = await exchangeCode(emulator.issuer, CLIENT, second);
+    expect(quiet.body).not.toHaveProperty('refresh_token');
+    expect(quiet.body.scope).toBe(`openid email profile ${GMAIL_SCOPE}`);
+    const forced = await signIn(emulator.issuer, CLIENT, someone, { prompt: 'consent' });
+    expect(forced.callback.searchParams.get('prompt')).toBe('consent');
+    expect((await exchangeCode(emulator.issuer, CLIENT, forced)).body.refresh_token).toBeDefined();
+  });
+
   it('should end the whole grant when a refresh token is revoked', async () => {
     const tokens = await tokensFor(emulator.issuer, CLIENT, TARO);
     const revoked = await fetch(`${emulator.issuer}/revoke`, {

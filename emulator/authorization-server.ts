@@ -28,6 +28,19 @@ export interface AuthorizationServerOptions {
   offlineGrants: Set<string>;
   /** Scopes of registered APIs (read on every request: APIs may be registered after start). */
   apiScopes: () => readonly string[];
+  /** A live grant of the account to the client that holds every one of `scopes`. */
+  existingGrant: (accountId: string, clientId: string, scopes: string[]) => string | undefined;
+}
+
+/** What loadExistingGrant reads of oidc-provider's request context. */
+interface GrantContext {
+  oidc: {
+    provider: ProviderType;
+    result?: { consent?: { grantId?: string } };
+    session?: { accountId?: string };
+    client?: { clientId: string };
+    params?: { scope?: string };
+  };
 }
 
 /** oidc-provider prints an "unsupported runtime" warning on Node 20 when imported: keep it quiet. */
@@ -109,6 +122,19 @@ export async function createAuthorizationServer(
       },
     },
     pkce: { required: () => true },
+    // Like Google, consent is remembered per account and client, not per browser: a sign-in
+    // whose scopes an existing grant already holds shows no consent screen (and so gets no
+    // refresh token) unless prompt=consent forces it.
+    loadExistingGrant: async (ctx: GrantContext) => {
+      const { oidc } = ctx;
+      const fromConsent = oidc.result?.consent?.grantId;
+      if (fromConsent) return oidc.provider.Grant.find(fromConsent);
+      const accountId = oidc.session?.accountId;
+      if (!accountId || !oidc.client) return undefined;
+      const scopes = (oidc.params?.scope ?? '').split(' ').filter(Boolean);
+      const grantId = options.existingGrant(accountId, oidc.client.clientId, scopes);
+      return grantId ? oidc.provider.Grant.find(grantId) : undefined;
+    },
     issueRefreshToken: async (
       _ctx: unknown,
       client: { grantTypeAllowed(type: string): boolean },

@@ -151,6 +151,8 @@ export class GoogleEmulator {
       adapter: store.adapterFor,
       offlineGrants,
       apiScopes: () => emulator.apis.map((api) => api.scope),
+      existingGrant: (accountId, clientId, scopes) =>
+        emulator.existingGrant(accountId, clientId, scopes),
     });
     const emulator: GoogleEmulator = new GoogleEmulator(
       server,
@@ -305,9 +307,21 @@ export class GoogleEmulator {
     return account;
   }
 
+  /** The newest live grant of the account to the client holding every scope asked for. */
+  private existingGrant(accountId: string, clientId: string, scopes: string[]): string | undefined {
+    return this.liveGrants(accountId, clientId)
+      .filter((grant) => scopes.every((scope) => grant.scopes.includes(scope)))
+      .at(-1)?.grantId;
+  }
+
   /** Every scope the account granted the client in its grants still alive (not revoked). */
   private grantedBefore(accountId: string, clientId: string): string[] {
-    const scopes = new Set<string>();
+    return [...new Set(this.liveGrants(accountId, clientId).flatMap((grant) => grant.scopes))];
+  }
+
+  /** The account's grants to the client still in the store, oldest first, with their scopes. */
+  private liveGrants(accountId: string, clientId: string) {
+    const grants: { grantId: string; scopes: string[] }[] = [];
     for (const [key, entry] of this.store.entries) {
       const grant = entry.payload as {
         accountId?: string;
@@ -318,9 +332,12 @@ export class GoogleEmulator {
       if (!key.startsWith('Grant:') || grant.accountId !== accountId) continue;
       if (grant.clientId !== clientId) continue;
       const granted = `${grant.openid?.scope ?? ''} ${grant.resources?.[GMAIL_RESOURCE] ?? ''}`;
-      for (const scope of granted.split(' ')) if (scope) scopes.add(scope);
+      grants.push({
+        grantId: key.slice('Grant:'.length),
+        scopes: granted.split(' ').filter(Boolean),
+      });
     }
-    return [...scopes];
+    return grants;
   }
 
   private revokeGrant(grantId: string): void {

@@ -113,9 +113,9 @@ export class InteractionPages {
     const accountId = details.session?.accountId;
     const clientId = details.params.client_id;
     if (!accountId || !clientId) return send(response, 400, page('Error', '<p>Sign in first.</p>'));
-    const grant =
-      (details.grantId && (await this.provider.Grant.find(details.grantId))) ||
-      new this.provider.Grant({ accountId, clientId });
+    // Each consent is a new grant (as before the account's grants were remembered across
+    // browsers); the one loaded to skip consent stays as it was.
+    const grant = new this.provider.Grant({ accountId, clientId });
     const missing = details.prompt.details as {
       missingOIDCScope?: string[];
       missingOIDCClaims?: string[];
@@ -123,7 +123,12 @@ export class InteractionPages {
     };
     // The Gmail scope is declared for discovery but granted per resource (below), never as an
     // OpenID scope, so that refusing it really leaves it out of the access token.
-    const oidcScopes = (missing.missingOIDCScope ?? []).filter((scope) => scope !== GMAIL_SCOPE);
+    const requestedIdentity = (details.params.scope ?? '')
+      .split(' ')
+      .filter((scope) => scope in SCOPE_LABELS && scope !== GMAIL_SCOPE);
+    const oidcScopes = [
+      ...new Set([...requestedIdentity, ...(missing.missingOIDCScope ?? [])]),
+    ].filter((scope) => scope !== GMAIL_SCOPE);
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
     if (missing.missingOIDCScope?.includes(GMAIL_SCOPE)) grant.rejectOIDCScope(GMAIL_SCOPE);
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);

@@ -30,6 +30,8 @@ export function authorizationUrl(
     scope: FULL_SCOPE,
     ...params,
   }).toString();
+  // An empty value leaves the parameter out (e.g. prompt: '' for "no prompt").
+  for (const [key, value] of [...url.searchParams]) if (value === '') url.searchParams.delete(key);
   return url.toString();
 }
 

@@ -19,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { GmailModule } from './gmail/gmail.module.js';
 import { I18nModule } from './i18n/i18n.module.js';
 import { ViewLocalsMiddleware } from './i18n/view-locals.middleware.js';
+import { AccountSessionMiddleware } from './oauth/index.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { SessionMiddleware } from './session/session.middleware.js';
 import { SessionModule } from './session/session.module.js';
@@ -76,7 +77,7 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(SessionMiddleware, ViewLocalsMiddleware)
+      .apply(SessionMiddleware, AccountSessionMiddleware, ViewLocalsMiddleware)
       .exclude('static/{*path}', 'health/{*path}', 'metrics')
       .forRoutes('{*path}');
   }

@@ -220,10 +220,10 @@ describe('inbox: batch, cache, count, paging', () => {
     }
   });
 
-  it('should drop the cached metadata at sign-out', async () => {
+  it('should drop the cached metadata at disconnect (sign-out keeps the account’s cache)', async () => {
     await agent.get('/home').expect(200);
     const token = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/').expect(200)).text)![1];
-    await agent.post('/logout').type('form').send({ _csrf: token }).expect(303);
+    await agent.post('/disconnect').type('form').send({ _csrf: token }).expect(303);
     await signIn(agent, { email: TARO });
     emulator.clearRequests();
     await agent.get('/home').expect(200);

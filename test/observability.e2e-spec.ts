@@ -109,6 +109,13 @@ describe('observability and protection', () => {
       .type('form')
       .send({ _csrf: await csrfTokenOf(agent) })
       .expect(303);
+    const third = supertest.agent(app.server);
+    await signIn(third, { email: TARO });
+    await third
+      .post('/logout/all')
+      .type('form')
+      .send({ _csrf: await csrfTokenOf(third) })
+      .expect(303);
     const second = supertest.agent(app.server);
     await signIn(second, { email: TARO });
     await second
@@ -146,14 +153,26 @@ describe('observability and protection', () => {
     expect(
       requests.some((entry) => entry.req?.id === 'req-12345' && entry.req.path === '/home'),
     ).toBe(true);
-    expect(requests.filter((entry) => entry.req?.path === '/callback').length).toBe(2);
+    expect(requests.filter((entry) => entry.req?.path === '/callback').length).toBe(3);
     expect(requests.some((entry) => entry.req?.path?.includes('?'))).toBe(false);
     expect(
       requests.filter(
         (entry) =>
           entry.event === 'sign_in' && entry.outcome === 'success' && entry.domain === 'gmail.com',
       ),
-    ).toHaveLength(2);
+    ).toHaveLength(3);
+    // The account events, one format: context Audit, event, outcome, sub (README, "Audit log").
+    const audit = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.context === 'Audit' && entry.event !== 'sign_in');
+    expect(audit.map((entry) => [entry.event, entry.outcome ?? entry.reason])).toEqual([
+      ['sign_out', 'success'],
+      ['sign_out_everywhere', 'success'],
+      ['account_deleted', 'disconnect'],
+      ['disconnect', 'success'],
+    ]);
+    expect(new Set(audit.map((entry) => entry.sub)).size).toBe(1);
+    expect(String(audit[0].sub)).toMatch(/^\d{21}$/);
   });
 
   it('should send a strict Content-Security-Policy and no inline script on every page', async () => {

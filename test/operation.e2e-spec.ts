@@ -31,16 +31,28 @@ describe('several instances sharing Redis', () => {
 
   it('should keep no access or refresh token in clear text in Redis', async () => {
     sut.emulator.clearRequests();
+    // No grant left at Google: its consent screen shows and a refresh token is issued.
+    sut.emulator.revokeAll(TARO);
     const agent = supertest.agent(sut.a.server);
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
-    const issued = sut.emulator.requests.find((r) => r.endpoint === 'token')!.response!;
+    const issued = sut.emulator.requests.filter((r) => r.endpoint === 'token').at(-1)!.response!;
+    expect(issued.refresh_token).toBeDefined();
     const client = createClient({ url: sut.redis.url });
     await client.connect();
     try {
       const keys = await client.keys(`${sut.redis.prefix}*`);
       expect(keys.length).toBeGreaterThan(0);
-      const values = (await client.mGet(keys)).join('\n');
+      const values = (
+        await Promise.all(
+          keys.map(async (key) =>
+            (await client.type(key)) === 'hash'
+              ? JSON.stringify(await client.hGetAll(key))
+              : await client.get(key),
+          ),
+        )
+      ).join('\n');
+      // The account record (a hash under the account's hash tag) holds them sealed.
       expect(values).toContain('"tokens":"v1.');
       for (const token of [
         issued.access_token,

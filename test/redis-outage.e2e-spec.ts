@@ -98,7 +98,13 @@ describe('Redis outage', () => {
     const pendingKey = keyOf(jar);
     expect(await client.exists(pendingKey)).toBe(1);
     const callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
-    expect((await jar.get(service.server, callbackPath(callbackUrl))).status).toBe(303);
+    let callback = await jar.get(service.server, callbackPath(callbackUrl));
+    if (String(callback.headers.location).startsWith(emulator.issuer)) {
+      // No refresh token held for the account (an emptied Redis): Google asked once more.
+      const again = await consentAtEmulator(callback.headers.location, { email: TARO });
+      callback = await jar.get(service.server, callbackPath(again));
+    }
+    expect(callback.status).toBe(303);
     // A new session id once signed in; the session it replaces is gone.
     expect(keyOf(jar)).not.toBe(pendingKey);
     expect(await client.exists(pendingKey)).toBe(0);

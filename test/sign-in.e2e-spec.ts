@@ -47,8 +47,9 @@ describe('sign-in (Authorization Code + PKCE)', () => {
       scope: 'openid email profile https://www.googleapis.com/auth/gmail.readonly',
       code_challenge_method: 'S256',
       access_type: 'offline',
-      prompt: 'consent',
     });
+    // Consent only when needed: no prompt unless OAUTH_PROMPT asks for one.
+    expect(params.prompt).toBeUndefined();
     expect(params.state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(params.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(params.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -174,6 +175,8 @@ describe('sign-in (Authorization Code + PKCE)', () => {
   });
 
   it('should explain a declined consent with a 400 page and no token request', async () => {
+    // No grant remembered, so Google shows its consent screen.
+    sut.emulator.revokeAll(TARO);
     const callbackUrl = await consentAtEmulator(await startSignIn(agent), {
       email: TARO,
       password: 'demo',

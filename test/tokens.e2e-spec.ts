@@ -2,6 +2,8 @@ import supertest from 'supertest';
 import { useServiceUnderTest } from './support/service-under-test.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionStore } from '../src/session/session-store.js';
+import { accountKey } from '../src/oauth/account-keys.js';
+import { AccountStorage } from '../src/oauth/account-storage.js';
 import { type Agent, csrfTokenOf, signIn, startApp } from './support/test-app.js';
 
 const TARO = 'taro.yamada@gmail.com';
@@ -42,7 +44,7 @@ describe('token lifecycle and identity', () => {
       'openid email profile https://www.googleapis.com/auth/gmail.readonly',
     );
     expect(location.searchParams.get('access_type')).toBe('offline');
-    expect(location.searchParams.get('prompt')).toBe('consent');
+    expect(location.searchParams.get('prompt')).toBeNull();
     expect(location.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
@@ -98,6 +100,7 @@ describe('token lifecycle and identity', () => {
   );
 
   it('should explain an unticked Gmail permission and not call Gmail', async () => {
+    sut.emulator.revokeAll(TARO);
     const callback = await signIn(agent, { email: TARO, grantGmail: false });
     expect(callback.status).toBe(303);
     const token = requestsTo('token')[0].response;
@@ -129,10 +132,20 @@ describe('token lifecycle and identity', () => {
     const all = await new Promise<unknown>((resolve, reject) =>
       store.all!((error, sessions) => (error ? reject(error as Error) : resolve(sessions))),
     );
+    // Sessions carry the account's sub and epoch; the tokens are in the account record, sealed.
+    const sessions = Object.values(all as object) as { user?: { sub: string; email: string } }[];
+    const sub = sessions.find((session) => session.user?.email === TARO)!.user!.sub;
+    const record = await sut.app.app
+      .get(AccountStorage)
+      .readHash(accountKey('gmail-oauth:sess:', sub, 'record'));
     const raw = JSON.stringify(all);
-    expect(raw).toContain('"tokens":"v1.');
+    expect(raw).not.toContain('"tokens"');
+    expect(record.tokens).toMatch(/^v1\./);
     expect(issuedTokens().length).toBeGreaterThanOrEqual(3);
-    for (const token of issuedTokens()) expect(raw).not.toContain(token);
+    for (const token of issuedTokens()) {
+      expect(raw).not.toContain(token);
+      expect(JSON.stringify(record)).not.toContain(token);
+    }
   });
 });
 

@@ -10,6 +10,8 @@ export interface PendingSignIn {
   returnTo?: string;
   /** More scopes for the signed-in user (include_granted_scopes), not a new sign-in. */
   incremental?: boolean;
+  /** Sent again with prompt=consent because no refresh token came: never a third time. */
+  consentBounce?: boolean;
 }
 
 /** Who is signed in, from the verified ID token. */
@@ -27,8 +29,14 @@ declare module 'express-session' {
     user: SignedInUser;
     /** Per-session token for POST forms (logout, disconnect). */
     csrfToken: string;
-    /** The provider's tokens, sealed with the token cipher (never in clear text in the store). */
-    tokens: string;
+    /** The account record's epoch at sign-in: another epoch in the record ends this session. */
+    accountEpoch: string;
+    /** Names this session on the account page (random; never the session id). */
+    handle: string;
+    /** This device as the account page shows it; the client address cut to its network. */
+    device: { createdAt: number; userAgent: string; network: string };
+    /** When last-seen was last written to the account's session list (at most once a minute). */
+    seenAt: number;
     /** Scopes refused on Google's consent screen: routes needing them explain, not redirect. */
     declinedScopes: string[];
   }

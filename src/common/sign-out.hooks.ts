@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 type Hook = (subject: string) => Promise<void>;
 
 /**
- * What else must go when a user signs out or disconnects (cached mail metadata, for one).
+ * What else must go when everything held for an account is deleted (disconnect, idle expiry,
+ * the operator command): cached mail metadata, for one. One session signing out keeps it.
  * Feature modules register here, so the OAuth module needs to know none of them.
  */
 @Injectable()

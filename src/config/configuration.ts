@@ -40,6 +40,8 @@ export abstract class SessionConfig {
   abstract readonly prefix: string;
   abstract readonly redisCommandTimeoutMs: number;
   abstract readonly maxEmbeddedSessions: number;
+  /** An account record unused this long is deleted (ACCOUNT_IDLE_DAYS). */
+  abstract readonly accountIdleMs: number;
 }
 
 export interface RedisNodeAddress {

@@ -27,7 +27,7 @@ describe('parseConfiguration', () => {
       acceptedIssuers: ['https://accounts.google.com', 'accounts.google.com'],
       gmailApiUrl: 'https://gmail.googleapis.com',
       upstreamTimeoutMs: 10_000,
-      prompt: 'consent',
+      prompt: undefined,
       allowedDomains: [],
     });
     expect(config.session).toMatchObject({

@@ -89,6 +89,8 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       prefix: sessionPrefix,
       redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1_000, 50, 60_000),
       maxEmbeddedSessions: integer(env, 'SESSION_MAX_ENTRIES', 100_000, 10, 10_000_000),
+      // Google expires a refresh token unused for six months.
+      accountIdleMs: integer(env, 'ACCOUNT_IDLE_DAYS', 180, 1, 3650) * 86_400_000,
     },
     token: { encryptionKeys },
     rateLimit: {
@@ -202,7 +204,9 @@ function trustProxy(env: Environment): ServerConfig['trustProxy'] {
 
 function prompt(env: Environment): string | undefined {
   const value = env.OAUTH_PROMPT;
-  if (value === undefined) return 'consent';
+  // Google shows its consent screen when the grant lacks a scope; forcing it mints a refresh
+  // token each time (at most 100 per account and client live), so none is sent by default.
+  if (value === undefined) return undefined;
   if (value.trim() === '') return undefined;
   const values = value.split(' ');
   if (values.every((item) => ['none', 'consent', 'select_account'].includes(item))) return value;

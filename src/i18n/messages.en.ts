@@ -6,6 +6,32 @@ export const en = {
   'nav.disconnect': 'Disconnect Gmail',
   'nav.disconnectHint':
     'Sign out and revoke this app’s access to your Google account on every device',
+  'nav.signOutHint': 'Sign out of this browser only; your other devices stay signed in',
+  'nav.signOutEverywhere': 'Sign out everywhere',
+  'nav.signOutEverywhereHint':
+    'Sign out on every device and browser; this app keeps its access to Gmail for your next sign-in',
+  'nav.account': 'Account',
+  'account.title': 'Your account',
+  'account.lead': 'Signed in with Google as {email}.',
+  'account.sessions': 'Where you are signed in',
+  'account.device': 'Browser and platform',
+  'account.network': 'Network',
+  'account.created': 'Signed in',
+  'account.lastSeen': 'Last seen',
+  'account.thisDevice': 'this device',
+  'account.unknownDevice': 'Unknown browser',
+  'account.scopes': 'What this app may do',
+  'account.controls': 'Sign out',
+  'account.signOutExplained':
+    'Sign out ends this browser’s session only. Next time you sign in, Google does not ask for your consent again.',
+  'account.signOutEverywhereExplained':
+    'Sign out everywhere ends every session listed above, on every device. The app keeps its access to Gmail, so signing in again needs no new consent.',
+  'account.disconnectExplained':
+    'Disconnect revokes this app’s access at Google, deletes everything this app holds for your account and signs you out everywhere. The next sign-in asks for your consent again.',
+  'scope.openid': 'Know who you are on Google',
+  'scope.email': 'See your email address',
+  'scope.profile': 'See your name and profile picture',
+  'scope.gmail': 'Read your email messages and settings (read-only)',
   'nav.language': 'Language',
   'nav.signedInAs': 'Signed in as {email}',
   'nav.skipToContent': 'Skip to main content',
@@ -74,6 +100,8 @@ export const en = {
   'error.token_rejected': 'Could not complete sign-in. Please try again.',
   'error.id_token_invalid':
     'Google’s identity answer could not be verified, so you were not signed in. Please try again.',
+  'error.offline_access_missing':
+    'Google did not give this app lasting access to your mailbox, even after asking on its consent screen. Please try again; if it keeps happening, remove this app under “Third-party apps” in your Google Account and connect again.',
   'error.domain_refused':
     'This account’s domain is not allowed to use this service. Sign in with your organization’s account.',
   'error.scope_missing':

@@ -8,6 +8,32 @@ export const ja: Record<MessageKey, string> = {
   'nav.disconnect': 'Gmail との連携を解除',
   'nav.disconnectHint':
     'ログアウトし、すべての端末でこのアプリの Google アカウントへのアクセス権を取り消します',
+  'nav.signOutHint': 'このブラウザーだけからログアウトします。ほかの端末はログインしたままです',
+  'nav.signOutEverywhere': 'すべての端末でログアウト',
+  'nav.signOutEverywhereHint':
+    'すべての端末とブラウザーでログアウトします。次回のログインのため、Gmail へのアクセス権は残ります',
+  'nav.account': 'アカウント',
+  'account.title': 'アカウント',
+  'account.lead': '{email} として Google でログインしています。',
+  'account.sessions': 'ログイン中の端末',
+  'account.device': 'ブラウザーとプラットフォーム',
+  'account.network': 'ネットワーク',
+  'account.created': 'ログイン日時',
+  'account.lastSeen': '最終利用',
+  'account.thisDevice': 'この端末',
+  'account.unknownDevice': '不明なブラウザー',
+  'account.scopes': 'このアプリに許可されていること',
+  'account.controls': 'ログアウト',
+  'account.signOutExplained':
+    'ログアウトすると、このブラウザーのセッションだけが終了します。次回のログインで Google が同意を求めることはありません。',
+  'account.signOutEverywhereExplained':
+    'すべての端末でログアウトすると、上の一覧のセッションがすべて終了します。Gmail へのアクセス権は残るため、再ログインに新たな同意は不要です。',
+  'account.disconnectExplained':
+    '連携を解除すると、Google でこのアプリのアクセス権を取り消し、このアプリがあなたのアカウントについて保持しているものをすべて削除し、すべての端末でログアウトします。次回のログインでは再び同意を求められます。',
+  'scope.openid': 'Google 上のあなたを識別する',
+  'scope.email': 'メールアドレスを参照する',
+  'scope.profile': '名前とプロフィール写真を参照する',
+  'scope.gmail': 'メールと設定を読み取る（読み取り専用）',
   'nav.language': '言語',
   'nav.signedInAs': '{email} でログイン中',
   'nav.skipToContent': '本文へスキップ',
@@ -77,6 +103,8 @@ export const ja: Record<MessageKey, string> = {
   'error.token_rejected': 'ログインを完了できませんでした。もう一度お試しください。',
   'error.id_token_invalid':
     'Google からの本人確認情報を検証できなかったため、ログインしませんでした。もう一度お試しください。',
+  'error.offline_access_missing':
+    'Google の同意画面を経ても、このアプリにメールボックスへの継続的なアクセス権が与えられませんでした。もう一度お試しください。繰り返し起こる場合は、Google アカウントの「サードパーティ製のアプリ」でこのアプリを削除してから接続し直してください。',
   'error.domain_refused':
     'このアカウントのドメインはこのサービスを利用できません。組織のアカウントでログインしてください。',
   'error.scope_missing':

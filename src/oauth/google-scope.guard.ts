@@ -15,7 +15,7 @@ import {
   ScopeNotGrantedError,
 } from './oauth.errors.js';
 import { incrementalAuthorizationPath, safeReturnPath } from './return-path.js';
-import { StoredTokens } from './stored-tokens.js';
+import { AccountsService } from './accounts.service.js';
 
 const REQUIRED_SCOPES = 'googleScopes';
 
@@ -37,20 +37,20 @@ export const RequiresGoogleScopes = (...scopes: string[]) =>
 export class GoogleScopeGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly stored: StoredTokens,
+    private readonly accounts: AccountsService,
     private readonly scopes: GoogleScopes,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const session = request.session;
-    const tokens = session.user ? this.stored.read(session) : undefined;
-    if (!tokens) throw new NotSignedInError('not signed in');
+    const account = await this.accounts.current(session);
+    if (!account) throw new NotSignedInError('not signed in');
     const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, [
       context.getHandler(),
       context.getClass(),
     ]);
-    const missing = (required ?? []).filter((scope) => !tokens.scopes.includes(scope));
+    const missing = (required ?? []).filter((scope) => !account.scopes.includes(scope));
     if (missing.length === 0) return true;
     const page = request.method === 'GET' && !request.path.startsWith('/api/');
     const returnTo = page ? (safeReturnPath(request.originalUrl) ?? request.path) : undefined;

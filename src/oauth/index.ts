@@ -3,6 +3,7 @@
  * modules (src/gmail, and any new Google API feature) import from here only.
  */
 export type { TokenSession } from './access-token.service.js';
+export { AccountSessionMiddleware } from './account-session.middleware.js';
 export { AuthorizedCall } from './authorized-call.js';
 export { GoogleApiClient, type GoogleApiRequest } from './google-api.client.js';
 export {

@@ -45,6 +45,15 @@ export class OAuthController {
     return { url: '/', statusCode: 303 };
   }
 
+  /** Sign out everywhere: every session of this account, on every device and instance. */
+  @Post('logout/all')
+  @UseGuards(CsrfGuard)
+  @Redirect()
+  async logoutAll(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    await this.signOut.signOutEverywhere(request, response);
+    return { url: '/', statusCode: 303 };
+  }
+
   @Post('disconnect')
   @UseGuards(CsrfGuard)
   @Redirect()

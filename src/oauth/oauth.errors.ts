@@ -36,6 +36,16 @@ export class TokenRequestError extends AppError {
   }
 }
 
+/**
+ * Google answered a sign-in with no refresh token although its consent screen was asked for:
+ * stored access could not outlive the hour, so the sign-in stops with an explanation.
+ */
+export class OfflineAccessError extends AppError {
+  readonly status = 502;
+  readonly code = 'offline_access_missing';
+  override readonly offerReconnect = true;
+}
+
 /** The ID token failed verification (OpenID Connect Core §3.1.3.7). */
 export class IdTokenError extends AppError {
   readonly status = 400;

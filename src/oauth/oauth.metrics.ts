@@ -9,7 +9,10 @@ export type SignInOutcome =
   | 'callback_invalid'
   | 'token_error'
   | 'id_token_invalid'
-  | 'domain_refused';
+  | 'domain_refused'
+  /** Sent back to Google once with prompt=consent for a refresh token (not an end state). */
+  | 'consent_bounce'
+  | 'offline_access_missing';
 /** `shared`: another instance's refresh result was taken instead of refreshing (SharedRefresh). */
 export type RefreshOutcome = 'success' | 'invalid_grant' | 'no_refresh_token' | 'error' | 'shared';
 

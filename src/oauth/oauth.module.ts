@@ -1,10 +1,16 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
+import { Clock } from '../common/clock.js';
 import { ReadinessChecks } from '../common/readiness.checks.js';
-import { GoogleConfig, SessionConfig } from '../config/configuration.js';
+import { GoogleConfig } from '../config/configuration.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionModule } from '../session/session.module.js';
 import { AccessTokenService } from './access-token.service.js';
+import { AccountController } from './account.controller.js';
+import { AccountPage } from './account.page.js';
+import { AccountRecords } from './account-records.js';
+import { AccountSessionMiddleware } from './account-session.middleware.js';
+import { AccountStorage, MemoryAccountStorage, RedisAccountStorage } from './account-storage.js';
+import { AccountsService } from './accounts.service.js';
 import { AuthorizedCall } from './authorized-call.js';
 import { GoogleApiClient } from './google-api.client.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
@@ -19,13 +25,16 @@ import { SignInService } from './sign-in.service.js';
 import { SignOutService } from './sign-out.service.js';
 import { StateGuard } from './state.guard.js';
 import { InstanceRefresh, RedisRefresh, SharedRefresh } from './shared-refresh.js';
-import { StoredTokens } from './stored-tokens.js';
 
 @Module({
   imports: [SessionModule],
-  controllers: [OAuthController],
+  controllers: [OAuthController, AccountController],
   providers: [
     AccessTokenService,
+    AccountSessionMiddleware,
+    AccountPage,
+    AccountRecords,
+    AccountsService,
     AuthorizedCall,
     GoogleApiClient,
     GoogleOAuthClient,
@@ -37,37 +46,31 @@ import { StoredTokens } from './stored-tokens.js';
     SignInService,
     SignOutService,
     StateGuard,
-    StoredTokens,
     OAuthMetrics,
     {
+      provide: AccountStorage,
+      inject: [RedisConnection, Clock],
+      useFactory: (redis: RedisConnection, clock: Clock) =>
+        redis.client ? new RedisAccountStorage(redis) : new MemoryAccountStorage(clock),
+    },
+    {
       provide: SharedRefresh,
-      inject: [RedisConnection, AesGcmSealer, OAuthMetrics, SessionConfig, GoogleConfig],
-      useFactory: (
-        redis: RedisConnection,
-        cipher: AesGcmSealer,
-        metrics: OAuthMetrics,
-        session: SessionConfig,
-        google: GoogleConfig,
-      ) =>
+      inject: [RedisConnection, AccountStorage, GoogleConfig],
+      useFactory: (redis: RedisConnection, storage: AccountStorage, google: GoogleConfig) =>
         redis.client
-          ? new RedisRefresh(
-              redis,
-              cipher,
-              metrics,
-              session.prefix,
-              2 * google.upstreamTimeoutMs + 1_000,
-            )
+          ? new RedisRefresh(storage, 2 * google.upstreamTimeoutMs + 1_000)
           : new InstanceRefresh(),
     },
   ],
   exports: [
     AccessTokenService,
+    AccountSessionMiddleware,
+    AccountsService,
     AuthorizedCall,
     GoogleApiClient,
     GoogleOAuthClient,
     GoogleScopeGuard,
     GoogleScopes,
-    StoredTokens,
   ],
 })
 export class OAuthModule implements OnModuleInit {

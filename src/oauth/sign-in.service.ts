@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { GoogleConfig } from '../config/configuration.js';
-import { BadInputError } from '../common/app.error.js';
+import { BadInputError, SessionStoreUnavailableError } from '../common/app.error.js';
+import { forgetSession } from '../session/session-unavailable.js';
 import { Clock } from '../common/clock.js';
 import { SessionService } from '../session/session.service.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
@@ -14,12 +15,15 @@ import {
   DomainNotAllowedError,
   IdTokenError,
   InvalidCallbackError,
+  OfflineAccessError,
 } from './oauth.errors.js';
 import { PENDING_SIGN_IN_TTL_MS, PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
 import { safeReturnPath } from './return-path.js';
+import type { PendingSignIn } from '../common/session.types.js';
 import type { CallbackRequest } from './state.guard.js';
-import { StoredTokens } from './stored-tokens.js';
+import { AccountRecords, type AccountRecord } from './account-records.js';
+import { AccountsService } from './accounts.service.js';
 import { isOAuthErrorCode, type TokenResponse } from './token-response.js';
 
 /** Authorization codes are opaque; this bounds them and keeps control characters out. */
@@ -48,7 +52,8 @@ export class SignInService {
     private readonly pkce: PkceService,
     private readonly pending: PendingSignIns,
     private readonly idTokens: IdTokenVerifier,
-    private readonly stored: StoredTokens,
+    private readonly records: AccountRecords,
+    private readonly accounts: AccountsService,
     private readonly sessions: SessionService,
     private readonly clock: Clock,
     private readonly metrics: OAuthMetrics,
@@ -67,15 +72,31 @@ export class SignInService {
     const extra = this.askedScopes(ask.scope);
     const returnTo = ask.returnTo === undefined ? undefined : safeReturnPath(ask.returnTo);
     if (ask.returnTo !== undefined && !returnTo) throw new BadInputError('return_to is not a path');
-    const { authorizationEndpoint } = await this.client.metadata();
-    const incremental = extra.length > 0 && this.stored.read(request.session) !== undefined;
+    const incremental =
+      extra.length > 0 && request.session.user !== undefined && !!request.session.accountEpoch;
     const scopes = incremental
       ? ['openid', ...extra]
       : [...new Set([...this.scopes.atSignIn(), ...extra])];
+    const loginHint = incremental ? request.session.user?.email : undefined;
+    return this.authorize(
+      request,
+      { scopes, returnTo, incremental },
+      this.google.prompt,
+      loginHint,
+    );
+  }
+
+  private async authorize(
+    request: Request,
+    ask: Pick<PendingSignIn, 'scopes' | 'returnTo' | 'incremental' | 'consentBounce'>,
+    prompt: string | undefined,
+    loginHint: string | undefined,
+  ): Promise<string> {
+    const { authorizationEndpoint } = await this.client.metadata();
     const state = randomBytes(32).toString('base64url');
     const nonce = randomBytes(32).toString('base64url');
     const verifier = this.pkce.createVerifier();
-    this.pending.add(request.session, { state, nonce, verifier, scopes, returnTo, incremental });
+    this.pending.add(request.session, { ...ask, state, nonce, verifier });
     request.session.createdAt ??= this.clock.now();
     // A session that only carries pending sign-ins is gone when they would expire anyway.
     if (!request.session.user) request.session.cookie.maxAge = PENDING_SIGN_IN_TTL_MS;
@@ -85,7 +106,7 @@ export class SignInService {
       response_type: 'code',
       client_id: this.google.clientId,
       redirect_uri: this.google.redirectUri,
-      scope: scopes.join(' '),
+      scope: (ask.scopes ?? []).join(' '),
       state,
       nonce,
       code_challenge: this.pkce.challengeFor(verifier),
@@ -95,9 +116,9 @@ export class SignInService {
       access_type: 'offline',
       include_granted_scopes: 'true',
     };
-    if (this.google.prompt) params.prompt = this.google.prompt;
-    // Google's account chooser then offers the signed-in account first.
-    if (incremental && request.session.user) params.login_hint = request.session.user.email;
+    if (prompt) params.prompt = prompt;
+    // Google's account chooser then offers that account first.
+    if (loginHint) params.login_hint = loginHint;
     // `hd` is only a hint for Google's account chooser; the ID token's claim is checked later.
     if (this.google.allowedDomains.length === 1) params.hd = this.google.allowedDomains[0];
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
@@ -119,14 +140,39 @@ export class SignInService {
         throw new IdTokenError('incremental authorization answered by another account');
       }
       await this.enforceDomain(identity, tokens, request, response);
-      await this.signInSession(request, identity, tokens);
+      const record = await this.accounts.load(identity.sub);
+      const held = record?.tokens;
+      const heldUsable =
+        held?.refreshToken !== undefined &&
+        (held.refreshTokenExpiresAt === undefined || held.refreshTokenExpiresAt > this.clock.now());
+      if (!tokens.refreshToken && !heldUsable) return await this.askForConsent(request, identity);
+      await this.signInSession(request, identity, tokens, record);
       this.metrics.signIn('success');
       this.audit('success', identity);
       return request.pendingSignIn.returnTo ?? '/home';
     } catch (error) {
+      // The account store failed mid-sign-in: nothing more is written for this request.
+      if (error instanceof SessionStoreUnavailableError) forgetSession(request, error);
       this.metrics.signIn(outcomeOf(error));
       throw error;
     }
+  }
+
+  /**
+   * Neither Google's answer nor the account record has a refresh token (first sign-in after
+   * data loss, after a disconnect, after Google dropped the grant): Google issues one only on
+   * its consent screen, so the browser goes back once with prompt=consent and login_hint. A
+   * second answer without one is an error page, never a loop.
+   */
+  private async askForConsent(request: CallbackRequest, identity: IdentityClaims): Promise<string> {
+    const pending = request.pendingSignIn;
+    if (pending.consentBounce || this.google.prompt?.split(' ').includes('consent')) {
+      throw new OfflineAccessError('Google issued no refresh token, even on its consent screen');
+    }
+    this.metrics.signIn('consent_bounce');
+    const { scopes, returnTo, incremental } = pending;
+    const ask = { scopes, returnTo, incremental, consentBounce: true };
+    return this.authorize(request, ask, 'consent', identity.email);
   }
 
   /** `scope` of /oauth: absent, or declared scopes separated by spaces (RFC 6749 §3.3). */
@@ -195,14 +241,14 @@ export class SignInService {
     request: CallbackRequest,
     identity: IdentityClaims,
     tokens: TokenResponse,
+    record: AccountRecord | undefined,
   ): Promise<void> {
     const pending = request.pendingSignIn;
     const stillPending = this.pending.remaining(request.session);
-    // Incremental authorization: the tokens so far, in case Google's answer leaves fields out.
-    const previous = pending.incremental ? this.stored.read(request.session) : undefined;
     // Refusals are the account's own: another account signing in here starts without them.
     const sameUser = request.session.user?.sub === identity.sub;
     const declinedBefore = sameUser ? (request.session.declinedScopes ?? []) : [];
+    await this.accounts.leave(request.session);
     this.sessions.regenerate(request);
     const session = request.session;
     session.createdAt = this.clock.now();
@@ -212,13 +258,22 @@ export class SignInService {
     session.csrfToken = randomBytes(32).toString('base64url');
     const asked = pending.scopes ?? this.scopes.atSignIn();
     // RFC 6749 §5.1: an omitted scope means the scope requested (added to what was granted).
-    const granted = tokens.scopes ?? [...new Set([...(previous?.scopes ?? []), ...asked])];
-    this.stored.write(session, {
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken ?? previous?.refreshToken,
-      expiresAt: tokens.expiresAt,
-      scopes: granted,
-    });
+    const granted = tokens.scopes ?? [...new Set([...(record?.scopes ?? []), ...asked])];
+    const refreshed = tokens.refreshToken !== undefined;
+    const saved = await this.records.signedIn(
+      identity.sub,
+      identity.email,
+      {
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken ?? record?.tokens?.refreshToken,
+        expiresAt: tokens.expiresAt,
+        refreshTokenExpiresAt: refreshed
+          ? tokens.refreshTokenExpiresAt
+          : record?.tokens?.refreshTokenExpiresAt,
+      },
+      granted,
+    );
+    await this.accounts.join(request, saved, randomBytes(16).toString('base64url'));
     // Unticked on Google's granular consent screen: routes needing these explain, not redirect.
     const declined = [...new Set([...declinedBefore, ...asked])].filter(
       (scope) =>
@@ -253,5 +308,6 @@ function outcomeOf(error: unknown): SignInOutcome {
   if (error instanceof DomainNotAllowedError) return 'domain_refused';
   if (error instanceof IdTokenError) return 'id_token_invalid';
   if (error instanceof InvalidCallbackError) return 'callback_invalid';
+  if (error instanceof OfflineAccessError) return 'offline_access_missing';
   return 'token_error';
 }

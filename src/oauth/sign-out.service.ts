@@ -1,47 +1,63 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { SignOutHooks } from '../common/sign-out.hooks.js';
+import { SessionStoreUnavailableError } from '../common/app.error.js';
+import { forgetSession } from '../session/session-unavailable.js';
 import { SessionService } from '../session/session.service.js';
+import { AccountRecords } from './account-records.js';
+import { AccountsService } from './accounts.service.js';
 import { SignInService } from './sign-in.service.js';
-import { StoredTokens } from './stored-tokens.js';
 
 /**
- * Two ways to leave. Sign out ends this session only. Disconnect also revokes Google's grant,
- * which ends it for every session of this user on every device (RFC 7009; Google revokes the
- * whole grant), so it is a separate, explicit control. Both drop what is cached for the user.
+ * Three ways out. Sign out ends this session; the grant and the account's other sessions stay
+ * (the next sign-in needs no consent). Sign out everywhere ends every session of the account on
+ * every instance (a new epoch); the grant stays. Disconnect revokes Google's grant (RFC 7009;
+ * Google revokes the whole grant) and deletes everything held for the account.
  */
 @Injectable()
 export class SignOutService {
-  private readonly logger = new Logger(SignOutService.name);
-
   constructor(
     private readonly sessions: SessionService,
-    private readonly stored: StoredTokens,
+    private readonly records: AccountRecords,
+    private readonly accounts: AccountsService,
     private readonly signIn: SignInService,
-    private readonly hooks: SignOutHooks,
   ) {}
 
   async signOut(request: Request, response: Response): Promise<void> {
-    await this.forget(request);
+    const sub = request.session.user?.sub;
+    await this.unlessStoreFails(request, () => this.accounts.leave(request.session));
     await this.sessions.destroy(request, response);
+    if (sub) this.accounts.audit('sign_out', sub);
   }
 
-  /** A failed revocation is logged and does not keep the user signed in. */
+  async signOutEverywhere(request: Request, response: Response): Promise<void> {
+    const sub = request.session.user?.sub;
+    if (sub) await this.unlessStoreFails(request, () => this.accounts.endSessions(sub));
+    await this.sessions.destroy(request, response);
+    if (sub) this.accounts.audit('sign_out_everywhere', sub);
+  }
+
+  /** A failed revocation is logged and does not keep anything of the account. */
   async disconnect(request: Request, response: Response): Promise<void> {
-    const tokens = this.stored.read(request.session);
-    const token = tokens?.refreshToken ?? tokens?.accessToken;
-    if (token) await this.signIn.revokeQuietly(token);
-    await this.forget(request);
+    const sub = request.session.user?.sub;
+    if (sub) {
+      await this.unlessStoreFails(request, async () => {
+        const tokens = (await this.records.read(sub))?.tokens;
+        const token = tokens?.refreshToken ?? tokens?.accessToken;
+        if (token) await this.signIn.revokeQuietly(token);
+        await this.accounts.deleteEverything(sub, 'disconnect');
+      });
+    }
     await this.sessions.destroy(request, response);
+    if (sub) this.accounts.audit('disconnect', sub);
   }
 
-  private async forget(request: Request): Promise<void> {
-    const subject = request.session.user?.sub;
-    if (!subject) return;
+  /** A failing account store ends the request with 503 and leaves the session as it was. */
+  private async unlessStoreFails(request: Request, work: () => Promise<void>): Promise<void> {
     try {
-      await this.hooks.run(subject);
+      await work();
     } catch (error) {
-      this.logger.warn({ err: error }, 'could not drop cached data at sign-out');
+      if (error instanceof SessionStoreUnavailableError) throw forgetSession(request, error);
+      throw error;
     }
   }
 }

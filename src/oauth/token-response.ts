@@ -7,6 +7,8 @@ export interface TokenResponse {
   /** Absolute expiry of the access token, in epoch milliseconds. */
   expiresAt: number;
   refreshToken: string | undefined;
+  /** When the refresh token ends, if Google says (`refresh_token_expires_in`, time-limited access). */
+  refreshTokenExpiresAt: number | undefined;
   /** Granted scopes; undefined when the response omitted `scope` (= as requested, §5.1). */
   scopes: string[] | undefined;
   idToken: string | undefined;
@@ -22,10 +24,14 @@ export function parseTokenResponse(body: unknown, now: number): TokenResponse {
   const expiresIn = fields.integer('expires_in');
   if (expiresIn === 0) throw new UpstreamResponseError('token', '$.expires_in is 0');
   const scope = fields.optionalString('scope');
+  // Google sends it for time-based access grants; its absence means no fixed end.
+  const refreshExpiresIn = fields.optionalInteger('refresh_token_expires_in');
   return {
     accessToken: fields.string('access_token'),
     expiresAt: now + expiresIn * 1000,
     refreshToken: fields.has('refresh_token') ? fields.string('refresh_token') : undefined,
+    refreshTokenExpiresAt:
+      refreshExpiresIn === undefined ? undefined : now + refreshExpiresIn * 1000,
     scopes: scope === undefined ? undefined : scope.split(' ').filter((item) => item !== ''),
     idToken: fields.has('id_token') ? fields.string('id_token') : undefined,
   };

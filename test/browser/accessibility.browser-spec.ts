@@ -153,15 +153,26 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
   };
   const stopsOf = new Map<string, TabStop[]>();
 
-  /** Sign in at the emulator's pages (fresh profile: login, then consent). */
+  /** Sign in at the emulator's pages (fresh profile: login, then consent when Google asks). */
   const signIn = async (page: Page, site: Site, email: string, grantGmail = true) => {
+    // Unticking needs the consent screen: forget the account's earlier consent.
+    if (!grantGmail) emulator.revokeAll(email);
     await page.goto(`${site.base}/oauth`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('demo');
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('button', { name: 'Allow' }).waitFor();
-    if (!grantGmail) await page.getByLabel('View your email messages and settings').uncheck();
-    await page.getByRole('button', { name: 'Allow' }).click();
+    // Google shows its consent screen only when the grant lacks a scope, or when the app
+    // comes back with prompt=consent for a refresh token (at most once).
+    for (let screen = 0; screen < 2; screen++) {
+      const allow = page.getByRole('button', { name: 'Allow' });
+      const left = page.waitForURL((url) => !url.href.startsWith(emulator.issuer));
+      await Promise.race([allow.waitFor(), left]);
+      if (!page.url().startsWith(emulator.issuer)) return;
+      if (!grantGmail) await page.getByLabel('View your email messages and settings').uncheck();
+      const before = page.url();
+      await allow.click();
+      await page.waitForURL((url) => url.href !== before);
+    }
     await page.waitForURL((url) => !url.href.startsWith(emulator.issuer));
   };
 
@@ -288,6 +299,9 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
         )),
       );
 
+      found.push(
+        ...(await visitAndInspect(page, `${open.base}/account`, 200, `${locale}-account`, locale)),
+      );
       await visit(page, `${open.base}/home`, 200);
       await page.locator('.account button[type="submit"]').first().click();
       await page.waitForURL(`${open.base}/`);
@@ -357,8 +371,9 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
     const page = await newPage('en');
     await signIn(page, open, 'taro.yamada@gmail.com');
     const firstSubject = await page.locator('a.subject').first().innerText();
-    // Skip link, brand, 日本語, Sign out, Disconnect Gmail, then the first subject.
-    for (let i = 0; i < 6; i++) await page.keyboard.press('Tab');
+    // Skip link, brand, 日本語, Account, Sign out, Sign out everywhere, Disconnect Gmail, then
+    // the first subject.
+    for (let i = 0; i < 8; i++) await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(firstSubject);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/messages\//);
@@ -387,13 +402,15 @@ function signedSessionCookie(id: string): string {
 
 /** Header controls, then each message's subject and Gmail link, then the pager. */
 function inboxTabOrder(locale: Locale, subjects: string[]): string[] {
-  const [skip, brand, other, signOut, disconnect, gmail, older] =
+  const [skip, brand, other, account, signOut, everywhere, disconnect, gmail, older] =
     locale === 'en'
       ? [
           'Skip to main content',
           '✉ Gmail Unread',
           '日本語',
+          'Account',
           'Sign out',
+          'Sign out everywhere',
           'Disconnect Gmail',
           'Open in Gmail ↗ (opens in a new tab)',
           'Older →',
@@ -402,7 +419,9 @@ function inboxTabOrder(locale: Locale, subjects: string[]): string[] {
           '本文へスキップ',
           '✉ Gmail 未読メール',
           'English',
+          'アカウント',
           'ログアウト',
+          'すべての端末でログアウト',
           'Gmail との連携を解除',
           'Gmail で開く ↗ （新しいタブで開きます）',
           '古いメール →',
@@ -411,7 +430,9 @@ function inboxTabOrder(locale: Locale, subjects: string[]): string[] {
     `a:${skip}`,
     `a:${brand}`,
     `a:${other}`,
+    `a:${account}`,
     `button:${signOut}`,
+    `button:${everywhere}`,
     `button:${disconnect}`,
     ...subjects.flatMap((subject) => [`a:${subject}`, `a:${gmail}`]),
     `a:${older}`,

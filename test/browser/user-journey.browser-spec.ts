@@ -101,7 +101,10 @@ describe('in a real browser', () => {
     await page.goto(`${base}/home`);
     await expect.poll(() => page.locator('#unread-count').textContent()).toBe('未読 63 件');
     await shot('08-inbox-japanese');
-    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.getByRole('link', { name: 'アカウント' }).click();
+    await expect.poll(() => page.locator('#sessions > li').count()).toBe(1);
+    await shot('08b-account-japanese');
+    await page.getByRole('button', { name: 'ログアウト', exact: true }).first().click();
     await page.waitForURL(`${base}/`);
     await shot('09-signed-out');
     await page.getByRole('link', { name: 'English' }).click();
@@ -110,10 +113,12 @@ describe('in a real browser', () => {
     expect(page.url()).toBe(`${base}/`);
     expect(emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(0);
 
+    // Google remembers the consent of this account: back in without a consent screen.
+    const pagesShown = () => emulator.requests.filter((r) => r.endpoint === 'interaction').length;
+    const shownBefore = pagesShown();
     await page.getByRole('link', { name: 'Connect to Gmail' }).click();
-    await page.getByRole('button', { name: 'Allow' }).waitFor();
-    await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(`${base}/home`);
+    expect(pagesShown()).toBe(shownBefore);
     await page.getByRole('button', { name: 'Disconnect Gmail' }).click();
     await page.waitForURL(`${base}/`);
     expect(emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(1);

@@ -92,11 +92,19 @@ export function callbackPath(callbackUrl: string): string {
   return url.pathname + url.search;
 }
 
-/** A whole sign-in through the emulator's pages; returns the callback response. */
+/**
+ * A whole sign-in through the emulator's pages; returns the last callback response. When the
+ * app sends the browser back to Google once for consent (no refresh token yet), that is
+ * followed too, as a browser would.
+ */
 export async function signIn(agent: Agent, choice: ConsentChoice) {
   const authorizationUrl = await startSignIn(agent);
   const callbackUrl = await consentAtEmulator(authorizationUrl, { password: 'demo', ...choice });
-  return agent.get(callbackPath(callbackUrl));
+  const response = await agent.get(callbackPath(callbackUrl));
+  const location = response.headers.location as string | undefined;
+  if (response.status !== 303 || !location?.includes('prompt=consent')) return response;
+  const again = await consentAtEmulator(location, { password: 'demo', ...choice });
+  return agent.get(callbackPath(again));
 }
 
 /** Form posts carry the CSRF token the page rendered. */

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Every key an account owns, built here and only here: `<prefix>{acct:<sub>}:<part>`. The
+ * braces are a Redis Cluster hash tag, so one account's keys share a slot (and a MULTI).
+ */
+export function accountKey(
+  prefix: string,
+  sub: string,
+  part: 'record' | 'sessions' | 'refresh-lock',
+): string {
+  return `${prefix}{acct:${sub}}:${part}`;
+}
+
+/** A security-event lookup: a hash of a refresh token, mapping to the account's `sub`. */
+export function tokenLookupKey(prefix: string, kind: 'sha512' | 'prefix-hmac', hash: string) {
+  return `${prefix}risc:${kind}:${hash}`;
+}
+
+/** The operator command finds an account by email through this (a hash: no address in a key). */
+export function emailLookupKey(prefix: string, email: string): string {
+  return `${prefix}email:${createHash('sha256').update(email.toLowerCase()).digest('base64url')}`;
+}

@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { SessionConfig, TokenConfig } from '../config/configuration.js';
+import { Clock } from '../common/clock.js';
+import { accountKey, emailLookupKey, tokenLookupKey } from './account-keys.js';
+import { AccountStorage } from './account-storage.js';
+import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
+
+/** The provider's tokens for one account. */
+export interface AccountTokens {
+  accessToken: string;
+  refreshToken: string | undefined;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** When Google said the refresh token ends (`refresh_token_expires_in`), epoch ms. */
+  refreshTokenExpiresAt?: number;
+}
+
+/** What is held for one Google account (ID token `sub`), shared by all its sessions. */
+export interface AccountRecord {
+  sub: string;
+  email: string;
+  /** Sessions carrying another epoch are ended (sign out everywhere, disconnect). */
+  epoch: string;
+  tokens: AccountTokens | undefined;
+  scopes: string[];
+  lastUsedAt: number;
+}
+
+/** One session of an account, as the account page lists it. */
+export interface SessionFacts {
+  sid: string;
+  createdAt: number;
+  lastSeenAt: number;
+  userAgent: string;
+  network: string;
+}
+
+const TOKENS_CONTEXT = (sub: string) => `account-tokens:${sub}`;
+
+/**
+ * Account records in the configured store: one hash per account (`record`), one hash of its
+ * sessions' facts (`sessions`), and two lookup keys per refresh token for Google's security
+ * events (RISC token-revoked): base64 SHA-512 of SHA-512 of the token, and an HMAC of its
+ * first 16 characters (Google identifies a token either way). Tokens are sealed with the token
+ * cipher bound to the `sub`; nothing of a token is stored in clear.
+ */
+@Injectable()
+export class AccountRecords {
+  private readonly lookupKey: Buffer;
+
+  constructor(
+    private readonly storage: AccountStorage,
+    private readonly cipher: AesGcmSealer,
+    private readonly config: SessionConfig,
+    private readonly clock: Clock,
+    token: TokenConfig,
+  ) {
+    this.lookupKey = Buffer.from(
+      hkdfSync('sha256', token.encryptionKeys[0], '', 'refresh-token-lookup', 32),
+    );
+  }
+
+  async read(sub: string): Promise<AccountRecord | undefined> {
+    const hash = await this.storage.readHash(this.key(sub, 'record'));
+    if (!hash.epoch || !hash.email) return undefined;
+    const plain = hash.tokens ? this.cipher.open(hash.tokens, TOKENS_CONTEXT(sub)) : undefined;
+    return {
+      sub,
+      email: hash.email,
+      epoch: hash.epoch,
+      // Sealed under a retired key, or bound to another sub: as good as absent.
+      tokens: plain ? (JSON.parse(plain) as AccountTokens) : undefined,
+      scopes: hash.scopes ? hash.scopes.split(' ') : [],
+      lastUsedAt: Number(hash.lastUsedAt) || 0,
+    };
+  }
+
+  /** Creates the record or updates it after a sign-in; its epoch is kept when it has one. */
+  async signedIn(
+    sub: string,
+    email: string,
+    tokens: AccountTokens,
+    scopes: string[],
+  ): Promise<AccountRecord> {
+    const before = await this.read(sub);
+    const epoch = before?.epoch ?? newEpoch();
+    await this.saveTokens(sub, tokens, scopes, before?.tokens, { email, epoch });
+    if (before && before.email !== email) {
+      await this.storage.delete([emailLookupKey(this.config.prefix, before.email)]);
+    }
+    await this.storage.write(
+      emailLookupKey(this.config.prefix, email),
+      sub,
+      this.config.accountIdleMs,
+    );
+    return { sub, email, epoch, tokens, scopes, lastUsedAt: this.clock.now() };
+  }
+
+  /** New tokens (a refresh, a sign-in); replaces the lookup keys when the refresh token changed. */
+  async saveTokens(
+    sub: string,
+    tokens: AccountTokens,
+    scopes: string[],
+    previous: AccountTokens | undefined,
+    more: Record<string, string> = {},
+  ): Promise<void> {
+    await this.storage.writeHash(
+      this.key(sub, 'record'),
+      {
+        ...more,
+        tokens: this.cipher.seal(JSON.stringify(tokens), TOKENS_CONTEXT(sub)),
+        scopes: scopes.join(' '),
+        lastUsedAt: String(this.clock.now()),
+      },
+      this.config.accountIdleMs,
+    );
+    if (previous?.refreshToken !== tokens.refreshToken) {
+      if (previous?.refreshToken) await this.storage.delete(this.lookupKeys(previous.refreshToken));
+    }
+    if (tokens.refreshToken) {
+      for (const key of this.lookupKeys(tokens.refreshToken)) {
+        await this.storage.write(key, sub, this.config.accountIdleMs);
+      }
+    }
+  }
+
+  /** The refresh token was refused (invalid_grant): the tokens will never work again. */
+  async dropTokens(sub: string, tokens: AccountTokens | undefined): Promise<void> {
+    await this.storage.deleteFields(this.key(sub, 'record'), ['tokens']);
+    if (tokens?.refreshToken) await this.storage.delete(this.lookupKeys(tokens.refreshToken));
+  }
+
+  /** Marks the record used now (it and its sessions' list live ACCOUNT_IDLE_DAYS from here). */
+  async used(sub: string): Promise<void> {
+    const ttl = this.config.accountIdleMs;
+    await this.storage.writeHash(
+      this.key(sub, 'record'),
+      { lastUsedAt: String(this.clock.now()) },
+      ttl,
+    );
+  }
+
+  /** A new epoch ends every session carrying the old one, on every instance. */
+  async renewEpoch(sub: string): Promise<void> {
+    const ttl = this.config.accountIdleMs;
+    await this.storage.writeHash(this.key(sub, 'record'), { epoch: newEpoch() }, ttl);
+  }
+
+  async sessions(sub: string): Promise<Map<string, SessionFacts>> {
+    const hash = await this.storage.readHash(this.key(sub, 'sessions'));
+    return new Map(
+      Object.entries(hash).map(([handle, json]) => [handle, JSON.parse(json) as SessionFacts]),
+    );
+  }
+
+  async sessionSeen(sub: string, handle: string, facts: SessionFacts): Promise<void> {
+    const ttl = this.config.accountIdleMs;
+    await this.storage.writeHash(
+      this.key(sub, 'sessions'),
+      { [handle]: JSON.stringify(facts) },
+      ttl,
+    );
+  }
+
+  async sessionEnded(sub: string, handle: string): Promise<void> {
+    await this.storage.deleteFields(this.key(sub, 'sessions'), [handle]);
+  }
+
+  async forgetSessions(sub: string): Promise<void> {
+    await this.storage.delete([this.key(sub, 'sessions')]);
+  }
+
+  /** The record, its sessions' list and its lookup keys. */
+  async delete(sub: string): Promise<void> {
+    const record = await this.read(sub);
+    const lookups = record?.tokens?.refreshToken ? this.lookupKeys(record.tokens.refreshToken) : [];
+    const byEmail = record ? [emailLookupKey(this.config.prefix, record.email)] : [];
+    await this.storage.delete([
+      this.key(sub, 'record'),
+      this.key(sub, 'sessions'),
+      ...lookups,
+      ...byEmail,
+    ]);
+  }
+
+  /** The account signed in with this email address, if any. */
+  subOfEmail(email: string): Promise<string | undefined> {
+    return this.storage.read(emailLookupKey(this.config.prefix, email));
+  }
+
+  /** The account a refresh token belongs to, by either of Google's token identifiers. */
+  subOfToken(kind: 'sha512' | 'prefix-hmac', identifier: string): Promise<string | undefined> {
+    return this.storage.read(tokenLookupKey(this.config.prefix, kind, identifier));
+  }
+
+  /** @see RISC token-revoked: `token_identifier_alg` hash_base64_sha512_sha512 or prefix. */
+  lookupKeys(refreshToken: string): string[] {
+    const inner = createHash('sha512').update(refreshToken).digest();
+    const sha512 = createHash('sha512').update(inner).digest('base64');
+    const prefix = createHmac('sha256', this.lookupKey)
+      .update(refreshToken.slice(0, 16))
+      .digest('base64url');
+    return [
+      tokenLookupKey(this.config.prefix, 'sha512', sha512),
+      tokenLookupKey(this.config.prefix, 'prefix-hmac', prefix),
+    ];
+  }
+
+  private key(sub: string, part: 'record' | 'sessions'): string {
+    return accountKey(this.config.prefix, sub, part);
+  }
+}
+
+function newEpoch(): string {
+  return randomBytes(12).toString('base64url');
+}
