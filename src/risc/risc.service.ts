@@ -41,7 +41,8 @@ export class RiscService {
     } catch (error) {
       const failure = error instanceof RiscRejectedError || error instanceof RiscUnavailableError;
       const outcome = error instanceof RiscRejectedError ? 'rejected' : 'unavailable';
-      this.record(events.length > 0 ? events : [{ type: 'unknown', subject: {}, body: {} }], outcome);
+      // A SET refused before its events were read counts as type "unknown".
+      this.record(events.length > 0 ? events : [{ type: '', subject: {}, body: {} }], outcome);
       if (failure) throw error;
       // The store (or anything else) failed mid-action: Google sends the event again.
       const detail = error instanceof AppError ? error.message : 'action failed';
@@ -100,6 +101,7 @@ export class RiscService {
 
 /** The metric label of an event type: the last segment of a known URI, else "other". */
 function typeName(type: string): string {
+  if (type === '') return 'unknown';
   const known = type.startsWith(RISC) || type.startsWith(OAUTH);
   return known ? type.slice(type.lastIndexOf('/') + 1).slice(0, 60) : 'other';
 }

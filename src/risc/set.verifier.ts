@@ -37,10 +37,15 @@ export class SetVerifier {
     if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new RiscRejectedError('not a signed JWT');
     const { issuer, jwksUri } = await this.unavailableOnFailure(() => this.config());
     let payload: JWTPayload;
+    const before = this.keys;
     try {
       payload = await this.check(token, await this.keySet(jwksUri, false), issuer);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || !this.mayRefresh()) throw rejected(error);
+      // An unknown kid may be a rotated key: keys cached from before are fetched again, once.
+      const cached = before !== undefined && this.keys === before;
+      if (!(error instanceof errors.JWKSNoMatchingKey) || !cached || !this.mayRefresh()) {
+        throw rejected(error);
+      }
       try {
         payload = await this.check(token, await this.keySet(jwksUri, true), issuer);
       } catch (retry) {
