@@ -417,7 +417,8 @@ export class GoogleEmulator {
     if (endpoint === 'risc_configuration') {
       return send(response, jsonResponse(200, this.risc.configuration()), request);
     }
-    if (endpoint === 'risc_jwks') return send(response, jsonResponse(200, this.risc.jwks()), request);
+    if (endpoint === 'risc_jwks')
+      return send(response, jsonResponse(200, this.risc.jwks()), request);
     if (url.pathname === '/risc/console') return this.riscConsole(request, response);
     if (endpoint === 'interaction') {
       const form = new URLSearchParams(method === 'POST' ? await readBody(request) : '');
@@ -449,9 +450,7 @@ export class GoogleEmulator {
         result = `${type} for ${account.email}: the service answered ${answer.status}`;
       }
     }
-    const accounts = this.accounts
-      .map((a) => `<option>${escapeHtml(a.email)}</option>`)
-      .join('');
+    const accounts = this.accounts.map((a) => `<option>${escapeHtml(a.email)}</option>`).join('');
     const types = events.map((t) => `<option>${t}</option>`).join('');
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Security events</title></head><body>
 <h1>Cross-Account Protection (RISC) transmitter</h1>

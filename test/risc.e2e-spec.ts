@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import supertest from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   consentAtEmulator,
   type GoogleEmulator,
@@ -8,6 +10,7 @@ import {
   type RiscTokenOptions,
 } from '../emulator/index.js';
 import { AccountRecords } from '../src/oauth/account-records.js';
+import { AccountStorage } from '../src/oauth/account-storage.js';
 import { captureLog } from './support/log-lines.js';
 import { useTwoInstances } from './support/service-under-test.js';
 import {
@@ -169,16 +172,15 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
 
   it('should end the sessions on account-disabled, refuse sign-in with a 403 page (en, ja) until account-enabled', async () => {
     const { taro1, taro2, hanako } = await threeBrowsers();
-    await post(
-      await sign([event('account-disabled', TARO, { reason: 'hijacking' })]),
-    ).expect(202);
+    await post(await sign([event('account-disabled', TARO, { reason: 'hijacking' })])).expect(202);
     await taro1.get('/home').expect(302);
     await taro2.get('/home').expect(302);
     await hanako.get('/home').expect(200);
     expect(
       log.lines.some(
         (line) =>
-          line.includes('"event":"risc_account-disabled"') && line.includes('"outcome":"hijacking"'),
+          line.includes('"event":"risc_account-disabled"') &&
+          line.includes('"outcome":"hijacking"'),
       ),
     ).toBe(true);
     // The flag outlives the account's idle expiry (ACCOUNT_IDLE_DAYS, 180 by default).
@@ -205,7 +207,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await post(await sign([{ type: 'verification', body: { state: 'state-123' } }])).expect(202);
     await post(await sign([{ type: 'https://example.com/event/other', body: {} }])).expect(202);
     await taro1.get('/home').expect(200);
-    expect(log.lines.some((line) => line.includes('"state":"state-123"'))).toBe(true);
+    expect(log.lines.some((line) => line.includes('"verificationState":"state-123"'))).toBe(true);
     expect(
       log.lines.some((line) => line.includes('"event":"risc_account-credential-change-required"')),
     ).toBe(true);
@@ -253,7 +255,9 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await post('not-a-jwt').expect(400);
     await post('').expect(400);
     const large = await post('a'.repeat(20_000)).expect(413);
-    expect(large.body.error.code).toBe('bad_input');
+    expect(large.body).toEqual({
+      error: { code: 'bad_input', message: 'That request was not understood.' },
+    });
     expect(requestsTo('risc_configuration')).toHaveLength(0);
   });
 
@@ -284,6 +288,56 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
       await taro1.get('/home').expect(302);
     },
   );
+
+  it('should answer 503 when the store fails mid-action, and act on the same SET sent again', async () => {
+    const { taro1 } = await threeBrowsers();
+    const storage = testApp.app.get(AccountStorage);
+    const failing = vi.spyOn(storage, 'writeHash').mockRejectedValueOnce(new Error('store down'));
+    const token = await sign([event('sessions-revoked', TARO)]);
+    const answer = await post(token).expect(503);
+    expect(answer.headers['retry-after']).toBe('30');
+    failing.mockRestore();
+    // The jti was not recorded: the retry is acted on, not taken for a replay.
+    await post(token).expect(202);
+    await taro1.get('/home').expect(302);
+  });
+
+  it('should let a person end a session from the emulator’s RISC console (the demo)', async () => {
+    const { taro1, hanako } = await threeBrowsers();
+    testApp.server.listen(0, '127.0.0.1');
+    await once(testApp.server, 'listening');
+    const { port } = testApp.server.address() as AddressInfo;
+    emulator.setRiscReceiver(`http://127.0.0.1:${port}/risc`, CLIENT_ID);
+    const page = await fetch(`${emulator.issuer}/risc/console`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: TARO, type: 'sessions-revoked' }).toString(),
+    });
+    expect(await page.text()).toContain(`sessions-revoked for ${TARO}: the service answered 202`);
+    await taro1.get('/home').expect(302);
+    await hanako.get('/home').expect(200);
+  });
+
+  it('should limit POST /risc per client with its own budget (RATE_LIMIT_RISC_PER_MINUTE)', async () => {
+    const limited = await startApp(
+      emulator,
+      { RATE_LIMIT_RISC_PER_MINUTE: '2' },
+      undefined,
+      log.sink,
+    );
+    try {
+      const send = () =>
+        supertest(limited.server).post('/risc').set('Content-Type', 'application/secevent+jwt');
+      await send().send('not-a-jwt').expect(400);
+      await send().send('not-a-jwt').expect(400);
+      const refused = await send().send('not-a-jwt').expect(429);
+      expect(refused.headers['retry-after']).toBeDefined();
+      // Sign-in has its own budget.
+      await supertest(limited.server).get('/oauth').expect(302);
+    } finally {
+      await limited.close();
+    }
+  });
 
   it('should never log the token', async () => {
     await threeBrowsers();
@@ -316,7 +370,10 @@ describe('RISC receiver across two instances on Redis', () => {
       { audience: CLIENT_ID, iat: Math.floor(sut.a.clock.now() / 1000) },
     );
     const send = (app: TestApp) =>
-      supertest(app.server).post('/risc').set('Content-Type', 'application/secevent+jwt').send(token);
+      supertest(app.server)
+        .post('/risc')
+        .set('Content-Type', 'application/secevent+jwt')
+        .send(token);
     await send(sut.a).expect(202);
     await onB.get('/home').expect(302);
     await otherOnB.get('/home').expect(200);

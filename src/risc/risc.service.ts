@@ -69,7 +69,10 @@ export class RiscService {
         return this.security.audit(`risc_${name}`, subjectSub(event));
       case `${RISC}verification`: {
         const state = typeof event.body.state === 'string' ? event.body.state : '';
-        this.logger.log({ event: 'risc_verification', state: state.slice(0, 200) }, 'verification');
+        this.logger.log(
+          { event: 'risc_verification', verificationState: state.slice(0, 200) },
+          'verification',
+        );
         return;
       }
       default:

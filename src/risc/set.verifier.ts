@@ -3,7 +3,11 @@ import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, jwtVeri
 import { GoogleConfig } from '../config/configuration.js';
 import { Clock } from '../common/clock.js';
 import { parseJsonBody, UpstreamHttp } from '../common/upstream-http.service.js';
-import { UpstreamError, UpstreamResponseError, UpstreamStatusError } from '../common/upstream.errors.js';
+import {
+  UpstreamError,
+  UpstreamResponseError,
+  UpstreamStatusError,
+} from '../common/upstream.errors.js';
 import { parseRiscConfiguration, type RiscConfiguration } from './risc-configuration.js';
 import { RiscRejectedError, RiscUnavailableError } from './risc.errors.js';
 
@@ -88,7 +92,8 @@ export class SetVerifier {
     const response = await this.http.send('risc_configuration', url, {
       headers: { accept: 'application/json' },
     });
-    if (response.status !== 200) throw new UpstreamStatusError('risc_configuration', response.status);
+    if (response.status !== 200)
+      throw new UpstreamStatusError('risc_configuration', response.status);
     return parseRiscConfiguration(parseJsonBody('risc_configuration', response));
   }
 
@@ -110,7 +115,9 @@ export class SetVerifier {
         set = createLocalJWKSet(parseJsonBody('risc_jwks', response) as JSONWebKeySet);
       } catch (error) {
         if (error instanceof UpstreamError) throw error;
-        throw new UpstreamResponseError('risc_jwks', '$ is not a JSON Web Key Set', { cause: error });
+        throw new UpstreamResponseError('risc_jwks', '$ is not a JSON Web Key Set', {
+          cause: error,
+        });
       }
       this.keys = { uri, set, fetchedAt: this.clock.now() };
       return set;
