@@ -3,23 +3,16 @@ import supertest from 'supertest';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  consentAtEmulator,
-  type GoogleEmulator,
-  type RiscEvent,
-  type RiscTokenOptions,
-} from '../emulator/index.js';
+import { type GoogleEmulator, type RiscEvent, type RiscTokenOptions } from '../emulator/index.js';
 import { AccountRecords } from '../src/oauth/account-records.js';
 import { AccountStorage } from '../src/oauth/account-storage.js';
 import { captureLog } from './support/log-lines.js';
 import { useTwoInstances } from './support/service-under-test.js';
 import {
-  type Agent,
-  callbackPath,
   CLIENT_ID,
   startApp,
   startEmulator,
-  startSignIn,
+  signInCounting,
   type TestApp,
 } from './support/test-app.js';
 
@@ -27,21 +20,6 @@ const TARO = 'taro.yamada@gmail.com';
 const HANAKO = 'hanako@example.co.jp';
 const DAY = 86_400_000;
 const METRICS_TOKEN = 'risc-metrics-token';
-
-/** A browser signing in through the emulator's pages; returns each callback's prompt value. */
-async function signIn(agent: Agent, email: string) {
-  const prompts: string[] = [];
-  let authorization = await startSignIn(agent);
-  for (let hop = 0; hop < 3; hop++) {
-    const callback = await consentAtEmulator(authorization, { email, password: 'demo' });
-    prompts.push(new URL(callback).searchParams.get('prompt') ?? '');
-    const answer = await agent.get(callbackPath(callback));
-    const location = String(answer.headers.location);
-    if (answer.status !== 303 || !location.startsWith('http')) return { answer, prompts };
-    authorization = location;
-  }
-  throw new Error('more than one bounce to Google');
-}
 
 /** Base64 SHA-512 of SHA-512: Google's hash_base64_sha512_sha512 token identifier. */
 function doubleSha512(token: string): string {
@@ -74,9 +52,9 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
   /** Two browsers of Taro, one of Hanako, all signed in. */
   async function threeBrowsers() {
     const [taro1, taro2, hanako] = [browser(), browser(), browser()];
-    await signIn(taro1, TARO);
-    await signIn(taro2, TARO);
-    await signIn(hanako, HANAKO);
+    await signInCounting(taro1, TARO);
+    await signInCounting(taro2, TARO);
+    await signInCounting(hanako, HANAKO);
     for (const agent of [taro1, taro2, hanako]) await agent.get('/home').expect(200);
     return { taro1, taro2, hanako };
   }
@@ -114,7 +92,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await hanako.get('/home').expect(200);
     // The grant stays: no consent screen, no new refresh token.
     emulator.clearRequests();
-    expect((await signIn(taro1, TARO)).prompts).toEqual(['none']);
+    expect((await signInCounting(taro1, TARO)).prompts).toEqual(['none']);
     await taro1.get('/home').expect(200);
     expect(requestsTo('token').filter((r) => r.response?.refresh_token)).toHaveLength(0);
     expect(await metrics()).toMatch(
@@ -130,7 +108,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await taro1.get('/home').expect(302);
     await taro2.get('/home').expect(302);
     await hanako.get('/home').expect(200);
-    expect((await signIn(taro1, TARO)).prompts).toEqual(['consent']);
+    expect((await signInCounting(taro1, TARO)).prompts).toEqual(['consent']);
     await taro1.get('/home').expect(200);
   });
 
@@ -188,15 +166,15 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     expect(await testApp.app.get(AccountRecords).isDisabled(emulator.subOf(TARO))).toBe(true);
     testApp.clock.reset();
     // Refused at sign-in, in English and Japanese.
-    const refused = await signIn(taro1.set('Accept-Language', 'en'), TARO);
+    const refused = await signInCounting(taro1.set('Accept-Language', 'en'), TARO);
     expect(refused.answer.status).toBe(403);
     expect(refused.answer.text).toContain('Google reported this Google account as disabled');
-    const ja = await signIn(taro2.set('Accept-Language', 'ja'), TARO);
+    const ja = await signInCounting(taro2.set('Accept-Language', 'ja'), TARO);
     expect(ja.answer.status).toBe(403);
     expect(ja.answer.text).toContain('Google によってこの Google アカウントは無効と報告されている');
     await hanako.get('/home').expect(200);
     await post(await sign([event('account-enabled', TARO)])).expect(202);
-    const back = await signIn(taro1, TARO);
+    const back = await signInCounting(taro1, TARO);
     expect(back.answer.status).toBe(303);
     await taro1.get('/home').expect(200);
   });
@@ -266,7 +244,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     const token = await sign([event('sessions-revoked', TARO)], { jti: 'jti-once' });
     await post(token).expect(202);
     await taro1.get('/home').expect(302);
-    await signIn(taro1, TARO);
+    await signInCounting(taro1, TARO);
     await post(token).expect(202);
     await taro1.get('/home').expect(200);
     expect(await metrics()).toMatch(
@@ -357,8 +335,8 @@ describe('RISC receiver across two instances on Redis', () => {
     sut.emulator.revokeAll(TARO);
     const onB = supertest.agent(sut.b.server);
     const otherOnB = supertest.agent(sut.b.server);
-    await signIn(onB, TARO);
-    await signIn(otherOnB, HANAKO);
+    await signInCounting(onB, TARO);
+    await signInCounting(otherOnB, HANAKO);
     await onB.get('/home').expect(200);
     const token = await sut.emulator.risc.sign(
       [
@@ -377,7 +355,7 @@ describe('RISC receiver across two instances on Redis', () => {
     await send(sut.a).expect(202);
     await onB.get('/home').expect(302);
     await otherOnB.get('/home').expect(200);
-    await signIn(onB, TARO);
+    await signInCounting(onB, TARO);
     await send(sut.b).expect(202);
     await onB.get('/home').expect(200);
   });
