@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
 import { GoogleConfig } from '../config/configuration.js';
+import { CachedValue } from '../common/cached-value.js';
 import { Clock } from '../common/clock.js';
 import { parseJsonBody, UpstreamHttp } from '../common/upstream-http.service.js';
 import {
@@ -28,18 +29,20 @@ type KeySet = ReturnType<typeof createLocalJWKSet>;
  */
 @Injectable()
 export class SetVerifier {
-  private configuration?: { value: Promise<RiscConfiguration>; fetchedAt: number };
+  private readonly configuration: CachedValue<RiscConfiguration>;
   private keys?: { uri: string; set: KeySet; fetchedAt: number };
 
   constructor(
     private readonly google: GoogleConfig,
     private readonly http: UpstreamHttp,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.configuration = new CachedValue(CACHE_TTL_MS, clock, () => this.fetchConfig());
+  }
 
   async verify(token: string): Promise<JWTPayload> {
     if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw new RiscRejectedError('not a signed JWT');
-    const { issuer, jwksUri } = await this.unavailableOnFailure(() => this.config());
+    const { issuer, jwksUri } = await this.unavailableOnFailure(() => this.configuration.get());
     let payload: JWTPayload;
     const before = this.keys;
     try {
@@ -74,17 +77,6 @@ export class SetVerifier {
       requiredClaims: ['iss', 'aud', 'iat', 'jti'],
     });
     return result.payload;
-  }
-
-  private config(): Promise<RiscConfiguration> {
-    const cached = this.configuration;
-    if (cached && this.clock.now() - cached.fetchedAt < CACHE_TTL_MS) return cached.value;
-    const value = this.fetchConfig();
-    this.configuration = { value, fetchedAt: this.clock.now() };
-    value.catch(() => {
-      if (this.configuration?.value === value) this.configuration = undefined;
-    });
-    return value;
   }
 
   private async fetchConfig(): Promise<RiscConfiguration> {
