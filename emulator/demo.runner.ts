@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [REDIRECT_URI] }],
     accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
   });
+  emulator.setRiscReceiver(`http://${HOST}:${PORT}/risc`, CLIENT_ID);
   // Built to dist-demo/emulator/; the service is the production build in dist/.
   const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
   const app = spawn(process.execPath, [main], {
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       `  Google emulator (issuer): ${emulator.issuer}`,
       '  Demo accounts:',
       accounts,
+      `  Security events (Cross-Account Protection): ${emulator.issuer}/risc/console ends an account's sessions.`,
       `  Access tokens last ${ACCESS_TOKEN_TTL_SECONDS} s, so you will see them refreshed.`,
       '  Logs: warnings only (LOG_LEVEL=info npm run demo shows one line per request).',
       '  Stop with Ctrl+C.',

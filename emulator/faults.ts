@@ -8,6 +8,8 @@ export type EmulatorEndpoint =
   | 'authorization'
   | 'token'
   | 'revoke'
+  | 'risc_configuration'
+  | 'risc_jwks'
   | 'gmail_list'
   | 'gmail_get'
   | 'gmail_labels'

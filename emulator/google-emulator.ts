@@ -21,9 +21,11 @@ import {
   jsonResponse,
 } from './faults.js';
 import { GmailApi, gmailEndpointOf } from './gmail-api.js';
+import { escapeHtml } from './html.js';
 import { InteractionPages } from './interactions.js';
 import { buildMessage, type FixtureMessageInput, textBody } from './message-builder.js';
 import { EmulatorStore } from './memory-adapter.js';
+import { type RiscEvent, RiscTransmitter, type RiscTokenOptions } from './risc-transmitter.js';
 
 export interface EmulatorOptions {
   /** 0 (the default) for an ephemeral port; always 127.0.0.1. */
@@ -109,6 +111,8 @@ export class GoogleEmulator {
   private readonly endpointLatencyMs = new Map<string, number>();
   /** APIs registered by tests (registerApi). */
   private readonly apis: EmulatedApi[] = [];
+  /** Where the RISC console page sends events (setRiscReceiver), for the demo. */
+  private riscReceiver?: { url: string; audience: string };
 
   private constructor(
     private readonly server: Server,
@@ -122,6 +126,8 @@ export class GoogleEmulator {
     /** Grants whose consent screen was just shown: their callback says prompt=consent. */
     private readonly consentedGrants: Set<string>,
     private readonly options: EmulatorOptions,
+    /** Google's security event transmitter (Cross-Account Protection). */
+    readonly risc: RiscTransmitter,
   ) {
     this.latencyMs = options.latencyMs ?? 0;
   }
@@ -168,6 +174,7 @@ export class GoogleEmulator {
       { signing: signingJwk, impostor: impostor.privateKey },
       consentedGrants,
       options,
+      await RiscTransmitter.create(issuer),
     );
     (emulator as unknown as { gmail: GmailApi }).gmail = new GmailApi(
       provider,
@@ -207,6 +214,25 @@ export class GoogleEmulator {
         hd: account.hd,
         unread: this.directory.mailbox(account.sub)!.unread().length,
       }));
+  }
+
+  /** The ID token `sub` of a demo account (security events name accounts by it). */
+  subOf(email: string): string {
+    return this.account(email).sub;
+  }
+
+  /** The demo's receiver: the RISC console page (/risc/console) sends events there. */
+  setRiscReceiver(url: string, audience: string): void {
+    this.riscReceiver = { url, audience };
+  }
+
+  /** Signs one SET with the transmitter's key and POSTs it to `receiverUrl`, as Google does. */
+  async sendSecurityEvent(
+    receiverUrl: string,
+    events: RiscEvent[],
+    options: RiscTokenOptions,
+  ): Promise<{ status: number; body: string }> {
+    return this.risc.send(receiverUrl, await this.risc.sign(events, options));
   }
 
   clearRequests(): void {
@@ -388,11 +414,51 @@ export class GoogleEmulator {
     if (endpoint.startsWith('gmail_'))
       return this.gmailRequest(request, response, endpoint as EmulatorEndpoint, url);
     if (endpoint === 'revoke') return this.revoke(request, response, record);
+    if (endpoint === 'risc_configuration') {
+      return send(response, jsonResponse(200, this.risc.configuration()), request);
+    }
+    if (endpoint === 'risc_jwks')
+      return send(response, jsonResponse(200, this.risc.jwks()), request);
+    if (url.pathname === '/risc/console') return this.riscConsole(request, response);
     if (endpoint === 'interaction') {
       const form = new URLSearchParams(method === 'POST' ? await readBody(request) : '');
       return this.interactions.handle(request, response, url.pathname, form);
     }
     this.provider.callback()(request, response);
+  }
+
+  /**
+   * The demo's way to play Google's Cross-Account Protection: pick an account and an event,
+   * and the transmitter sends it to the service (setRiscReceiver) while the person watches the
+   * account's sessions end.
+   */
+  private async riscConsole(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const events = CONSOLE_EVENTS;
+    let result = '';
+    if (request.method === 'POST') {
+      const form = new URLSearchParams(await readBody(request));
+      const type = form.get('type') ?? '';
+      const account = this.directory.list().find((known) => known.email === form.get('email'));
+      if (!this.riscReceiver) result = 'No receiver set (setRiscReceiver).';
+      else if (!account || !events.includes(type)) result = 'Pick an account and an event.';
+      else {
+        const body: Record<string, unknown> = { subject: this.risc.subject(account.sub) };
+        if (type === 'account-disabled') body.reason = 'hijacking';
+        const answer = await this.sendSecurityEvent(this.riscReceiver.url, [{ type, body }], {
+          audience: this.riscReceiver.audience,
+        });
+        result = `${type} for ${account.email}: the service answered ${answer.status}`;
+      }
+    }
+    const accounts = this.accounts.map((a) => `<option>${escapeHtml(a.email)}</option>`).join('');
+    const types = events.map((t) => `<option>${t}</option>`).join('');
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Security events</title></head><body>
+<h1>Cross-Account Protection (RISC) transmitter</h1>
+<p>Sends a signed security event to ${escapeHtml(this.riscReceiver?.url ?? '(no receiver)')}.</p>
+<form method="post"><label>Account <select name="email">${accounts}</select></label>
+<label>Event <select name="type">${types}</select></label> <button>Send</button></form>
+<p role="status">${escapeHtml(result)}</p></body></html>`;
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
   }
 
   private async gmailRequest(
@@ -585,6 +651,15 @@ function grantedScope(grant: GrantInstance): string {
     .replace(/\s+/g, ' ');
 }
 
+/** What the RISC console offers (token-revoked names a token: the tests send that one). */
+const CONSOLE_EVENTS: string[] = [
+  'sessions-revoked',
+  'tokens-revoked',
+  'account-disabled',
+  'account-enabled',
+  'account-credential-change-required',
+];
+
 function endpointOf(method: string, path: string): RecordedRequest['endpoint'] {
   const gmail = gmailEndpointOf(method, path);
   if (gmail) return gmail;
@@ -593,6 +668,8 @@ function endpointOf(method: string, path: string): RecordedRequest['endpoint'] {
   if (path === '/o/oauth2/v2/auth') return 'authorization';
   if (path === '/token') return 'token';
   if (path === '/revoke') return 'revoke';
+  if (path === '/.well-known/risc-configuration') return 'risc_configuration';
+  if (path === '/risc/v1/jwks') return 'risc_jwks';
   if (path.startsWith('/interaction/')) return 'interaction';
   return 'other';
 }

@@ -12,3 +12,9 @@ export type { FixtureMessageInput } from './message-builder.js';
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './fixtures.js';
 export { GMAIL_SCOPE } from './authorization-server.js';
 export { consentAtEmulator, type ConsentChoice } from './consent-driver.js';
+export {
+  RISC_EVENT_TYPES,
+  type RiscEvent,
+  type RiscEventName,
+  type RiscTokenOptions,
+} from './risc-transmitter.js';

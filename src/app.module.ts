@@ -17,6 +17,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { GmailModule } from './gmail/gmail.module.js';
+import { RiscModule } from './risc/risc.module.js';
 import { I18nModule } from './i18n/i18n.module.js';
 import { ViewLocalsMiddleware } from './i18n/view-locals.middleware.js';
 import { AccountSessionMiddleware } from './oauth/index.js';
@@ -50,6 +51,7 @@ export class AppModule implements NestModule {
         I18nModule,
         OAuthModule,
         GmailModule,
+        RiscModule,
         HealthModule,
         MetricsModule,
         ThrottlerModule.forRootAsync({
@@ -63,6 +65,7 @@ export class AppModule implements NestModule {
             throttlers: [
               { name: 'signin', ttl: 60_000, limit: limits.signInPerMinute },
               { name: 'api', ttl: 60_000, limit: limits.apiPerMinute },
+              { name: 'risc', ttl: 60_000, limit: limits.riscPerMinute },
             ],
             // One budget per client for /oauth and /callback together (the default keys by route).
             generateKey: (_context, tracker, name) => `${name}:${tracker}`,
@@ -78,7 +81,7 @@ export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(SessionMiddleware, AccountSessionMiddleware, ViewLocalsMiddleware)
-      .exclude('static/{*path}', 'health/{*path}', 'metrics')
+      .exclude('static/{*path}', 'health/{*path}', 'metrics', 'risc')
       .forRoutes('{*path}');
   }
 }

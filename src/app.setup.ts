@@ -6,9 +6,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServerConfig, SessionConfig, TracingConfig } from './config/configuration.js';
 import { configureViews } from './common/view-engine.js';
+import { rawBody } from './common/raw-body.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from './common/metrics.registry.js';
 import { serverSpanMiddleware } from './tracing/server-span.middleware.js';
+
+/** A SET is a few kilobytes; Google's are under 2 KB. */
+const RISC_MAX_BODY_BYTES = 16_384;
 
 /** The project root, where views/ and public/ are: the nearest folder above this file that has views/. */
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -31,6 +35,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // First, so that everything after it (the request log included) runs inside the span.
   if (app.get(TracingConfig).endpoint) app.use(serverSpanMiddleware());
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
+  // Security Event Tokens (POST /risc) are read raw whatever their type, before Nest's parsers.
+  app.use('/risc', rawBody(RISC_MAX_BODY_BYTES));
   app.disable('x-powered-by');
   app.set('trust proxy', server.trustProxy);
   app.set('query parser', 'simple');

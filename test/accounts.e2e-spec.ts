@@ -15,6 +15,7 @@ import {
   csrfTokenOf,
   startApp,
   startEmulator,
+  signInCounting,
   startSignIn,
   TEST_SESSION_SECRET,
   type TestApp,
@@ -29,25 +30,6 @@ const CHROME_LINUX =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const FIREFOX_WINDOWS =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
-
-/**
- * A browser signing in: every authorization it is sent to (the app's first, then perhaps its
- * prompt=consent bounce) goes through the emulator's pages; returns the prompt value of each
- * callback (Google says `consent` when its consent screen was shown, `none` otherwise).
- */
-async function signInCounting(agent: Agent, email: string) {
-  const prompts: string[] = [];
-  let authorization = await startSignIn(agent);
-  for (let hop = 0; hop < 3; hop++) {
-    const callback = await consentAtEmulator(authorization, { email, password: 'demo' });
-    prompts.push(new URL(callback).searchParams.get('prompt') ?? '');
-    const answer = await agent.get(callbackPath(callback));
-    const location = String(answer.headers.location);
-    if (answer.status !== 303 || !location.startsWith('http')) return { answer, prompts };
-    authorization = location;
-  }
-  throw new Error('more than one bounce to Google');
-}
 
 describe('accounts: one grant per Google account (embedded store)', () => {
   let emulator: GoogleEmulator;

@@ -21,7 +21,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
     const view = errorViewOf(exception);
-    const api = request.path.startsWith('/api/');
+    // /api and the security-event receiver (a machine client) answer JSON.
+    const api = request.path.startsWith('/api/') || request.path === '/risc';
     if (!request.path.startsWith('/health/')) this.log(exception, view.expected, view.status);
     if (response.headersSent) {
       response.end();

@@ -27,6 +27,8 @@ export abstract class GoogleConfig {
   abstract readonly upstreamTimeoutMs: number;
   abstract readonly prompt: string | undefined;
   abstract readonly allowedDomains: readonly string[];
+  /** RISC_MAX_AGE_S: security events issued longer ago are refused; their jti is kept this long. */
+  abstract readonly riscMaxAgeMs: number;
 }
 
 export abstract class SessionConfig {
@@ -82,6 +84,8 @@ export abstract class TokenConfig {
 export abstract class RateLimitConfig {
   abstract readonly signInPerMinute: number;
   abstract readonly apiPerMinute: number;
+  /** POST /risc per client IP. */
+  abstract readonly riscPerMinute: number;
 }
 
 /**

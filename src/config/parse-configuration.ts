@@ -78,6 +78,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 120_000),
       prompt: prompt(env),
       allowedDomains: list(env, 'ALLOWED_DOMAINS').map((domain) => domain.toLowerCase()),
+      riscMaxAgeMs: integer(env, 'RISC_MAX_AGE_S', 86_400, 60, 30 * 86_400) * 1_000,
     },
     session: {
       secrets: sessionSecrets,
@@ -96,6 +97,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
     rateLimit: {
       signInPerMinute: integer(env, 'RATE_LIMIT_SIGNIN_PER_MINUTE', 20, 1, 1_000_000),
       apiPerMinute: integer(env, 'RATE_LIMIT_API_PER_MINUTE', 300, 1, 1_000_000),
+      riscPerMinute: integer(env, 'RATE_LIMIT_RISC_PER_MINUTE', 120, 1, 1_000_000),
     },
     tracing: tracing(env),
   };

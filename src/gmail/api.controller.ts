@@ -14,7 +14,7 @@ import { MessageService } from './message.service.js';
 @Controller('api/messages')
 @RequiresGoogleScopes(GMAIL_READONLY_SCOPE)
 @UseGuards(ThrottlerGuard)
-@SkipThrottle({ signin: true })
+@SkipThrottle({ signin: true, risc: true })
 export class ApiController {
   constructor(
     private readonly inbox: InboxService,

@@ -104,6 +104,10 @@ export const en = {
     'Google did not give this app lasting access to your mailbox, even after asking on its consent screen. Please try again; if it keeps happening, remove this app under “Third-party apps” in your Google Account and connect again.',
   'error.domain_refused':
     'This account’s domain is not allowed to use this service. Sign in with your organization’s account.',
+  'error.account_disabled':
+    'Google reported this Google account as disabled, so it cannot sign in here. Once Google restores the account, you can sign in again.',
+  'error.risc_rejected': 'Security event rejected: {reason}',
+  'error.risc_unavailable': 'Security events cannot be verified right now; send again later.',
   'error.scope_missing':
     'This page needs a {api} permission that you did not allow on Google’s consent screen. Connect again and tick the {api} permission.',
   'error.reconnect': 'Your Google session has ended. Please connect to Gmail again.',

@@ -107,6 +107,11 @@ export const ja: Record<MessageKey, string> = {
     'Google の同意画面を経ても、このアプリにメールボックスへの継続的なアクセス権が与えられませんでした。もう一度お試しください。繰り返し起こる場合は、Google アカウントの「サードパーティ製のアプリ」でこのアプリを削除してから接続し直してください。',
   'error.domain_refused':
     'このアカウントのドメインはこのサービスを利用できません。組織のアカウントでログインしてください。',
+  'error.account_disabled':
+    'Google によってこの Google アカウントは無効と報告されているため、ここではログインできません。Google がアカウントを復元すると、再びログインできます。',
+  'error.risc_rejected': 'セキュリティイベントを受け付けませんでした: {reason}',
+  'error.risc_unavailable':
+    '現在セキュリティイベントを検証できません。後でもう一度送信してください。',
   'error.scope_missing':
     'このページに必要な {api} の権限が Google の同意画面で許可されませんでした。もう一度接続し、{api} の権限にチェックを入れてください。',
   'error.reconnect': 'Google とのセッションが終了しました。もう一度 Gmail に接続してください。',

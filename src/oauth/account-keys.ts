@@ -21,3 +21,13 @@ export function tokenLookupKey(prefix: string, kind: 'sha512' | 'prefix-hmac', h
 export function emailLookupKey(prefix: string, email: string): string {
   return `${prefix}email:${createHash('sha256').update(email.toLowerCase()).digest('base64url')}`;
 }
+
+/** Set while Google says the account is disabled (RISC account-disabled); outlives the record. */
+export function disabledAccountKey(prefix: string, sub: string): string {
+  return `${prefix}disabled:${sub}`;
+}
+
+/** A security event already acted on, by a hash of its `jti` (replays are ignored). */
+export function securityEventKey(prefix: string, jti: string): string {
+  return `${prefix}risc:jti:${createHash('sha256').update(jti).digest('base64url')}`;
+}

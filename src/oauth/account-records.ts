@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { SessionConfig, TokenConfig } from '../config/configuration.js';
 import { Clock } from '../common/clock.js';
-import { accountKey, emailLookupKey, tokenLookupKey } from './account-keys.js';
+import {
+  accountKey,
+  disabledAccountKey,
+  emailLookupKey,
+  securityEventKey,
+  tokenLookupKey,
+} from './account-keys.js';
 import { AccountStorage } from './account-storage.js';
 import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 
@@ -192,6 +198,38 @@ export class AccountRecords {
   /** The account a refresh token belongs to, by either of Google's token identifiers. */
   subOfToken(kind: 'sha512' | 'prefix-hmac', identifier: string): Promise<string | undefined> {
     return this.storage.read(tokenLookupKey(this.config.prefix, kind, identifier));
+  }
+
+  /**
+   * The account of a token as a RISC token-revoked event names it: `prefix` (its first 16
+   * characters) or `hash_base64_sha512_sha512`.
+   */
+  subOfIdentifiedToken(alg: 'prefix' | 'hash_base64_sha512_sha512', token: string) {
+    if (alg === 'hash_base64_sha512_sha512') return this.subOfToken('sha512', token);
+    const hmac = createHmac('sha256', this.lookupKey).update(token.slice(0, 16)).digest();
+    return this.subOfToken('prefix-hmac', hmac.toString('base64url'));
+  }
+
+  /** Google disabled the account (RISC): kept apart from the record, so deleting it keeps this. */
+  async disable(sub: string, ttlMs: number): Promise<void> {
+    await this.storage.write(disabledAccountKey(this.config.prefix, sub), '1', ttlMs);
+  }
+
+  async enable(sub: string): Promise<void> {
+    await this.storage.delete([disabledAccountKey(this.config.prefix, sub)]);
+  }
+
+  async isDisabled(sub: string): Promise<boolean> {
+    return (await this.storage.read(disabledAccountKey(this.config.prefix, sub))) !== undefined;
+  }
+
+  /** Whether a security event with this `jti` was acted on already (on any instance). */
+  async eventHandled(jti: string): Promise<boolean> {
+    return (await this.storage.read(securityEventKey(this.config.prefix, jti))) !== undefined;
+  }
+
+  async eventDone(jti: string, ttlMs: number): Promise<void> {
+    await this.storage.write(securityEventKey(this.config.prefix, jti), '1', ttlMs);
   }
 
   /** @see RISC token-revoked: `token_identifier_alg` hash_base64_sha512_sha512 or prefix. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GoogleConfig } from '../config/configuration.js';
+import { CachedValue } from '../common/cached-value.js';
 import { Clock } from '../common/clock.js';
 import { parseJsonBody, UpstreamHttp } from '../common/upstream-http.service.js';
 import { UpstreamStatusError } from '../common/upstream.errors.js';
@@ -17,13 +18,15 @@ const JSON_ACCEPT = { accept: 'application/json' };
  */
 @Injectable()
 export class GoogleOAuthClient {
-  private metadataCache?: { value: Promise<ProviderMetadata>; fetchedAt: number };
+  private readonly metadataCache: CachedValue<ProviderMetadata>;
 
   constructor(
     private readonly google: GoogleConfig,
     private readonly http: UpstreamHttp,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.metadataCache = new CachedValue(METADATA_TTL_MS, clock, () => this.fetchMetadata());
+  }
 
   /**
    * The discovery document, fetched on first use (start-up needs no network) and shared by
@@ -31,14 +34,7 @@ export class GoogleOAuthClient {
    * @see OpenID Connect Discovery 1.0 §4
    */
   metadata(): Promise<ProviderMetadata> {
-    const cached = this.metadataCache;
-    if (cached && this.clock.now() - cached.fetchedAt < METADATA_TTL_MS) return cached.value;
-    const value = this.fetchMetadata();
-    this.metadataCache = { value, fetchedAt: this.clock.now() };
-    value.catch(() => {
-      if (this.metadataCache?.value === value) this.metadataCache = undefined;
-    });
-    return value;
+    return this.metadataCache.get();
   }
 
   /**

@@ -2,6 +2,7 @@
  * The Google core's public face: "signed in with Google and allowed to call Google". Feature
  * modules (src/gmail, and any new Google API feature) import from here only.
  */
+export { AccountSecurity, type TokenIdentifierAlg } from './account-security.service.js';
 export type { TokenSession } from './access-token.service.js';
 export { AccountSessionMiddleware } from './account-session.middleware.js';
 export { AuthorizedCall } from './authorized-call.js';

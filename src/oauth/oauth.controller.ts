@@ -7,7 +7,7 @@ import { SignOutService } from './sign-out.service.js';
 import { type CallbackRequest, StateGuard } from './state.guard.js';
 
 @Controller()
-@SkipThrottle({ api: true })
+@SkipThrottle({ api: true, risc: true })
 export class OAuthController {
   constructor(
     private readonly signIn: SignInService,

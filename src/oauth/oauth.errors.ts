@@ -116,3 +116,9 @@ export class CsrfTokenError extends AppError {
   readonly status = 403;
   readonly code = 'csrf_invalid';
 }
+
+/** Google reported the account disabled (RISC account-disabled) and has not re-enabled it. */
+export class AccountDisabledError extends AppError {
+  readonly status = 403;
+  readonly code = 'account_disabled';
+}

@@ -10,6 +10,7 @@ export type SignInOutcome =
   | 'token_error'
   | 'id_token_invalid'
   | 'domain_refused'
+  | 'account_disabled'
   /** Sent back to Google once with prompt=consent for a refresh token (not an end state). */
   | 'consent_bounce'
   | 'offline_access_missing';

@@ -8,6 +8,7 @@ import { AccessTokenService } from './access-token.service.js';
 import { AccountController } from './account.controller.js';
 import { AccountPage } from './account.page.js';
 import { AccountRecords } from './account-records.js';
+import { AccountSecurity } from './account-security.service.js';
 import { AccountSessionMiddleware } from './account-session.middleware.js';
 import { AccountStorage, MemoryAccountStorage, RedisAccountStorage } from './account-storage.js';
 import { AccountsService } from './accounts.service.js';
@@ -34,6 +35,7 @@ import { InstanceRefresh, RedisRefresh, SharedRefresh } from './shared-refresh.j
     AccountSessionMiddleware,
     AccountPage,
     AccountRecords,
+    AccountSecurity,
     AccountsService,
     AuthorizedCall,
     GoogleApiClient,
@@ -64,6 +66,7 @@ import { InstanceRefresh, RedisRefresh, SharedRefresh } from './shared-refresh.j
   ],
   exports: [
     AccessTokenService,
+    AccountSecurity,
     AccountSessionMiddleware,
     AccountsService,
     AuthorizedCall,

@@ -11,6 +11,7 @@ import { IdTokenVerifier, type IdentityClaims } from './id-token.verifier.js';
 import { OAuthMetrics, type SignInOutcome } from './oauth.metrics.js';
 import { GoogleScopes, IDENTITY_SCOPES } from './google-scopes.js';
 import {
+  AccountDisabledError,
   AuthorizationDeniedError,
   DomainNotAllowedError,
   IdTokenError,
@@ -140,6 +141,7 @@ export class SignInService {
         throw new IdTokenError('incremental authorization answered by another account');
       }
       await this.enforceDomain(identity, tokens, request, response);
+      await this.refuseDisabled(identity, tokens, request, response);
       const record = await this.accounts.load(identity.sub);
       const held = record?.tokens;
       const heldUsable =
@@ -237,6 +239,20 @@ export class SignInService {
     throw new DomainNotAllowedError(`account domain ${domain} is not allowed`);
   }
 
+  /** Google reported the account disabled (RISC): no sign-in until it reports it enabled. */
+  private async refuseDisabled(
+    identity: IdentityClaims,
+    tokens: TokenResponse,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
+    if (!(await this.records.isDisabled(identity.sub))) return;
+    await this.revokeQuietly(tokens.refreshToken ?? tokens.accessToken);
+    await this.sessions.destroy(request, response);
+    this.audit('account_disabled', identity);
+    throw new AccountDisabledError('Google reported this account disabled');
+  }
+
   private async signInSession(
     request: CallbackRequest,
     identity: IdentityClaims,
@@ -306,6 +322,7 @@ export class SignInService {
 function outcomeOf(error: unknown): SignInOutcome {
   if (error instanceof AuthorizationDeniedError) return 'denied';
   if (error instanceof DomainNotAllowedError) return 'domain_refused';
+  if (error instanceof AccountDisabledError) return 'account_disabled';
   if (error instanceof IdTokenError) return 'id_token_invalid';
   if (error instanceof InvalidCallbackError) return 'callback_invalid';
   if (error instanceof OfflineAccessError) return 'offline_access_missing';

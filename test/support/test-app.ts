@@ -107,6 +107,25 @@ export async function signIn(agent: Agent, choice: ConsentChoice) {
   return agent.get(callbackPath(again));
 }
 
+/**
+ * A browser signing in: every authorization it is sent to (the app's first, then perhaps its
+ * prompt=consent bounce) goes through the emulator's pages; returns the prompt value of each
+ * callback (Google says `consent` when its consent screen was shown, `none` otherwise).
+ */
+export async function signInCounting(agent: Agent, email: string) {
+  const prompts: string[] = [];
+  let authorization = await startSignIn(agent);
+  for (let hop = 0; hop < 3; hop++) {
+    const callback = await consentAtEmulator(authorization, { email, password: 'demo' });
+    prompts.push(new URL(callback).searchParams.get('prompt') ?? '');
+    const answer = await agent.get(callbackPath(callback));
+    const location = String(answer.headers.location);
+    if (answer.status !== 303 || !location.startsWith('http')) return { answer, prompts };
+    authorization = location;
+  }
+  throw new Error('more than one bounce to Google');
+}
+
 /** Form posts carry the CSRF token the page rendered. */
 export async function csrfTokenOf(agent: Agent): Promise<string> {
   const page = await agent.get('/').expect(200);
