@@ -56,6 +56,25 @@ describe(AccountRecords.name, () => {
     expect(prefixKey).not.toContain(refresh.slice(0, 16));
   });
 
+  it('should find a token by its prefix after TOKEN_ENCRYPTION_KEY rotation, and drop the old lookup', async () => {
+    const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+    const before = fixture([oldKey]);
+    await before.records.signedIn('111', 'a@example.com', tokens('1/rotated-refresh'), ['openid']);
+    const after = fixture([newKey, oldKey], before.store);
+    expect(await after.records.subOfIdentifiedToken('prefix', '1/rotated-refresh')).toBe('111');
+    expect(
+      await fixture([newKey], before.store).records.subOfIdentifiedToken(
+        'prefix',
+        '1/rotated-refresh',
+      ),
+    ).toBeUndefined();
+    await after.records.dropTokens('111', tokens('1/rotated-refresh'));
+    expect(await after.records.subOfIdentifiedToken('prefix', '1/rotated-refresh')).toBeUndefined();
+    expect(
+      await before.records.subOfIdentifiedToken('prefix', '1/rotated-refresh'),
+    ).toBeUndefined();
+  });
+
   it('should replace the lookup keys when the refresh token changes, and drop them with it', async () => {
     const { records } = fixture();
     await records.signedIn('111', 'a@example.com', tokens('1/old-refresh-token'), ['openid']);

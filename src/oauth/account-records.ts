@@ -53,7 +53,8 @@ const TOKENS_CONTEXT = (sub: string) => `account-tokens:${sub}`;
  */
 @Injectable()
 export class AccountRecords {
-  private readonly lookupKey: Buffer;
+  /** One HMAC key per TOKEN_ENCRYPTION_KEY, newest first: lookups survive a key rotation. */
+  private readonly prefixKeys: Buffer[];
 
   constructor(
     private readonly storage: AccountStorage,
@@ -62,8 +63,8 @@ export class AccountRecords {
     private readonly clock: Clock,
     token: TokenConfig,
   ) {
-    this.lookupKey = Buffer.from(
-      hkdfSync('sha256', token.encryptionKeys[0], '', 'refresh-token-lookup', 32),
+    this.prefixKeys = token.encryptionKeys.map((key) =>
+      Buffer.from(hkdfSync('sha256', key, '', 'refresh-token-lookup', 32)),
     );
   }
 
@@ -122,7 +123,9 @@ export class AccountRecords {
       this.config.accountIdleMs,
     );
     if (previous?.refreshToken !== tokens.refreshToken) {
-      if (previous?.refreshToken) await this.storage.delete(this.lookupKeys(previous.refreshToken));
+      if (previous?.refreshToken) {
+        await this.storage.delete(this.allLookupKeys(previous.refreshToken));
+      }
     }
     if (tokens.refreshToken) {
       for (const key of this.lookupKeys(tokens.refreshToken)) {
@@ -134,7 +137,7 @@ export class AccountRecords {
   /** The refresh token was refused (invalid_grant): the tokens will never work again. */
   async dropTokens(sub: string, tokens: AccountTokens | undefined): Promise<void> {
     await this.storage.deleteFields(this.key(sub, 'record'), ['tokens']);
-    if (tokens?.refreshToken) await this.storage.delete(this.lookupKeys(tokens.refreshToken));
+    if (tokens?.refreshToken) await this.storage.delete(this.allLookupKeys(tokens.refreshToken));
   }
 
   /** Marks the record used now (it and its sessions' list live ACCOUNT_IDLE_DAYS from here). */
@@ -180,7 +183,9 @@ export class AccountRecords {
   /** The record, its sessions' list and its lookup keys. */
   async delete(sub: string): Promise<void> {
     const record = await this.read(sub);
-    const lookups = record?.tokens?.refreshToken ? this.lookupKeys(record.tokens.refreshToken) : [];
+    const lookups = record?.tokens?.refreshToken
+      ? this.allLookupKeys(record.tokens.refreshToken)
+      : [];
     const byEmail = record ? [emailLookupKey(this.config.prefix, record.email)] : [];
     await this.storage.delete([
       this.key(sub, 'record'),
@@ -204,10 +209,17 @@ export class AccountRecords {
    * The account of a token as a RISC token-revoked event names it: `prefix` (its first 16
    * characters) or `hash_base64_sha512_sha512`.
    */
-  subOfIdentifiedToken(alg: 'prefix' | 'hash_base64_sha512_sha512', token: string) {
+  async subOfIdentifiedToken(
+    alg: 'prefix' | 'hash_base64_sha512_sha512',
+    token: string,
+  ): Promise<string | undefined> {
     if (alg === 'hash_base64_sha512_sha512') return this.subOfToken('sha512', token);
-    const hmac = createHmac('sha256', this.lookupKey).update(token.slice(0, 16)).digest();
-    return this.subOfToken('prefix-hmac', hmac.toString('base64url'));
+    // Written under the key that was newest then: try every configured key, newest first.
+    for (const key of this.prefixKeys) {
+      const sub = await this.subOfToken('prefix-hmac', prefixHmac(key, token));
+      if (sub !== undefined) return sub;
+    }
+    return undefined;
   }
 
   /** Google disabled the account (RISC): kept apart from the record, so deleting it keeps this. */
@@ -232,16 +244,27 @@ export class AccountRecords {
     await this.storage.write(securityEventKey(this.config.prefix, jti), '1', ttlMs);
   }
 
-  /** @see RISC token-revoked: `token_identifier_alg` hash_base64_sha512_sha512 or prefix. */
+  /**
+   * The lookup keys written for a refresh token (the prefix HMAC under the newest key).
+   * @see RISC token-revoked: `token_identifier_alg` hash_base64_sha512_sha512 or prefix.
+   */
   lookupKeys(refreshToken: string): string[] {
+    return this.lookupKeysUnder(refreshToken, this.prefixKeys.slice(0, 1));
+  }
+
+  /** Every key a refresh token's lookups may have been written under, for deleting them. */
+  private allLookupKeys(refreshToken: string): string[] {
+    return this.lookupKeysUnder(refreshToken, this.prefixKeys);
+  }
+
+  private lookupKeysUnder(refreshToken: string, keys: Buffer[]): string[] {
     const inner = createHash('sha512').update(refreshToken).digest();
     const sha512 = createHash('sha512').update(inner).digest('base64');
-    const prefix = createHmac('sha256', this.lookupKey)
-      .update(refreshToken.slice(0, 16))
-      .digest('base64url');
     return [
       tokenLookupKey(this.config.prefix, 'sha512', sha512),
-      tokenLookupKey(this.config.prefix, 'prefix-hmac', prefix),
+      ...keys.map((key) =>
+        tokenLookupKey(this.config.prefix, 'prefix-hmac', prefixHmac(key, refreshToken)),
+      ),
     ];
   }
 
@@ -252,4 +275,9 @@ export class AccountRecords {
 
 function newEpoch(): string {
   return randomBytes(12).toString('base64url');
+}
+
+/** The RISC `prefix` identifier (a token's first 16 characters), kept only as a keyed hash. */
+function prefixHmac(key: Buffer, token: string): string {
+  return createHmac('sha256', key).update(token.slice(0, 16)).digest('base64url');
 }
