@@ -7,6 +7,7 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { AppController } from './app.controller.js';
 import { LocaleController } from './locale.controller.js';
+import { PageContextMiddleware } from './page-context.middleware.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
@@ -19,10 +20,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { GmailModule } from './gmail/gmail.module.js';
 import { RiscModule } from './risc/risc.module.js';
 import { I18nModule } from './i18n/i18n.module.js';
-import { ViewLocalsMiddleware } from './i18n/view-locals.middleware.js';
-import { AccountSessionMiddleware } from './oauth/index.js';
 import { OAuthModule } from './oauth/oauth.module.js';
-import { SessionMiddleware } from './session/session.middleware.js';
 import { SessionModule } from './session/session.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -74,13 +72,13 @@ export class AppModule implements NestModule {
         }),
       ],
       controllers: [AppController, LocaleController],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, PageContextMiddleware],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(SessionMiddleware, AccountSessionMiddleware, ViewLocalsMiddleware)
+      .apply(PageContextMiddleware)
       .exclude('static/{*path}', 'health/{*path}', 'metrics', 'risc')
       .forRoutes('{*path}');
   }

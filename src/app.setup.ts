@@ -1,14 +1,16 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServerConfig, SessionConfig, TracingConfig } from './config/configuration.js';
 import { configureViews } from './common/view-engine.js';
+import { fixedHeaders } from './common/fixed-headers.js';
 import { rawBody } from './common/raw-body.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from './common/metrics.registry.js';
+import { requestLogMiddleware } from './logging/request-log.middleware.js';
 import { serverSpanMiddleware } from './tracing/server-span.middleware.js';
 
 /** A SET is a few kilobytes; Google's are under 2 KB. */
@@ -34,6 +36,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   // First, so that everything after it (the request log included) runs inside the span.
   if (app.get(TracingConfig).endpoint) app.use(serverSpanMiddleware());
+  app.use(requestLogMiddleware(PinoLogger.root));
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
   // Security Event Tokens (POST /risc) are read raw whatever their type, before Nest's parsers.
   app.use('/risc', rawBody(RISC_MAX_BODY_BYTES));
@@ -43,29 +46,32 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Pages are per user and no-store: an ETag (a SHA-1 of every page) would never be used.
   // Static assets keep theirs (serve-static sets its own).
   app.set('etag', false);
+  // helmet's headers are the same on every response: worked out once (fixedHeaders).
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          ...(session.secureCookie ? { upgradeInsecureRequests: [] } : {}),
+    fixedHeaders(
+      helmet({
+        contentSecurityPolicy: {
+          useDefaults: false,
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'"],
+            styleSrc: ["'self'"],
+            imgSrc: ["'self'", 'data:'],
+            fontSrc: ["'self'"],
+            connectSrc: ["'self'"],
+            objectSrc: ["'none'"],
+            baseUri: ["'none'"],
+            formAction: ["'self'"],
+            frameAncestors: ["'none'"],
+            ...(session.secureCookie ? { upgradeInsecureRequests: [] } : {}),
+          },
         },
-      },
-      // HSTS only means something over https (RFC 6797 §7.2).
-      strictTransportSecurity: session.secureCookie ? { maxAge: 31_536_000 } : false,
-      referrerPolicy: { policy: 'no-referrer' },
-      crossOriginEmbedderPolicy: false,
-    }),
+        // HSTS only means something over https (RFC 6797 §7.2).
+        strictTransportSecurity: session.secureCookie ? { maxAge: 31_536_000 } : false,
+        referrerPolicy: { policy: 'no-referrer' },
+        crossOriginEmbedderPolicy: false,
+      }),
+    ),
   );
   app.useStaticAssets(join(PROJECT_ROOT, 'public'), {
     prefix: '/static/',

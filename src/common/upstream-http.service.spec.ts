@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,6 +86,18 @@ describe('UpstreamHttp', () => {
     expect(answer.header('Retry-After')).toBe('7');
     expect(answer.header('x-twice')).toBe('first');
     expect(answer.header('x-absent')).toBeNull();
+  });
+
+  it('should gunzip a large answer too (over 64 KiB compressed: inflated off the event loop)', async () => {
+    // Random bytes do not compress: the gzip body is larger than the inline limit.
+    const json = JSON.stringify({ raw: randomBytes(200_000).toString('base64url') });
+    const compressed = gzipSync(json);
+    expect(compressed.length).toBeGreaterThan(64 * 1024);
+    handler = (_, response) => {
+      response.setHeader('Content-Encoding', 'gzip');
+      response.end(compressed);
+    };
+    expect((await http.send('gmail_get', `${base}/message`)).text).toBe(json);
   });
 
   it('should read an empty body that names gzip as empty', async () => {

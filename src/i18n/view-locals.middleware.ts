@@ -1,13 +1,28 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { LOCALE_COOKIE, LOCALES, type Locale, negotiateLocale } from './i18n.js';
 
 const LANGUAGE_LABELS: Record<Locale, string> = { en: 'English', ja: '日本語' };
 
-/** Per-request values every page shows: language, the signed-in user, the CSRF token. */
+/** The language switch as shown in each language (made once; views only read it). */
+const LANGUAGE_CHOICES = Object.fromEntries(
+  LOCALES.map((locale) => [
+    locale,
+    Object.freeze(
+      LOCALES.map((code) =>
+        Object.freeze({ code, label: LANGUAGE_LABELS[code], current: code === locale }),
+      ),
+    ),
+  ]),
+) as Record<Locale, readonly { code: Locale; label: string; current: boolean }[]>;
+
+/**
+ * Per-request values every page shows: the language and the language switch (the signed-in
+ * account is AccountSessionMiddleware's).
+ */
 @Injectable()
-export class ViewLocalsMiddleware implements NestMiddleware {
-  use(request: Request, response: Response, next: NextFunction): void {
+export class ViewLocalsMiddleware {
+  prepare(request: Request, response: Response): void {
     const locale = negotiateLocale(
       readCookie(request, LOCALE_COOKIE),
       request.headers['accept-language'],
@@ -15,19 +30,9 @@ export class ViewLocalsMiddleware implements NestMiddleware {
     const returnTo = encodeURIComponent(safeReturnPath(request.originalUrl));
     response.locals.locale = locale;
     response.locals.returnTo = returnTo;
-    response.locals.languages = LOCALES.map((code) => ({
-      code,
-      label: LANGUAGE_LABELS[code],
-      current: code === locale,
-    }));
-    const session = request.session as Partial<typeof request.session> | undefined;
-    if (session?.user) {
-      response.locals.user = { email: session.user.email };
-      response.locals.csrfToken = session.csrfToken;
-    }
+    response.locals.languages = LANGUAGE_CHOICES[locale];
     response.setHeader('Content-Language', locale);
     response.vary('Accept-Language');
-    next();
   }
 }
 

@@ -1,27 +1,38 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { SessionStoreUnavailableError } from '../common/app.error.js';
+import { existingSession } from '../session/deferred-session.js';
 import { forgetSession } from '../session/session-unavailable.js';
 import { AccountsService } from './accounts.service.js';
 
 /**
  * Before any page renders its header: a session whose account ended it (sign out everywhere,
  * disconnect, idle expiry, dropped tokens) or that the previous version wrote is made
- * anonymous here, so no page shows "Signed in as" for it. Anonymous requests cost nothing.
+ * anonymous here, so no page shows "Signed in as" for it; then the header's account (its
+ * address, and the CSRF token of its sign-out forms) is given to the views. Anonymous
+ * requests cost nothing, and a visitor without session gets none made.
  */
 @Injectable()
-export class AccountSessionMiddleware implements NestMiddleware {
+export class AccountSessionMiddleware {
   constructor(private readonly accounts: AccountsService) {}
 
-  async use(request: Request, _response: Response, next: NextFunction): Promise<void> {
-    const session = request.session as Request['session'] | undefined;
-    try {
-      if (session?.user) await this.accounts.current(session);
-    } catch (error) {
-      // The account store failed: nothing is written for this request (503 follows).
-      if (error instanceof SessionStoreUnavailableError) throw forgetSession(request, error);
-      throw error;
+  /** Rejects with SessionStoreUnavailableError when the account store fails. */
+  async prepare(request: Request, response: Response): Promise<void> {
+    const session = existingSession(request);
+    if (session?.user) {
+      try {
+        await this.accounts.current(session);
+      } catch (error) {
+        // The account store failed: nothing is written for this request (503 follows).
+        if (error instanceof SessionStoreUnavailableError) throw forgetSession(request, error);
+        throw error;
+      }
     }
-    next();
+    // Read again: the check above may have made the session anonymous.
+    const user = existingSession(request)?.user;
+    if (user) {
+      response.locals.user = { email: user.email };
+      response.locals.csrfToken = request.session.csrfToken;
+    }
   }
 }

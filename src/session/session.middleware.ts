@@ -1,9 +1,12 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Injectable } from '@nestjs/common';
+import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { SessionConfig } from '../config/configuration.js';
 import { Clock } from '../common/clock.js';
+import { readCookie } from '../i18n/view-locals.middleware.js';
 import { touchAtMostEvery } from './lazy-touch.js';
+import { deferSession } from './deferred-session.js';
+import { SessionIds } from './session-id.js';
 import { SessionStore } from './session-store.js';
 import { forgetSession } from './session-unavailable.js';
 
@@ -15,14 +18,15 @@ const TOUCH_INTERVAL_MS = 60_000;
  * redirect URI is https; sessions are saved only once something is stored in them (anonymous
  * visits create none), expire when idle, and are cut off after their absolute lifetime. The
  * store's idle expiry is extended at most once a minute per session (a tenth of the idle
- * timeout when that is shorter): see touchAtMostEvery.
+ * timeout when that is shorter): see touchAtMostEvery. A request that brings no session cookie
+ * gets its (new, empty) session only when something uses it: see deferSession.
  *
  * When the store fails (Redis down or not answering), the request goes on with an empty
  * session that is never written (forgetSession): SessionAvailableGuard answers 503 on every
  * route that needs the store, and the stored session is left exactly as it was.
  */
 @Injectable()
-export class SessionMiddleware implements NestMiddleware {
+export class SessionMiddleware {
   private readonly handler: RequestHandler;
 
   constructor(
@@ -34,6 +38,7 @@ export class SessionMiddleware implements NestMiddleware {
     this.handler = session({
       name: config.cookieName,
       secret: [...config.secrets],
+      genid: new SessionIds().generate,
       store: store.store,
       resave: false,
       saveUninitialized: false,
@@ -49,7 +54,12 @@ export class SessionMiddleware implements NestMiddleware {
     });
   }
 
-  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
+  /** Loads the request's session (or defers it); never fails: see forgetSession. */
+  async prepare(request: Request, response: Response): Promise<void> {
+    if (readCookie(request, this.config.cookieName) === undefined) {
+      deferSession(request, response, this.handler);
+      return;
+    }
     // express-session calls next(error) when the store failed to load the session.
     const failure = await new Promise<unknown>((resolve) =>
       this.handler(request, response, resolve),
@@ -62,7 +72,6 @@ export class SessionMiddleware implements NestMiddleware {
       );
       if (regenerateFailure) forgetSession(request, regenerateFailure);
     }
-    next();
   }
 
   private expired(request: Request): boolean {

@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Options } from 'pino-http';
 import type { ServerConfig, TracingConfig } from '../config/configuration.js';
-import { requestLoggerOptions } from '../logging/logger.factory.js';
+import { loggerOptions } from '../logging/logger.factory.js';
 import { traceRedisCommand } from './redis.span.js';
 import { traceUpstreamCall } from './upstream.span.js';
 import { activeTracer, startTracing, stopTracing } from './tracing.js';
@@ -56,7 +56,7 @@ describe('tracing', () => {
       expect(trace.getSpan(context.active())).toBeUndefined();
       return { status: 200 };
     });
-    const log = requestLoggerOptions({ logLevel: 'info', production: true } as ServerConfig);
+    const log = loggerOptions({ logLevel: 'info', production: true } as ServerConfig);
     expect((log as Options).mixin?.({}, 30, undefined as never)).toEqual({});
   });
 
