@@ -33,7 +33,8 @@ export function fixedHeaders(middleware: HeaderMiddleware): RequestHandler {
   });
   let finished = false;
   middleware(request, probe as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error instanceof Error ? error : new Error('the middleware failed', { cause: error });
+    if (error)
+      throw error instanceof Error ? error : new Error('the middleware failed', { cause: error });
     finished = true;
   });
   if (!finished) throw new Error('fixedHeaders: the middleware did not finish synchronously');
