@@ -39,17 +39,13 @@ const SECRET_FIELDS = new Set(
   ].map((name) => name.toLowerCase()),
 );
 
-export const CENSOR = '[redacted]';
+const CENSOR = '[redacted]';
 
 /**
  * pino writes at most 5 levels of nesting (its depthLimit) and "[...]" below; a little deeper
  * is walked so that nothing printed escapes the check, and cycles end here.
  */
 const MAX_DEPTH = 8;
-
-export function isSecretField(name: string): boolean {
-  return SECRET_FIELDS.has(name.toLowerCase());
-}
 
 /**
  * `value` with every field named like a secret replaced by "[redacted]", at any depth of
@@ -70,19 +66,27 @@ export function withoutSecrets<T>(value: T, depth = 0): T {
     }
     return (copy ?? value) as T;
   }
+  return (censorFields(value as Record<string, unknown>, depth, () => false) ?? value) as T;
+}
+
+/**
+ * A copy of `fields` with secret-named fields censored and the others cleaned at depth + 1
+ * (fields `skip` names are left as they are); undefined when nothing changed.
+ */
+function censorFields(
+  fields: Record<string, unknown>,
+  depth: number,
+  skip: (name: string, field: unknown) => boolean,
+): Record<string, unknown> | undefined {
   let copy: Record<string, unknown> | undefined;
-  const fields = value as Record<string, unknown>;
   for (const name in fields) {
     if (!Object.hasOwn(fields, name)) continue;
     const field = fields[name];
-    const clean = isSecretField(name)
-      ? field === undefined
-        ? field
-        : CENSOR
-      : withoutSecrets(field, depth + 1);
+    if (field === undefined || skip(name, field)) continue;
+    const clean = SECRET_FIELDS.has(name.toLowerCase()) ? CENSOR : withoutSecrets(field, depth + 1);
     if (clean !== field) (copy ??= shallowCopy(fields))[name] = clean;
   }
-  return (copy ?? value) as T;
+  return copy;
 }
 
 /** A copy to censor; an error stays an error (same prototype, message and stack). */
@@ -96,31 +100,25 @@ function shallowCopy(value: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * A log object with its fields censored, except those a serializer writes: `err` (censored
- * after serializing, see REDACTION) and the request line's request and response (their
- * serializers write only method, path, id and status).
+ * Fields of a log object that are censored elsewhere: `err` after serializing (see
+ * REDACTION), and a raw request or response, whose serializers write only method, path, id
+ * and status.
  */
-function withoutSecretFields(object: Record<string, unknown>): Record<string, unknown> {
-  let copy: Record<string, unknown> | undefined;
-  for (const name in object) {
-    if (name === 'err' || !Object.hasOwn(object, name)) continue;
-    const field = object[name];
-    if (field instanceof IncomingMessage || field instanceof ServerResponse) continue;
-    const clean = isSecretField(name) ? CENSOR : withoutSecrets(field);
-    if (clean !== field) (copy ??= { ...object })[name] = clean;
-  }
-  return copy ?? object;
-}
+const serializedElsewhere = (name: string, field: unknown) =>
+  name === 'err' || field instanceof IncomingMessage || field instanceof ServerResponse;
 
 /**
  * pino options that keep secrets out of every line: log objects are censored before they are
  * written, and errors after pino's error serializer has turned them into plain objects (so a
  * secret in an error's own fields, its cause or a nested form is caught). Child loggers'
- * bindings are written as bound (pino applies no formatter to them): the only ones are
- * pino-http's, the request id (checked by REQUEST_ID_PATTERN) and `req` (a safe serializer).
+ * bindings are written as bound (pino applies no formatter to them); the service makes no
+ * child logger (the request id reaches lines through the mixin, see logger.factory.ts).
  */
 export const REDACTION = {
-  formatters: { log: withoutSecretFields },
+  formatters: {
+    log: (object: Record<string, unknown>) =>
+      censorFields(object, -1, serializedElsewhere) ?? object,
+  },
   serializers: { err: (error: unknown) => withoutSecrets(stdSerializers.err(error as Error)) },
 };
 

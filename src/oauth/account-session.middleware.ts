@@ -28,11 +28,10 @@ export class AccountSessionMiddleware {
         throw error;
       }
     }
-    // Read again: the check above may have made the session anonymous.
-    const user = existingSession(request)?.user;
-    if (user) {
-      response.locals.user = { email: user.email };
-      response.locals.csrfToken = request.session.csrfToken;
+    // Read after the check, which may have made the session anonymous.
+    if (session?.user) {
+      response.locals.user = { email: session.user.email };
+      response.locals.csrfToken = session.csrfToken;
     }
   }
 }
