@@ -22,6 +22,27 @@ describe('English and Japanese', () => {
     expect(en.text).toContain('Connect to Gmail');
   });
 
+  it('should show each visitor the page for their language, path and account, rendered once or not', async () => {
+    // Anonymous pages are kept once rendered (RenderMemo); every input still shows.
+    const landing = (path: string, language: string) =>
+      supertest(sut.app.server).get(path).set('Accept-Language', language).expect(200);
+    const first = await landing('/', 'en');
+    expect((await landing('/', 'en')).text).toBe(first.text);
+    expect(first.text).toContain('href="/lang/ja?next=%2F"');
+    const withQuery = await landing('/?from=mail', 'en');
+    expect(withQuery.text).toContain('href="/lang/ja?next=%2F%3Ffrom%3Dmail"');
+    expect((await landing('/', 'ja')).text).toContain('href="/lang/en?next=%2F"');
+    expect((await landing('/', 'ja')).text).toContain('<html lang="ja">');
+
+    const agent = supertest.agent(sut.app.server);
+    await signIn(agent, { email: 'taro.yamada@gmail.com' });
+    const signedIn = await agent.get('/').set('Accept-Language', 'en').expect(200);
+    expect(signedIn.text).toContain('Signed in as taro.yamada@gmail.com');
+    expect(signedIn.text).toContain('Go to your inbox');
+    expect(signedIn.text).not.toContain('Connect to Gmail');
+    expect((await landing('/', 'en')).text).toBe(first.text);
+  });
+
   it('should remember the switch in a cookie and go back to a same-site page only', async () => {
     const agent = supertest.agent(sut.app.server);
     const switched = await agent.get('/lang/ja?next=%2Fsetup').expect(303);

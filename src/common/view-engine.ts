@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { RenderMemo } from './render-memo.js';
 import { SanitizedHtml } from './sanitized-html.js';
 import { isLocale, isMessageKey, translate } from '../i18n/i18n.js';
 
@@ -11,6 +12,9 @@ type HelperOptions = { hash: Record<string, unknown>; data: { root: { locale?: u
  * Handlebars through `hbs`. Partials are registered synchronously from views/partials (hbs's
  * own registerPartials is asynchronous, which races the first render). The layout is the
  * `layout` partial used as a block, so no page needs triple-stash output.
+ *
+ * Pages whose inputs are all plain values are kept once rendered (RenderMemo), so every helper
+ * registered here must depend only on its arguments and the page's inputs: no clock, no state.
  */
 export function configureViews(app: NestExpressApplication, viewsDir: string): void {
   const handlebars = hbs.handlebars;
@@ -29,6 +33,7 @@ export function configureViews(app: NestExpressApplication, viewsDir: string): v
   handlebars.registerHelper('mailHtml', (value: unknown) =>
     value instanceof SanitizedHtml ? new handlebars.SafeString(value.html) : '',
   );
+  app.engine('hbs', new RenderMemo().wrap(hbs.__express));
   app.setBaseViewsDir(viewsDir);
   app.setViewEngine('hbs');
   app.set('view options', { layout: false });
