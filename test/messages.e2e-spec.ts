@@ -59,9 +59,10 @@ describe('reading messages', () => {
     expect(body(page.text)).toContain('Please find the invoice attached.');
     expect(page.text).toContain('invoice-2026-11.pdf');
     expect(emulator.requests.filter((r) => r.endpoint === 'gmail_attachment')).toHaveLength(0);
-    expect(emulator.requests.find((r) => r.endpoint === 'gmail_get')?.query).toEqual({
-      format: 'full',
-    });
+    const get = emulator.requests.find((r) => r.endpoint === 'gmail_get');
+    expect(get?.query).toEqual({ format: 'full' });
+    // A whole message can be large: asked for gzip.
+    expect(get?.headers['accept-encoding']).toBe('gzip');
   });
 
   it('should fetch a large body by attachmentId', async () => {

@@ -73,6 +73,16 @@ describe('UpstreamHttp', () => {
     expect(seen[0].headers['user-agent']).toBe('gmail-oauth-nest/0.1 (gzip)');
   });
 
+  it('should ask for identity when told the answer is small, and still gunzip one that comes gzipped', async () => {
+    handler = (_, response) => {
+      response.setHeader('Content-Encoding', 'gzip');
+      response.end(gzipSync('{"messagesUnread":3}'));
+    };
+    const answer = await http.send('gmail_labels', `${base}/labels`, { compress: false });
+    expect(seen[0].headers['accept-encoding']).toBe('identity');
+    expect(answer.text).toBe('{"messagesUnread":3}');
+  });
+
   it('should gunzip a gzip answer and read headers case-insensitively, the first of repeats', async () => {
     handler = (_, response) => {
       response.setHeader('Content-Encoding', 'gzip');

@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip, gunzipSync } from 'node:zlib';
 import { Agent, request as send } from 'undici';
@@ -19,6 +20,13 @@ export interface UpstreamRequest {
   body?: string;
   /** Extra attributes for the call's trace span (a batch's part count). */
   spanAttributes?: Readonly<Record<string, number | string>>;
+  /**
+   * Ask for a gzip answer (the default, as Google's performance tips advise). A call whose
+   * answer is small by construction (a partial response of ids, a count) says false and asks
+   * for identity: a couple of KiB fit in the first round trip either way, so compressing them
+   * saves no time and costs CPU at both ends (about 25 µs here to inflate, more to deflate).
+   */
+  compress?: boolean;
 }
 
 export interface UpstreamResponse {
@@ -115,7 +123,12 @@ export class UpstreamHttp implements OnApplicationShutdown {
     try {
       const response = await send(url, {
         method: request.method ?? 'GET',
-        headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'gzip', ...request.headers },
+        headers: {
+          'user-agent': USER_AGENT,
+          // Explicitly identity: without the header any coding is acceptable (RFC 9110 §12.5.3).
+          'accept-encoding': request.compress === false ? 'identity' : 'gzip',
+          ...request.headers,
+        },
         body: request.body,
         dispatcher: this.agent,
         signal: abort.signal,
@@ -147,20 +160,26 @@ export class UpstreamHttp implements OnApplicationShutdown {
   }
 }
 
-/** The whole body, or UpstreamResponseError once it passes `limit` bytes. */
-async function readAtMost(
-  upstream: Upstream,
-  body: AsyncIterable<Buffer>,
-  limit: number,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) throw new UpstreamResponseError(upstream, `body over ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+/**
+ * The whole body, or UpstreamResponseError once it passes `limit` bytes. Read by 'data' events
+ * rather than `for await`, whose async iterator adds a promise per chunk.
+ */
+function readAtMost(upstream: Upstream, body: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        reject(new UpstreamResponseError(upstream, `body over ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('end', () => resolve(Buffer.concat(chunks, size)));
+    body.once('error', reject);
+  });
 }
 
 /** Undoes the Content-Encoding we asked for (RFC 9110 §8.4); anything else is not understood. */

@@ -50,7 +50,10 @@ export class GmailClient {
       fields: LIST_FIELDS,
     });
     if (pageToken) query.set('pageToken', pageToken);
-    const fields = await this.getJson('gmail_list', `${this.base}/messages?${query}`, accessToken);
+    // At most 50 ids and a token (LIST_FIELDS): small, so asked for uncompressed.
+    const fields = await this.getJson('gmail_list', `${this.base}/messages?${query}`, accessToken, {
+      compress: false,
+    });
     const ids = fields.array('messages', { optional: true }).map((message) => {
       const id = message.string('id');
       if (!MESSAGE_ID_PATTERN.test(id))
@@ -66,7 +69,7 @@ export class GmailClient {
   /** users.labels.get UNREAD: the exact unread count (resultSizeEstimate is only an estimate). */
   async unreadCount(accessToken: string): Promise<number> {
     const url = `${this.base}/labels/UNREAD?fields=messagesUnread`;
-    const fields = await this.getJson('gmail_labels', url, accessToken);
+    const fields = await this.getJson('gmail_labels', url, accessToken, { compress: false });
     return fields.optionalInteger('messagesUnread') ?? 0;
   }
 
@@ -92,8 +95,13 @@ export class GmailClient {
     return fields.anyString('data');
   }
 
-  private async getJson(upstream: Upstream, url: string, accessToken: string) {
-    const response = await this.get(upstream, url, accessToken);
+  private async getJson(
+    upstream: Upstream,
+    url: string,
+    accessToken: string,
+    options: { compress?: boolean } = {},
+  ) {
+    const response = await this.get(upstream, url, accessToken, options);
     return new UpstreamFields(upstream, parseJsonBody(upstream, response));
   }
 
@@ -101,9 +109,10 @@ export class GmailClient {
     upstream: Upstream,
     url: string,
     accessToken: string,
+    options: { compress?: boolean } = {},
   ): Promise<UpstreamResponse> {
     try {
-      return await this.api.get(accessToken, { api: GMAIL_API_NAME, upstream, url });
+      return await this.api.get(accessToken, { api: GMAIL_API_NAME, upstream, url, ...options });
     } catch (error) {
       // Every call here names a message: a 404 means that message is not in the mailbox.
       if (error instanceof GoogleApiNotFoundError) {

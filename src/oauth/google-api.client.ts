@@ -14,6 +14,8 @@ export interface GoogleApiRequest {
   api: string;
   upstream: Upstream;
   url: string;
+  /** False for an answer small by construction: asked for uncompressed (UpstreamRequest). */
+  compress?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export class GoogleApiClient {
   async get(accessToken: string, request: GoogleApiRequest): Promise<UpstreamResponse> {
     const response = await this.http.send(request.upstream, request.url, {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      compress: request.compress,
     });
     if (response.status !== 200) {
       throw googleApiErrorFor(
