@@ -7,15 +7,24 @@ import { type Upstream, UpstreamResponseError } from './upstream.errors.js';
 export class UpstreamFields {
   private readonly record: Record<string, unknown>;
 
+  /**
+   * `path` names this value in errors; an array element is named by its array's path and its
+   * index, joined only when an error needs it (a page reads hundreds of elements).
+   */
   constructor(
     private readonly upstream: Upstream,
     value: unknown,
-    private readonly path = '$',
+    private readonly basePath = '$',
+    private readonly index?: number,
   ) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw this.fail(path, 'an object');
+      throw this.fail(this.path, 'an object');
     }
     this.record = value as Record<string, unknown>;
+  }
+
+  private get path(): string {
+    return this.index === undefined ? this.basePath : `${this.basePath}[${this.index}]`;
   }
 
   has(key: string): boolean {
@@ -79,9 +88,8 @@ export class UpstreamFields {
     const value = this.record[key];
     if (value === undefined && optional) return [];
     if (!Array.isArray(value)) throw this.fail(this.at(key), 'an array');
-    return value.map(
-      (item, index) => new UpstreamFields(this.upstream, item, `${this.at(key)}[${index}]`),
-    );
+    const path = this.at(key);
+    return value.map((item, index) => new UpstreamFields(this.upstream, item, path, index));
   }
 
   stringArray(key: string, { optional = false } = {}): string[] {

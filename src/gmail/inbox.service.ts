@@ -95,11 +95,12 @@ export class InboxService {
     listed: CachedPage,
     found: Map<string, FetchedSummary>,
   ): InboxPage {
-    const rows = listed.ids.flatMap((id): InboxRow[] => {
+    const rows: InboxRow[] = [];
+    for (const id of listed.ids) {
       const summary = found.get(id);
-      if (summary === undefined) return []; // gone between list and get (read or deleted)
-      return [summary === 'failed' ? { id, failed: true } : summary];
-    });
+      if (summary === undefined) continue; // gone between list and get (read or deleted)
+      rows.push(summary === 'failed' ? { id, failed: true } : summary);
+    }
     return {
       unreadCount: listed.unreadCount,
       rows,

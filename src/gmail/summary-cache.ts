@@ -13,6 +13,7 @@ export interface CachedPage {
  * page view. This saves Gmail quota: a reload costs one list call (plus labels.get).
  */
 export abstract class SummaryCache {
+  /** The summaries kept of `ids`, in a new Map that the caller may change. */
   abstract getMany(user: string, ids: readonly string[]): Promise<Map<string, MessageSummary>>;
   abstract putMany(user: string, summaries: readonly MessageSummary[]): Promise<void>;
   abstract getPage(user: string, pageKey: string): Promise<CachedPage | undefined>;

@@ -42,7 +42,8 @@ export class SummaryFetcher {
     accessToken: string,
     ids: readonly string[],
   ): Promise<Map<string, FetchedSummary>> {
-    const found = new Map<string, FetchedSummary>(await this.cache.getMany(user, ids));
+    // getMany's Map is new and this call's own: completed here rather than copied.
+    const found: Map<string, FetchedSummary> = await this.cache.getMany(user, ids);
     let missing = ids.filter((id) => !found.has(id));
     const fetched: MessageSummary[] = [];
     for (let attempt = 0; missing.length > 0 && attempt < 2; attempt++) {
