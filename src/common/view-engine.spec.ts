@@ -51,7 +51,7 @@ describe(configureViews.name, () => {
       locale: 'ja',
       name: '<b>太郎</b>',
       rows: ['a&b'],
-      body: new SanitizedHtml('<em>safe</em>'),
+      body: SanitizedHtml.from('<em>safe</em><script>alert(1)</script>'),
     });
     expect(html).toBe(
       '<html lang="ja"><title>Gmail 未読メール</title><p>&lt;b&gt;太郎&lt;/b&gt;</p><i>a&amp;b</i><em>safe</em></html>',
