@@ -50,7 +50,7 @@ export class RenderMemo {
     };
   }
 
-  /** The entries kept (for tests and metrics). */
+  /** The pages kept. */
   get size(): number {
     return this.pages.size;
   }

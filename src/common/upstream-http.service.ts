@@ -45,11 +45,11 @@ const USER_AGENT = 'gmail-oauth-nest/0.1 (gzip)';
 const MAX_BODY_BYTES = 48 * 1024 * 1024;
 const gunzipAsync = promisify(gunzip);
 /**
- * Compressed answers up to this size are inflated on the spot: a list or a label (a few hundred
- * bytes) inflates in ~25 µs synchronously, but ~120 µs through zlib's thread pool (stream set-up
- * and a hop to a worker thread), which was the largest single cost of a warm inbox page
- * (bench/README.md). Inflating 64 KiB takes well under a millisecond; larger answers (full
- * messages) still go to the pool and do not hold the event loop.
+ * Compressed answers up to this size are inflated on the spot: a small answer inflates in ~25 µs
+ * synchronously, but ~120 µs through zlib's thread pool (stream set-up and a hop to a worker
+ * thread), which was once the largest single cost of a warm inbox page (bench/README.md). A
+ * metadata batch (tens of KiB) inflates well under a millisecond; larger answers (full messages)
+ * still go to the pool and do not hold the event loop.
  */
 const INFLATE_INLINE_BYTES = 64 * 1024;
 

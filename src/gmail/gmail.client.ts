@@ -3,7 +3,7 @@ import { GoogleConfig } from '../config/configuration.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
 import { parseJsonBody, type UpstreamResponse } from '../common/upstream-http.service.js';
 import { type Upstream, UpstreamResponseError } from '../common/upstream.errors.js';
-import { GoogleApiClient, GoogleApiNotFoundError } from '../oauth/index.js';
+import { GoogleApiClient, GoogleApiNotFoundError, type GoogleApiRequest } from '../oauth/index.js';
 import { MessageNotFoundError } from './gmail.errors.js';
 import { GMAIL_API_NAME } from './gmail.scope.js';
 import type { MessageIdPage } from './gmail.types.js';
@@ -99,7 +99,7 @@ export class GmailClient {
     upstream: Upstream,
     url: string,
     accessToken: string,
-    options: { compress?: boolean } = {},
+    options: Pick<GoogleApiRequest, 'compress'> = {},
   ) {
     const response = await this.get(upstream, url, accessToken, options);
     return new UpstreamFields(upstream, parseJsonBody(upstream, response));
@@ -109,7 +109,7 @@ export class GmailClient {
     upstream: Upstream,
     url: string,
     accessToken: string,
-    options: { compress?: boolean } = {},
+    options: Pick<GoogleApiRequest, 'compress'> = {},
   ): Promise<UpstreamResponse> {
     try {
       return await this.api.get(accessToken, { api: GMAIL_API_NAME, upstream, url, ...options });
