@@ -16,6 +16,11 @@ export class AccountDirectory {
     return [...this.byEmail.values()];
   }
 
+  /** The accounts a person picks from: the demo accounts, not the auto-created @load.test ones. */
+  listed(): DemoAccount[] {
+    return this.list().filter((account) => !account.email.endsWith('@load.test'));
+  }
+
   bySub(sub: string): DemoAccount | undefined {
     return this.bySubject.get(sub);
   }

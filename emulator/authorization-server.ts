@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { KoaContext, Provider as ProviderType } from 'oidc-provider';
 import type { JWK } from 'jose';
+import type { AdapterFactory, Provider as ProviderType } from 'oidc-provider';
 import type { AccountDirectory } from './accounts.js';
+import type { GrantBook } from './grants.js';
 import { escapeHtml } from './html.js';
 
 export const GMAIL_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';
@@ -23,24 +24,11 @@ export interface AuthorizationServerOptions {
   accessTokenTtlSeconds: number;
   accounts: AccountDirectory;
   signingKey: JWK;
-  adapter: (model: string) => unknown;
-  /** Grants whose next code exchange may return a refresh token (consent shown with access_type=offline). */
-  offlineGrants: Set<string>;
+  adapter: AdapterFactory;
+  /** Remembered consent (existing grants) and the grants that may get a refresh token. */
+  grants: GrantBook;
   /** Scopes of registered APIs (read on every request: APIs may be registered after start). */
   apiScopes: () => readonly string[];
-  /** A live grant of the account to the client that holds every one of `scopes`. */
-  existingGrant: (accountId: string, clientId: string, scopes: string[]) => string | undefined;
-}
-
-/** What loadExistingGrant reads of oidc-provider's request context. */
-interface GrantContext {
-  oidc: {
-    provider: ProviderType;
-    result?: { consent?: { grantId?: string } };
-    session?: { accountId?: string };
-    client?: { clientId: string };
-    params?: { scope?: string };
-  };
 }
 
 /** oidc-provider prints an "unsupported runtime" warning on Node 20 when imported: keep it quiet. */
@@ -77,7 +65,7 @@ export async function createAuthorizationServer(
       token_endpoint_auth_method: 'client_secret_post',
       id_token_signed_response_alg: 'RS256',
     })),
-    findAccount: async (_ctx: unknown, sub: string) => {
+    findAccount: async (_ctx, sub) => {
       const account = options.accounts.bySub(sub);
       if (!account) return undefined;
       return {
@@ -110,7 +98,7 @@ export async function createAuthorizationServer(
         enabled: true,
         defaultResource: () => GMAIL_RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, resource: string) => {
+        getResourceServerInfo: (_ctx, resource) => {
           if (resource !== GMAIL_RESOURCE) throw new Error(`unknown resource ${resource}`);
           return {
             scope: [GMAIL_SCOPE, ...options.apiScopes()].join(' '),
@@ -125,25 +113,22 @@ export async function createAuthorizationServer(
     // Like Google, consent is remembered per account and client, not per browser: a sign-in
     // whose scopes an existing grant already holds shows no consent screen (and so gets no
     // refresh token) unless prompt=consent forces it.
-    loadExistingGrant: async (ctx: GrantContext) => {
+    loadExistingGrant: async (ctx) => {
       const { oidc } = ctx;
       const fromConsent = oidc.result?.consent?.grantId;
       if (fromConsent) return oidc.provider.Grant.find(fromConsent);
       const accountId = oidc.session?.accountId;
       if (!accountId || !oidc.client) return undefined;
-      const scopes = (oidc.params?.scope ?? '').split(' ').filter(Boolean);
-      const grantId = options.existingGrant(accountId, oidc.client.clientId, scopes);
+      const scope = oidc.params?.scope;
+      const scopes = (typeof scope === 'string' ? scope : '').split(' ').filter(Boolean);
+      const grantId = options.grants.existing(accountId, oidc.client.clientId, scopes);
       return grantId ? oidc.provider.Grant.find(grantId) : undefined;
     },
-    issueRefreshToken: async (
-      _ctx: unknown,
-      client: { grantTypeAllowed(type: string): boolean },
-      code: { grantId?: string; kind?: string },
-    ) => {
+    issueRefreshToken: async (_ctx, client, code) => {
       if (code.kind !== 'AuthorizationCode' || !code.grantId) return false;
       const allowed =
-        client.grantTypeAllowed('refresh_token') && options.offlineGrants.has(code.grantId);
-      options.offlineGrants.delete(code.grantId);
+        client.grantTypeAllowed('refresh_token') && options.grants.offline.has(code.grantId);
+      options.grants.offline.delete(code.grantId);
       return allowed;
     },
     rotateRefreshToken: false,
@@ -158,7 +143,7 @@ export async function createAuthorizationServer(
       Session: 14 * 24 * 3600,
     },
     interactions: {
-      url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     jwks: { keys: [options.signingKey] },
@@ -170,7 +155,7 @@ export async function createAuthorizationServer(
       jwks: '/oauth2/v3/certs',
       userinfo: '/v1/userinfo',
     },
-    renderError: async (ctx: KoaContext & { type: string }, out: Record<string, string>) => {
+    renderError: async (ctx, out) => {
       // Like Google's own error page (e.g. redirect_uri_mismatch): shown here, no redirect.
       ctx.type = 'html';
       ctx.body = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Error</title></head><body>

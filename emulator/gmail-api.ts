@@ -11,8 +11,10 @@ import {
   jsonResponse,
 } from './faults.js';
 import { applyFields, parseFields } from './fields-filter.js';
+import { GmailQuota } from './gmail-quota.js';
 import { encodeSnippet, type Mailbox, type StoredMessage, type StoredPart } from './mailbox.js';
 import { serializePart } from './message-builder.js';
+import { matches, type PathPattern } from './route.js';
 
 export interface GmailRequest {
   method: string;
@@ -36,31 +38,40 @@ const MESSAGE_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/;
 const ATTACHMENT_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)\/attachments\/([^/]+)$/;
 const LABEL_PATH = /^\/gmail\/v1\/users\/me\/labels\/([^/]+)$/;
 
+/** Gmail's routes, in the order they are tried (also for the calls inside a batch). */
+export const GMAIL_ROUTES: readonly {
+  method: string;
+  path: PathPattern;
+  endpoint: EmulatorEndpoint;
+}[] = [
+  { method: 'POST', path: '/batch/gmail/v1', endpoint: 'gmail_batch' },
+  { method: 'GET', path: '/gmail/v1/users/me/messages', endpoint: 'gmail_list' },
+  { method: 'GET', path: ATTACHMENT_PATH, endpoint: 'gmail_attachment' },
+  { method: 'GET', path: MESSAGE_PATH, endpoint: 'gmail_get' },
+  { method: 'GET', path: LABEL_PATH, endpoint: 'gmail_labels' },
+];
+
 export function gmailEndpointOf(method: string, path: string): EmulatorEndpoint | undefined {
-  if (method === 'POST' && path === '/batch/gmail/v1') return 'gmail_batch';
-  if (method !== 'GET') return undefined;
-  if (path === '/gmail/v1/users/me/messages') return 'gmail_list';
-  if (ATTACHMENT_PATH.test(path)) return 'gmail_attachment';
-  if (MESSAGE_PATH.test(path)) return 'gmail_get';
-  if (LABEL_PATH.test(path)) return 'gmail_labels';
-  return undefined;
+  return GMAIL_ROUTES.find((route) => matches(route, method, path))?.endpoint;
 }
 
 /** The Gmail API v1 subset this project uses, with Google's shapes, errors and quota. */
 export class GmailApi {
-  private readonly quota = new Map<string, { windowStart: number; used: number; total: number }>();
   /** Access tokens (by jti) that tests declared expired: Gmail answers 401 to them. */
   readonly expiredTokens = new Set<string>();
+  private readonly quota: GmailQuota;
 
   constructor(
     private readonly provider: Provider,
     private readonly accounts: AccountDirectory,
     private readonly faults: FaultTable,
     private readonly options: GmailApiOptions,
-  ) {}
+  ) {
+    this.quota = new GmailQuota(options.quotaUnitsPerUserPerMinute);
+  }
 
   quotaUsed(sub: string): number {
-    return this.quota.get(sub)?.total ?? 0;
+    return this.quota.used(sub);
   }
 
   /**
@@ -83,7 +94,9 @@ export class GmailApi {
     const account = await credentials.get(key)!;
     if (!('sub' in account)) return account;
     const mailbox = this.accounts.mailbox(account.sub)!;
-    const overQuota = this.charge(account, endpoint);
+    const cost =
+      endpoint === 'gmail_get' ? this.options.messagesGetQuotaUnits : (BASE_COSTS[endpoint] ?? 0);
+    const overQuota = this.quota.charge(account.sub, cost);
     if (overQuota) return overQuota;
     const response = this.route(request, endpoint, mailbox);
     return this.withFields(response, request.query.get('fields'));
@@ -117,28 +130,6 @@ export class GmailApi {
     }
     const account = this.accounts.bySub(token.accountId);
     return account ?? unauthenticated;
-  }
-
-  private charge(account: DemoAccount, endpoint: EmulatorEndpoint): EmulatedResponse | undefined {
-    const cost =
-      endpoint === 'gmail_get' ? this.options.messagesGetQuotaUnits : (BASE_COSTS[endpoint] ?? 0);
-    const now = Date.now();
-    const entry = this.quota.get(account.sub) ?? { windowStart: now, used: 0, total: 0 };
-    if (now - entry.windowStart >= 60_000) Object.assign(entry, { windowStart: now, used: 0 });
-    const limit = this.options.quotaUnitsPerUserPerMinute;
-    if (limit !== null && entry.used + cost > limit) {
-      const retryAfter = String(Math.ceil((entry.windowStart + 60_000 - now) / 1000));
-      return gmailError(
-        429,
-        'rateLimitExceeded',
-        "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user'.",
-        { 'retry-after': retryAfter },
-      );
-    }
-    entry.used += cost;
-    entry.total += cost;
-    this.quota.set(account.sub, entry);
-    return undefined;
   }
 
   private route(

@@ -6,7 +6,7 @@ export type {
   EmulatorOptions,
   IdTokenTweak,
   RecordedRequest,
-} from './google-emulator.js';
+} from './types.js';
 export type { EmulatorEndpoint, Fault } from './faults.js';
 export type { FixtureMessageInput } from './message-builder.js';
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './fixtures.js';

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InteractionDetails, Provider } from 'oidc-provider';
+import type { Interaction, Provider } from 'oidc-provider';
 import type { AccountDirectory } from './accounts.js';
 import { GMAIL_RESOURCE, GMAIL_SCOPE } from './authorization-server.js';
+import type { GrantBook } from './grants.js';
 import { escapeHtml } from './html.js';
+import type { RegisteredApis } from './registered-apis.js';
 
 const SCOPE_LABELS: Record<string, string> = {
   openid: 'Associate you with your personal info on Google',
@@ -10,14 +12,6 @@ const SCOPE_LABELS: Record<string, string> = {
   profile: 'See your personal info, including any personal info you’ve made publicly available',
   [GMAIL_SCOPE]: 'View your email messages and settings',
 };
-
-/** What the consent step needs from the emulator beyond oidc-provider. */
-export interface ConsentContext {
-  /** The registered APIs' scopes and how the consent screen describes them. */
-  apiScopes: () => readonly { scope: string; description: string }[];
-  /** Every scope the account granted the client before (include_granted_scopes). */
-  grantedBefore: (accountId: string, clientId: string) => string[];
-}
 
 /**
  * The login and consent steps, as small server-rendered pages. Field labels ("Email",
@@ -28,9 +22,8 @@ export class InteractionPages {
   constructor(
     private readonly provider: Provider,
     private readonly accounts: AccountDirectory,
-    private readonly offlineGrants: Set<string>,
-    private readonly consentedGrants: Set<string>,
-    private readonly context: ConsentContext,
+    private readonly grants: GrantBook,
+    private readonly apis: RegisteredApis,
   ) {}
 
   async handle(
@@ -40,7 +33,7 @@ export class InteractionPages {
     form: URLSearchParams,
   ): Promise<void> {
     const [, , uid, action] = path.split('/');
-    let details: InteractionDetails;
+    let details: Interaction;
     try {
       details = await this.provider.interactionDetails(request, response);
     } catch {
@@ -51,8 +44,8 @@ export class InteractionPages {
       return send(response, 400, page('Error', '<p>Unknown interaction.</p>'));
     if (request.method === 'GET' && !action) {
       return details.prompt.name === 'login'
-        ? send(response, 200, this.loginPage(uid, details.params.login_hint ?? '', ''))
-        : send(response, 200, this.consentPage(uid, details.params, details.session?.accountId));
+        ? send(response, 200, this.loginPage(uid, param(details, 'login_hint') ?? '', ''))
+        : send(response, 200, this.consentPage(uid, details));
     }
     if (request.method !== 'POST')
       return send(response, 405, page('Error', '<p>Method not allowed.</p>'));
@@ -111,42 +104,39 @@ export class InteractionPages {
   private async confirm(request: IncomingMessage, response: ServerResponse, form: URLSearchParams) {
     const details = await this.provider.interactionDetails(request, response);
     const accountId = details.session?.accountId;
-    const clientId = details.params.client_id;
+    const clientId = param(details, 'client_id');
     if (!accountId || !clientId) return send(response, 400, page('Error', '<p>Sign in first.</p>'));
     // Each consent is a new grant (as before the account's grants were remembered across
     // browsers); the one loaded to skip consent stays as it was.
     const grant = new this.provider.Grant({ accountId, clientId });
-    const missing = details.prompt.details as {
-      missingOIDCScope?: string[];
-      missingOIDCClaims?: string[];
-      missingResourceScopes?: Record<string, string[]>;
-    };
+    const { missingOIDCScope, missingOIDCClaims } = details.prompt.details;
+    const missingScopes = isStrings(missingOIDCScope) ? missingOIDCScope : [];
     // The Gmail scope is declared for discovery but granted per resource (below), never as an
     // OpenID scope, so that refusing it really leaves it out of the access token.
-    const requestedIdentity = (details.params.scope ?? '')
+    const requestedIdentity = (param(details, 'scope') ?? '')
       .split(' ')
       .filter((scope) => scope in SCOPE_LABELS && scope !== GMAIL_SCOPE);
-    const oidcScopes = [
-      ...new Set([...requestedIdentity, ...(missing.missingOIDCScope ?? [])]),
-    ].filter((scope) => scope !== GMAIL_SCOPE);
+    const oidcScopes = [...new Set([...requestedIdentity, ...missingScopes])].filter(
+      (scope) => scope !== GMAIL_SCOPE,
+    );
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
-    if (missing.missingOIDCScope?.includes(GMAIL_SCOPE)) grant.rejectOIDCScope(GMAIL_SCOPE);
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    const requested = (details.params.scope ?? '').split(' ').filter(Boolean);
+    if (missingScopes.includes(GMAIL_SCOPE)) grant.rejectOIDCScope(GMAIL_SCOPE);
+    if (isStrings(missingOIDCClaims)) grant.addOIDCClaims(missingOIDCClaims);
+    const requested = (param(details, 'scope') ?? '').split(' ').filter(Boolean);
     const refused = new Set<string>();
     if (requested.includes(GMAIL_SCOPE)) {
       if (form.get('gmail') === 'on') grant.addResourceScope(GMAIL_RESOURCE, GMAIL_SCOPE);
       else refused.add(GMAIL_SCOPE);
     }
     const ticked = form.getAll('scope');
-    for (const { scope } of this.context.apiScopes()) {
+    for (const { scope } of this.apis.list()) {
       if (!requested.includes(scope)) continue;
       if (ticked.includes(scope)) grant.addResourceScope(GMAIL_RESOURCE, scope);
       else refused.add(scope);
     }
     for (const scope of refused) grant.rejectResourceScope(GMAIL_RESOURCE, scope);
-    if (details.params.include_granted_scopes === 'true') {
-      const before = this.context
+    if (param(details, 'include_granted_scopes') === 'true') {
+      const before = this.grants
         .grantedBefore(accountId, clientId)
         .filter((scope) => !refused.has(scope) && !requested.includes(scope));
       if (before.length > 0) {
@@ -159,8 +149,8 @@ export class InteractionPages {
       }
     }
     const grantId = await grant.save();
-    if (details.params.access_type === 'offline') this.offlineGrants.add(grantId);
-    this.consentedGrants.add(grantId);
+    if (param(details, 'access_type') === 'offline') this.grants.offline.add(grantId);
+    this.grants.consented.add(grantId);
     await this.provider.interactionFinished(
       request,
       response,
@@ -171,8 +161,7 @@ export class InteractionPages {
 
   private loginPage(uid: string, email: string, error: string): string {
     const accounts = this.accounts
-      .list()
-      .filter((account) => !account.email.endsWith('@load.test'))
+      .listed()
       .map((account) => `<li><code>${escapeHtml(account.email)}</code></li>`)
       .join('');
     return page(
@@ -187,14 +176,11 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     );
   }
 
-  private consentPage(
-    uid: string,
-    params: Record<string, string | undefined>,
-    accountId: string | undefined,
-  ): string {
+  private consentPage(uid: string, details: Interaction): string {
+    const accountId = details.session?.accountId;
     const account = accountId ? this.accounts.bySub(accountId) : undefined;
-    const apis = new Map(this.context.apiScopes().map((api) => [api.scope, api.description]));
-    const scopes = (params.scope ?? '')
+    const apis = new Map(this.apis.list().map((api) => [api.scope, api.description]));
+    const scopes = (param(details, 'scope') ?? '')
       .split(' ')
       .filter((scope) => scope in SCOPE_LABELS || apis.has(scope));
     const items = scopes
@@ -210,12 +196,22 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
     return page(
       'Consent',
       `<h1>The app wants access to your Google Account</h1>
-<p class="sub">${escapeHtml(account?.email ?? '')} · client ${escapeHtml(params.client_id ?? '')}</p>
+<p class="sub">${escapeHtml(account?.email ?? '')} · client ${escapeHtml(param(details, 'client_id') ?? '')}</p>
 <form method="post" action="/interaction/${escapeHtml(uid)}/confirm"><p>This will allow the app to:</p><ul class="scopes">${items}</ul>
 <button type="submit">Allow</button></form>
 <form method="post" action="/interaction/${escapeHtml(uid)}/abort"><button type="submit" class="secondary">Cancel</button></form>`,
     );
   }
+}
+
+/** A parameter of the authorization request, as oidc-provider kept it. */
+function param(details: Interaction, name: string): string | undefined {
+  const value = details.params[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 function page(title: string, content: string): string {

@@ -1,26 +1,31 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+
+interface Entry {
+  payload: AdapterPayload;
+  expiresAt: number;
+}
+
 /**
  * oidc-provider storage for one emulator: plain Maps, no eviction (oidc-provider's own memory
  * adapter is an LRU of 1,000 entries shared by the whole process, which a load test overflows).
  * Expired entries are dropped when read.
  */
-type Payload = Record<string, unknown> & {
-  grantId?: string;
-  uid?: string;
-  userCode?: string;
-  consumed?: number;
-};
-
-interface Entry {
-  payload: Payload;
-  expiresAt: number;
-}
-
 export class EmulatorStore {
+  /** By `<model>:<id>`. */
   readonly entries = new Map<string, Entry>();
+  /** The keys of the tokens and codes issued under each grant. */
   readonly grants = new Map<string, Set<string>>();
   readonly uids = new Map<string, string>();
 
-  adapterFor = (model: string) => new EmulatorAdapter(model, this);
+  adapterFor = (model: string): Adapter => new EmulatorAdapter(model, this);
+
+  /** The ids and payloads of one model's entries for the account, oldest first (expired ones too). */
+  entriesOf(model: string, accountId: string): [id: string, payload: AdapterPayload][] {
+    const prefix = `${model}:`;
+    return [...this.entries]
+      .filter(([key, entry]) => key.startsWith(prefix) && entry.payload.accountId === accountId)
+      .map(([key, entry]) => [key.slice(prefix.length), entry.payload]);
+  }
 }
 
 const GRANTABLE = new Set([
@@ -31,7 +36,7 @@ const GRANTABLE = new Set([
   'BackchannelAuthenticationRequest',
 ]);
 
-class EmulatorAdapter {
+class EmulatorAdapter implements Adapter {
   constructor(
     private readonly model: string,
     private readonly store: EmulatorStore,
@@ -41,7 +46,7 @@ class EmulatorAdapter {
     return `${this.model}:${id}`;
   }
 
-  async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const key = this.key(id);
     const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Infinity;
     this.store.entries.set(key, { payload, expiresAt });
@@ -54,7 +59,7 @@ class EmulatorAdapter {
     }
   }
 
-  async find(id: string): Promise<Payload | undefined> {
+  async find(id: string): Promise<AdapterPayload | undefined> {
     const key = this.key(id);
     const entry = this.store.entries.get(key);
     if (!entry) return undefined;
@@ -65,7 +70,7 @@ class EmulatorAdapter {
     return entry.payload;
   }
 
-  async findByUid(uid: string): Promise<Payload | undefined> {
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
     const id = this.store.uids.get(uid);
     return id ? this.find(id) : undefined;
   }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type ConsentChoice, consentAtEmulator } from './consent-driver.js';
 import { GMAIL_SCOPE } from './authorization-server.js';
-import type { EmulatorClient } from './google-emulator.js';
+import type { EmulatorClient } from './types.js';
 
 /**
  * A minimal OAuth client for the emulator's own specs: builds the authorization URL (PKCE S256,
