@@ -1,28 +1,25 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import supertest from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { consentAtEmulator } from '../emulator/index.js';
 import { accountCommand } from '../src/account-command.js';
 import { accountKey } from '../src/oauth/account-keys.js';
 import { AccountRecords } from '../src/oauth/account-records.js';
 import { AccountStorage } from '../src/oauth/account-storage.js';
 import { AccountsService } from '../src/oauth/accounts.service.js';
 import { SessionStore } from '../src/session/session-store.js';
-import { useTwoInstances } from './support/service-under-test.js';
+import { useServiceFixture } from './support/fixture.js';
 import {
   type Agent,
   callbackPath,
   csrfTokenOf,
-  startApp,
-  startEmulator,
   signInCounting,
   startSignIn,
   TEST_SESSION_SECRET,
   type TestApp,
 } from './support/test-app.js';
+import { HANAKO, TARO } from './support/demo-accounts.js';
 
-const TARO = 'taro.yamada@gmail.com';
-const HANAKO = 'hanako@example.co.jp';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const PREFIX = 'gmail-oauth:sess:';
@@ -32,31 +29,21 @@ const FIREFOX_WINDOWS =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
 
 describe('accounts: one grant per Google account (embedded store)', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
-  const requestsTo = (endpoint: string) => emulator.requests.filter((r) => r.endpoint === endpoint);
+  // A fresh service per test: an empty store.
+  const sut = useServiceFixture({ fresh: 'app' });
+  const requestsTo = (endpoint: string) =>
+    sut.emulator.requests.filter((r) => r.endpoint === endpoint);
   const refreshRequests = () =>
     requestsTo('token').filter((r) => r.form?.grant_type === 'refresh_token');
   const issuedRefreshTokens = () =>
     requestsTo('token').filter((r) => typeof r.response?.refresh_token === 'string');
-  const browser = (userAgent = CHROME_LINUX) =>
-    supertest.agent(testApp.server).set('User-Agent', userAgent);
+  const browser = (userAgent = CHROME_LINUX) => sut.agent().set('User-Agent', userAgent);
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-  });
-  beforeEach(async () => {
+  beforeEach(() => {
     // No grant at Google and an empty store: a person arriving for the first time.
-    emulator.revokeAll(TARO);
-    emulator.revokeAll(HANAKO);
-    testApp = await startApp(emulator);
-    emulator.clearRequests();
-  });
-  afterEach(async () => {
-    await testApp.close();
-  });
-  afterAll(async () => {
-    await emulator.stop();
+    sut.emulator.revokeAll(TARO);
+    sut.emulator.revokeAll(HANAKO);
+    sut.emulator.clearRequests();
   });
 
   it('should show the consent screen once and get one refresh token for three sign-ins', async () => {
@@ -89,8 +76,8 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     const b = browser(FIREFOX_WINDOWS);
     await signInCounting(a, TARO);
     await signInCounting(b, TARO);
-    emulator.clearRequests();
-    testApp.clock.advance(HOUR);
+    sut.emulator.clearRequests();
+    sut.clock.advance(HOUR);
     const [pageA, pageB] = await Promise.all([a.get('/home'), b.get('/home')]);
     expect([pageA.status, pageB.status]).toEqual([200, 200]);
     expect(refreshRequests()).toHaveLength(1);
@@ -102,15 +89,14 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   it('should go back to Google once with prompt=consent and login_hint when no refresh token is held, and never loop', async () => {
     // Google remembers the grant; this instance's store does not (data loss).
     await signInCounting(browser(), TARO);
-    await testApp.close();
-    testApp = await startApp(emulator);
-    emulator.clearRequests();
+    await sut.restart();
+    sut.emulator.clearRequests();
     const agent = browser();
     const callback = await consentAtEmulator(await startSignIn(agent), { email: TARO });
     expect(new URL(callback).searchParams.get('prompt')).toBe('none');
     const bounce = await agent.get(callbackPath(callback)).expect(303);
     const again = new URL(bounce.headers.location);
-    expect(again.origin).toBe(emulator.issuer);
+    expect(again.origin).toBe(sut.emulator.issuer);
     expect(again.searchParams.get('prompt')).toBe('consent');
     expect(again.searchParams.get('login_hint')).toBe(TARO);
     expect(again.searchParams.get('access_type')).toBe('offline');
@@ -129,9 +115,8 @@ describe('accounts: one grant per Google account (embedded store)', () => {
 
   it('should complete the bounce into a signed-in session with the new refresh token', async () => {
     await signInCounting(browser(), TARO);
-    await testApp.close();
-    testApp = await startApp(emulator);
-    emulator.clearRequests();
+    await sut.restart();
+    sut.emulator.clearRequests();
     const agent = browser();
     const { answer, prompts } = await signInCounting(agent, TARO);
     expect(prompts).toEqual(['none', 'consent']);
@@ -165,7 +150,7 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     expect(hanakoRows).toHaveLength(1);
     expect(rows).not.toContain(hanakoRows[0]);
     // No session id appears on the page (handles are random, not ids).
-    const store = testApp.app.get(SessionStore).store;
+    const store = sut.app.get(SessionStore).store;
     const sessions = await new Promise<Record<string, unknown>>((resolve, reject) =>
       store.all!((error, all) =>
         error ? reject(error as Error) : resolve(all as Record<string, unknown>),
@@ -175,23 +160,23 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     for (const sid of Object.keys(sessions)) expect(page.text).not.toContain(sid);
     const ja = await a.get('/account').set('Cookie', 'lang=ja').expect(200);
     expect(ja.text).toContain('ログイン中の端末');
-    await supertest(testApp.server).get('/account').expect(302);
+    await supertest(sut.server).get('/account').expect(302);
   });
 
   it('should write last-seen at most once a minute', async () => {
     const a = browser();
     await signInCounting(a, TARO);
-    const storage = testApp.app.get(AccountStorage);
-    const sub = (await testApp.app.get(AccountsService).load(await subOf(a)))!.sub;
+    const storage = sut.app.get(AccountStorage);
+    const sub = (await sut.app.get(AccountsService).load(await subOf(a)))!.sub;
     const seen = async () =>
       Object.values(await storage.readHash(accountKey(PREFIX, sub, 'sessions'))).map(
         (json) => (JSON.parse(json) as { lastSeenAt: number }).lastSeenAt,
       )[0];
     const first = await seen();
-    testApp.clock.advance(30_000);
+    sut.clock.advance(30_000);
     await a.get('/account').expect(200);
     expect(await seen()).toBe(first);
-    testApp.clock.advance(31_000);
+    sut.clock.advance(31_000);
     await a.get('/account').expect(200);
     expect(await seen()).toBe(first + 61_000);
   });
@@ -210,10 +195,10 @@ describe('accounts: one grant per Google account (embedded store)', () => {
       .expect(303);
     expect(requestsTo('revoke').map((r) => r.form)).toEqual([{ token: refreshToken }]);
     await b.get('/home').expect(302);
-    const storage = testApp.app.get(AccountStorage);
+    const storage = sut.app.get(AccountStorage);
     expect(await storage.readHash(accountKey(PREFIX, sub, 'record'))).toEqual({});
     expect(await storage.readHash(accountKey(PREFIX, sub, 'sessions'))).toEqual({});
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     const again = await signInCounting(a, TARO);
     expect(again.prompts).toEqual(['consent']);
     expect(issuedRefreshTokens()).toHaveLength(1);
@@ -226,16 +211,14 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     await signInCounting(a, TARO);
     await signInCounting(b, TARO);
     const sub = await subOf(a);
-    emulator.revokeAll(TARO);
-    testApp.clock.advance(HOUR);
+    sut.emulator.revokeAll(TARO);
+    sut.clock.advance(HOUR);
     const page = await a.get('/home').expect(401);
     expect(page.text).toContain('Your access was revoked or has expired');
-    const record = await testApp.app
-      .get(AccountStorage)
-      .readHash(accountKey(PREFIX, sub, 'record'));
+    const record = await sut.app.get(AccountStorage).readHash(accountKey(PREFIX, sub, 'record'));
     expect(record.tokens).toBeUndefined();
     await b.get('/home').expect(302);
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     // Google dropped the grant: its consent screen shows again and a new refresh token comes.
     expect((await signInCounting(a, TARO)).prompts).toEqual(['consent']);
     await a.get('/home').expect(200);
@@ -245,13 +228,13 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     const a = browser();
     await signInCounting(a, TARO);
     const sub = await subOf(a);
-    const records = testApp.app.get(AccountRecords);
+    const records = sut.app.get(AccountRecords);
     const record = (await records.read(sub))!;
     // As if Google had said refresh_token_expires_in (time-limited access): ends in 10 minutes.
-    const limited = { ...record.tokens!, refreshTokenExpiresAt: testApp.clock.now() + 600_000 };
+    const limited = { ...record.tokens!, refreshTokenExpiresAt: sut.clock.now() + 600_000 };
     await records.saveTokens(sub, limited, record.scopes, record.tokens);
-    emulator.clearRequests();
-    testApp.clock.advance(HOUR);
+    sut.emulator.clearRequests();
+    sut.clock.advance(HOUR);
     const page = await a.get('/home').expect(401);
     expect(page.text).toContain('Your Google session has ended');
     expect(refreshRequests()).toHaveLength(0);
@@ -260,11 +243,11 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   });
 
   it('should ask a session written by the previous version (tokens inside) to sign in again', async () => {
-    const store = testApp.app.get(SessionStore).store;
+    const store = sut.app.get(SessionStore).store;
     const sid = randomBytes(24).toString('base64url');
     const legacy = {
       cookie: { originalMaxAge: 1_800_000, expires: new Date(Date.now() + 1_800_000), path: '/' },
-      createdAt: testApp.clock.now(),
+      createdAt: sut.clock.now(),
       user: { sub: '104857600123456789012', email: TARO },
       csrfToken: 'legacy-csrf-token-value',
       tokens: 'v1.aaaaaaaa.bbbb.cccc.dddd',
@@ -274,9 +257,9 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     );
     const signature = createHmac('sha256', TEST_SESSION_SECRET).update(sid).digest('base64');
     const cookie = `sid=${encodeURIComponent(`s:${sid}.${signature.replace(/=+$/, '')}`)}`;
-    const landing = await supertest(testApp.server).get('/').set('Cookie', cookie).expect(200);
+    const landing = await supertest(sut.server).get('/').set('Cookie', cookie).expect(200);
     expect(landing.text).not.toContain('Signed in as');
-    await supertest(testApp.server).get('/home').set('Cookie', cookie).expect(302);
+    await supertest(sut.server).get('/home').set('Cookie', cookie).expect(302);
   });
 
   it('should show no one as signed in on another device once they signed out everywhere', async () => {
@@ -298,11 +281,11 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     const a = browser();
     await signInCounting(a, TARO);
     const sub = await subOf(a);
-    const accounts = testApp.app.get(AccountsService);
-    const storage = testApp.app.get(AccountStorage);
-    testApp.clock.advance(179 * DAY);
+    const accounts = sut.app.get(AccountsService);
+    const storage = sut.app.get(AccountStorage);
+    sut.clock.advance(179 * DAY);
     expect((await accounts.load(sub))?.email).toBe(TARO);
-    testApp.clock.advance(180 * DAY + 1);
+    sut.clock.advance(180 * DAY + 1);
     expect(await accounts.load(sub)).toBeUndefined();
     expect(await storage.readHash(accountKey(PREFIX, sub, 'record'))).toEqual({});
     expect(await storage.readHash(accountKey(PREFIX, sub, 'sessions'))).toEqual({});
@@ -310,7 +293,7 @@ describe('accounts: one grant per Google account (embedded store)', () => {
 
   /** The signed-in account's sub, as the account page's data shows it (via the session). */
   async function subOf(agent: Agent): Promise<string> {
-    const sub = emulator.requests
+    const sub = sut.emulator.requests
       .filter((r) => r.endpoint === 'token' && typeof r.response?.id_token === 'string')
       .map(
         (r) =>
@@ -326,14 +309,14 @@ describe('accounts: one grant per Google account (embedded store)', () => {
 });
 
 describe('accounts across two instances on Redis', () => {
-  const sut = useTwoInstances();
-  const pagesOf = (app: TestApp, userAgent: string) =>
-    supertest.agent(app.server).set('User-Agent', userAgent);
+  const sut = useServiceFixture({ redis: 'single', instances: 2 });
+  const [a, b] = [sut.instance(0), sut.instance(1)];
+  const pagesOf = (app: TestApp, userAgent: string) => sut.agent(app).set('User-Agent', userAgent);
 
   it('should sign out everywhere: a session on the other instance ends, the grant stays', async () => {
     sut.emulator.revokeAll(TARO);
-    const onA = pagesOf(sut.a, CHROME_LINUX);
-    const onB = pagesOf(sut.b, FIREFOX_WINDOWS);
+    const onA = pagesOf(a, CHROME_LINUX);
+    const onB = pagesOf(b, FIREFOX_WINDOWS);
     await signInCounting(onA, TARO);
     expect((await signInCounting(onB, TARO)).prompts).toEqual(['none']);
     await onB.get('/home').expect(200);
@@ -355,8 +338,8 @@ describe('accounts across two instances on Redis', () => {
   });
 
   it('should not let a request in flight bring an ended session back', async () => {
-    const onA = pagesOf(sut.a, CHROME_LINUX);
-    const onB = pagesOf(sut.b, FIREFOX_WINDOWS);
+    const onA = pagesOf(a, CHROME_LINUX);
+    const onB = pagesOf(b, FIREFOX_WINDOWS);
     await signInCounting(onA, TARO);
     await signInCounting(onB, TARO);
     // B's page is slow at Gmail while A signs out everywhere; B's session is saved afterwards.
@@ -378,21 +361,21 @@ describe('accounts across two instances on Redis', () => {
   });
 
   it('should show and delete an account’s data with the operator command', async () => {
-    const onA = pagesOf(sut.a, CHROME_LINUX);
+    const onA = pagesOf(a, CHROME_LINUX);
     await signInCounting(onA, HANAKO);
     const lines: string[] = [];
-    expect(await accountCommand(sut.b.app, ['show', HANAKO], (line) => lines.push(line))).toBe(0);
+    expect(await accountCommand(b.app, ['show', HANAKO], (line) => lines.push(line))).toBe(0);
     const shown = JSON.parse(lines.join('\n')) as Record<string, unknown>;
     expect(shown).toMatchObject({ email: HANAKO, refreshToken: 'held (sealed)' });
     expect((shown.sessions as unknown[]).length).toBeGreaterThanOrEqual(1);
     expect(lines.join('\n')).not.toMatch(/v1\./);
     lines.length = 0;
-    expect(
-      await accountCommand(sut.b.app, ['delete', String(shown.sub)], (l) => lines.push(l)),
-    ).toBe(0);
+    expect(await accountCommand(b.app, ['delete', String(shown.sub)], (l) => lines.push(l))).toBe(
+      0,
+    );
     expect(lines).toEqual([`deleted every record of account ${String(shown.sub)}`]);
     await onA.get('/home').expect(302);
-    expect(await accountCommand(sut.b.app, ['show', HANAKO], (l) => lines.push(l))).toBe(1);
-    expect(await accountCommand(sut.b.app, ['wipe'], (l) => lines.push(l))).toBe(2);
+    expect(await accountCommand(b.app, ['show', HANAKO], (l) => lines.push(l))).toBe(1);
+    expect(await accountCommand(b.app, ['wipe'], (l) => lines.push(l))).toBe(2);
   });
 });

@@ -2,24 +2,18 @@ import { Controller, Get, Inject, Injectable, Module, Req } from '@nestjs/common
 import type { Request } from 'express';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import supertest from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamFields } from '../src/common/upstream-fields.js';
-import { consentAtEmulator, type Fault, type GoogleEmulator } from '../emulator/index.js';
+import { consentAtEmulator, type Fault } from '../emulator/index.js';
 import {
   GoogleApiClient,
   GoogleFeatureModule,
   RequiresGoogleScopes,
   type TokenSession,
 } from '../src/oauth/index.js';
-import {
-  type Agent,
-  callbackPath,
-  signIn,
-  startApp,
-  startEmulator,
-  type TestApp,
-} from './support/test-app.js';
+import { type Agent, callbackPath, signIn } from './support/test-app.js';
+import { HANAKO, TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
 // ---------------------------------------------------------------------------------------------
 // A second Google API feature, written the way README "Adding a Google API feature" says: one
@@ -77,41 +71,36 @@ class TasksModule {}
 
 // ---------------------------------------------------------------------------------------------
 
-const TARO = 'taro.yamada@gmail.com';
 const GMAIL_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';
 
 describe('a Google API feature added beside the app (the core as an extension point)', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
+  const sut = useServiceFixture({
+    modules: [TasksModule],
+    beforeApp(emulator) {
+      emulator.registerApi({
+        endpoint: 'tasks_lists',
+        path: TASKS_PATH,
+        scope: TASKS_SCOPE,
+        description: 'View your tasks',
+        respond: (account) => ({
+          kind: 'tasks#taskLists',
+          items: [{ id: 'list-1', title: `Tasks of ${account.email}` }],
+        }),
+      });
+      tasksApiUrl = emulator.issuer;
+    },
+  });
   let agent: Agent;
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-    emulator.registerApi({
-      endpoint: 'tasks_lists',
-      path: TASKS_PATH,
-      scope: TASKS_SCOPE,
-      description: 'View your tasks',
-      respond: (account) => ({
-        kind: 'tasks#taskLists',
-        items: [{ id: 'list-1', title: `Tasks of ${account.email}` }],
-      }),
-    });
-    tasksApiUrl = emulator.issuer;
-    testApp = await startApp(emulator, {}, undefined, undefined, [TasksModule]);
-  });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
-  });
   beforeEach(() => {
-    agent = supertest.agent(testApp.server);
+    agent = sut.agent();
     // Each test starts from no grant: include_granted_scopes would bring an earlier grant back.
-    emulator.revokeAll(TARO);
-    emulator.clearRequests();
+    sut.emulator.revokeAll(TARO);
+    sut.emulator.clearRequests();
   });
 
-  const requestsTo = (endpoint: string) => emulator.requests.filter((r) => r.endpoint === endpoint);
+  const requestsTo = (endpoint: string) =>
+    sut.emulator.requests.filter((r) => r.endpoint === endpoint);
   const incrementalPath = `/oauth?${new URLSearchParams({ scope: TASKS_SCOPE, return_to: '/tasks' })}`;
 
   /** Signs in, opens /tasks and follows it to Google; returns the authorization URL. */
@@ -136,7 +125,7 @@ describe('a Google API feature added beside the app (the core as an extension po
   it('should get the scope by incremental authorization and come back to the page', async () => {
     const authorizationUrl = new URL(await askForTasks());
     expect(`${authorizationUrl.origin}${authorizationUrl.pathname}`).toBe(
-      `${emulator.issuer}/o/oauth2/v2/auth`,
+      `${sut.emulator.issuer}/o/oauth2/v2/auth`,
     );
     const params = Object.fromEntries(authorizationUrl.searchParams);
     expect(params).toMatchObject({
@@ -191,8 +180,8 @@ describe('a Google API feature added beside the app (the core as an extension po
 
   it('should refresh once and retry after the Tasks API refused an expired token', async () => {
     await grantTasks();
-    emulator.clearRequests();
-    emulator.expireAccessTokens(TARO);
+    sut.emulator.clearRequests();
+    sut.emulator.expireAccessTokens(TARO);
     const tasks = await agent.get('/tasks').expect(200);
     expect(tasks.body).toEqual({ lists: [`Tasks of ${TARO}`] });
     const calls = requestsTo('tasks_lists');
@@ -248,7 +237,7 @@ describe('a Google API feature added beside the app (the core as an extension po
     'should map the Tasks API answering %s as it maps Gmail',
     async (_name, fault, status, text, retryAfter) => {
       await grantTasks();
-      emulator.setFault('tasks_lists', fault, 1);
+      sut.emulator.setFault('tasks_lists', fault, 1);
       const page = await agent.get('/tasks').expect(status);
       expect(page.text).toContain(text);
       expect(page.headers['retry-after']).toBe(retryAfter);
@@ -259,7 +248,7 @@ describe('a Google API feature added beside the app (the core as an extension po
 
   it('should answer an incremental authorization by another Google account without mixing it in', async () => {
     const callbackUrl = await consentAtEmulator(await askForTasks(), {
-      email: 'hanako@example.co.jp',
+      email: HANAKO,
     });
     const callback = await agent.get(callbackPath(callbackUrl)).expect(400);
     expect(callback.text).toContain('identity answer could not be verified');

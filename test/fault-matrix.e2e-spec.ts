@@ -1,23 +1,9 @@
-import supertest from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  consentAtEmulator,
-  type EmulatorEndpoint,
-  type Fault,
-  type GoogleEmulator,
-} from '../emulator/index.js';
-import {
-  type Agent,
-  callbackPath,
-  csrfTokenOf,
-  signIn,
-  startApp,
-  startEmulator,
-  startSignIn,
-  type TestApp,
-} from './support/test-app.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { consentAtEmulator, type EmulatorEndpoint, type Fault } from '../emulator/index.js';
+import { type Agent, callbackPath, csrfTokenOf, signIn, startSignIn } from './support/test-app.js';
+import { TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
-const TARO = 'taro.yamada@gmail.com';
 const FAULTS: [string, Fault][] = [
   ['500', { kind: 'status', status: 500 }],
   [
@@ -98,48 +84,38 @@ const cases = Object.keys(EXPECTED).flatMap((endpoint) =>
 );
 
 describe('each upstream endpoint failing each way', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp | undefined;
+  // A fresh service per case: nothing cached (discovery, JWKS, inbox pages) hides the fault.
+  const sut = useServiceFixture({ fresh: 'app', env: { UPSTREAM_TIMEOUT_MS: '300' } });
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-  });
-  afterEach(async () => {
-    emulator.setFault('discovery', null);
-    await testApp?.close();
-    testApp = undefined;
-  });
-  afterAll(async () => {
-    await emulator.stop();
+  afterEach(() => {
+    sut.emulator.setFault('discovery', null);
   });
 
   it.each(cases)(
     '%s answering %s gives %i, and the next request works',
     async (endpoint, _name, fault, status) => {
-      // A fresh service per case: nothing cached (discovery, JWKS, inbox pages) hides the fault.
-      testApp = await startApp(emulator, { UPSTREAM_TIMEOUT_MS: '300' });
-      const agent: Agent = supertest.agent(testApp.server);
+      const agent: Agent = sut.agent();
       const signedIn = !['discovery', 'token', 'jwks'].includes(endpoint);
       if (signedIn) expect((await signIn(agent, { email: TARO })).status).toBe(303);
 
       let response;
       if (endpoint === 'discovery') {
-        emulator.setFault(endpoint, fault, 1);
+        sut.emulator.setFault(endpoint, fault, 1);
         response = await agent.get('/oauth');
       } else if (endpoint === 'token' || endpoint === 'jwks') {
         const callback = await consentAtEmulator(await startSignIn(agent), { email: TARO });
-        emulator.setFault(endpoint, fault, 1);
+        sut.emulator.setFault(endpoint, fault, 1);
         response = await agent.get(callbackPath(callback));
       } else if (endpoint === 'revoke') {
         const csrf = await csrfTokenOf(agent);
-        emulator.setFault(endpoint, fault, 1);
+        sut.emulator.setFault(endpoint, fault, 1);
         response = await agent.post('/disconnect').type('form').send({ _csrf: csrf });
       } else {
         // gmail_get faults hit each batch part, including the one retry of each.
-        emulator.setFault(endpoint, fault, endpoint === 'gmail_get' ? 100 : 1);
+        sut.emulator.setFault(endpoint, fault, endpoint === 'gmail_get' ? 100 : 1);
         response = await agent.get('/home');
       }
-      emulator.setFault(endpoint, null);
+      sut.emulator.setFault(endpoint, null);
 
       expect(response.status).toBe(status);
       expect(response.text).not.toMatch(/"error"\s*:|at [A-Za-z]+ \(/);

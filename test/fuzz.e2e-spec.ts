@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import supertest from 'supertest';
-import { useServiceUnderTest } from './support/service-under-test.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 import { type Agent, signIn } from './support/test-app.js';
 
 /** Text that would show up verbatim if a page reflected a value without escaping it. */
@@ -53,12 +54,12 @@ const query = fc
   );
 
 describe('fuzzed input', () => {
-  const sut = useServiceUnderTest();
+  const sut = useServiceFixture();
   let agent: Agent;
 
   beforeAll(async () => {
-    agent = supertest.agent(sut.app.server);
-    await signIn(agent, { email: 'taro.yamada@gmail.com' });
+    agent = sut.agent();
+    await signIn(agent, { email: TARO });
   });
 
   const safe = (response: { status: number; text: string }) => {
@@ -105,7 +106,7 @@ describe('fuzzed input', () => {
     const header = fc.string({ maxLength: 300 }).map((s) => s.replace(/[^\t\x20-\x7e]/g, ''));
     await fc.assert(
       fc.asyncProperty(header, header, async (language, cookie) => {
-        const response = await supertest(sut.app.server)
+        const response = await supertest(sut.server)
           .get('/')
           .set('Accept-Language', language)
           .set('Cookie', cookie);

@@ -1,36 +1,27 @@
-import supertest from 'supertest';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GoogleEmulator } from '../emulator/index.js';
-import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Agent, signIn } from './support/test-app.js';
+import { EMPTY, HANAKO, TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
-const TARO = 'taro.yamada@gmail.com';
-const HANAKO = 'hanako@example.co.jp';
 /** Handlebars escapes "=" in attributes; read links as a browser would. */
 const unescape = (html: string) => html.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
 const rowsOf = (html: string) =>
   [...html.matchAll(/href="\/messages\/([0-9a-f]+)"/g)].map((m) => m[1]);
 
 describe('inbox: batch, cache, count, paging', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
+  // A fresh Google and a fresh service per test: mailboxes and caches start alike.
+  const sut = useServiceFixture({ fresh: 'all' });
   let agent: Agent;
 
-  // A fresh Google and a fresh service per test: mailboxes and caches start alike.
   beforeEach(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator);
-    agent = supertest.agent(testApp.server);
+    agent = sut.agent();
     expect((await signIn(agent, { email: TARO })).status).toBe(303);
-    emulator.clearRequests();
-  });
-  afterEach(async () => {
-    await testApp.close();
-    await emulator.stop();
+    sut.emulator.clearRequests();
   });
 
   const outer = () =>
-    emulator.requests.filter((r) => r.endpoint.startsWith('gmail_') && !r.viaBatch);
-  const inner = () => emulator.requests.filter((r) => r.viaBatch);
+    sut.emulator.requests.filter((r) => r.endpoint.startsWith('gmail_') && !r.viaBatch);
+  const inner = () => sut.emulator.requests.filter((r) => r.viaBatch);
 
   it('should load a page with list and labels in parallel, then one batch of 50 metadata gets', async () => {
     const home = await agent.get('/home').expect(200);
@@ -71,7 +62,7 @@ describe('inbox: batch, cache, count, paging', () => {
   it('should send the batch as soon as the list answers, while labels.get is still out', async () => {
     // labels.get gets a second of latency, the rest none: the page then takes one second, not
     // one second plus the batch, and the batch is on the wire before labels.get answers.
-    emulator.setLatency(1_000, 'gmail_labels');
+    sut.emulator.setLatency(1_000, 'gmail_labels');
     const home = await agent.get('/home').expect(200);
     const [list, labels, batch] = ['gmail_list', 'gmail_labels', 'gmail_batch'].map((endpoint) =>
       outer().find((r) => r.endpoint === endpoint)!,
@@ -83,8 +74,8 @@ describe('inbox: batch, cache, count, paging', () => {
   });
 
   it('should send no batch once labels.get has failed (no quota spent on a lost page)', async () => {
-    emulator.setLatency(300, 'gmail_list');
-    emulator.setFault(
+    sut.emulator.setLatency(300, 'gmail_list');
+    sut.emulator.setFault(
       'gmail_labels',
       { kind: 'gmail-error', status: 429, reason: 'rateLimitExceeded' },
       1,
@@ -111,8 +102,8 @@ describe('inbox: batch, cache, count, paging', () => {
 
   it('should reload an unchanged inbox with one list call and no metadata reads', async () => {
     await agent.get('/home').expect(200);
-    const quota = emulator.quotaUsed(TARO);
-    emulator.clearRequests();
+    const quota = sut.emulator.quotaUsed(TARO);
+    sut.emulator.clearRequests();
     await agent.get('/home').expect(200);
     expect(
       outer()
@@ -120,17 +111,17 @@ describe('inbox: batch, cache, count, paging', () => {
         .sort(),
     ).toEqual(['gmail_labels', 'gmail_list']);
     expect(inner()).toHaveLength(0);
-    expect(emulator.quotaUsed(TARO) - quota).toBe(6);
+    expect(sut.emulator.quotaUsed(TARO) - quota).toBe(6);
   });
 
   it('should show new mail at the top and drop mail that was read, fetching only what is new', async () => {
     const first = rowsOf((await agent.get('/home').expect(200)).text);
-    const added = emulator.addMessage(TARO, {
+    const added = sut.emulator.addMessage(TARO, {
       subject: 'Fresh arrival',
       from: '"New" <new@example.com>',
     });
-    emulator.markRead(TARO, first[1]);
-    emulator.clearRequests();
+    sut.emulator.markRead(TARO, first[1]);
+    sut.emulator.clearRequests();
     const home = await agent.get('/home').expect(200);
     const rows = rowsOf(home.text);
     expect(rows[0]).toBe(added);
@@ -142,9 +133,9 @@ describe('inbox: batch, cache, count, paging', () => {
 
   it('should keep each user’s cached metadata to that user', async () => {
     await agent.get('/home').expect(200);
-    const other = supertest.agent(testApp.server);
+    const other = sut.agent();
     await signIn(other, { email: HANAKO });
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     const home = await other.get('/home').expect(200);
     expect(rowsOf(home.text)).toHaveLength(3);
     expect(inner()).toHaveLength(3);
@@ -167,13 +158,13 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(refused.text).toContain('That request was not understood');
     await agent.get('/home?page=%00%ff').expect(400);
     await agent.get('/home?page=a&page=b').expect(400);
-    const stranger = supertest.agent(testApp.server);
+    const stranger = sut.agent();
     await signIn(stranger, { email: HANAKO });
     await stranger.get(older).expect(400);
   });
 
   it('should retry a throttled batch part once and show the page whole', async () => {
-    emulator.setFault(
+    sut.emulator.setFault(
       'gmail_get',
       { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: '{}' },
       1,
@@ -188,7 +179,7 @@ describe('inbox: batch, cache, count, paging', () => {
   it.each(['rateLimitExceeded', 'userRateLimitExceeded', 'dailyLimitExceeded'])(
     'should retry a batch part refused with 403 %s once, like a 429',
     async (reason) => {
-      emulator.setFault('gmail_get', { kind: 'gmail-error', status: 403, reason }, 1);
+      sut.emulator.setFault('gmail_get', { kind: 'gmail-error', status: 403, reason }, 1);
       const home = await agent.get('/home').expect(200);
       expect(outer().filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(2);
       expect(inner()).toHaveLength(51);
@@ -199,7 +190,7 @@ describe('inbox: batch, cache, count, paging', () => {
 
   it('should show rows that still fail as "could not be loaded" and render the rest', async () => {
     // All 50 parts fail, then 2 of the 50 retried ones fail again.
-    emulator.setFault('gmail_get', { kind: 'status', status: 503 }, 52);
+    sut.emulator.setFault('gmail_get', { kind: 'status', status: 503 }, 52);
     const home = await agent.get('/home').expect(200);
     expect((home.text.match(/This message could not be loaded\./g) ?? []).length).toBe(2);
     expect(rowsOf(home.text)).toHaveLength(48);
@@ -207,7 +198,7 @@ describe('inbox: batch, cache, count, paging', () => {
 
   it('should show the page as last loaded with a notice when Gmail is over quota', async () => {
     await agent.get('/home').expect(200);
-    emulator.setFault('gmail_list', {
+    sut.emulator.setFault('gmail_list', {
       kind: 'gmail-error',
       status: 429,
       reason: 'rateLimitExceeded',
@@ -216,12 +207,12 @@ describe('inbox: batch, cache, count, paging', () => {
       const home = await agent.get('/home').expect(200);
       expect(home.text).toContain('Gmail is busy right now: this is the list as last loaded');
       expect(rowsOf(home.text)).toHaveLength(50);
-      const fresh = supertest.agent(testApp.server);
+      const fresh = sut.agent();
       await signIn(fresh, { email: HANAKO });
       const busy = await fresh.get('/home').expect(503);
       expect(busy.headers['retry-after']).toBe('30');
     } finally {
-      emulator.setFault('gmail_list', null);
+      sut.emulator.setFault('gmail_list', null);
     }
   });
 
@@ -230,15 +221,15 @@ describe('inbox: batch, cache, count, paging', () => {
     const token = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/').expect(200)).text)![1];
     await agent.post('/disconnect').type('form').send({ _csrf: token }).expect(303);
     await signIn(agent, { email: TARO });
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     await agent.get('/home').expect(200);
     expect(inner()).toHaveLength(50);
   });
 
   it('should show the empty state for a mailbox without unread mail', async () => {
-    const empty = supertest.agent(testApp.server);
-    await signIn(empty, { email: 'empty@gmail.com' });
-    emulator.clearRequests();
+    const empty = sut.agent();
+    await signIn(empty, { email: EMPTY });
+    sut.emulator.clearRequests();
     const home = await empty.get('/home').expect(200);
     expect(home.text).toContain('No unread messages');
     expect(home.text).toContain('0 unread');

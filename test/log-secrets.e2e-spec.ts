@@ -1,19 +1,14 @@
-import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../emulator/index.js';
 import {
   CLIENT_SECRET,
   csrfTokenOf,
   signIn,
-  startApp,
-  startEmulator,
   TEST_KEY,
   TEST_SESSION_SECRET,
-  type TestApp,
 } from './support/test-app.js';
-import { captureLog } from './support/log-lines.js';
-
-const TARO = 'taro.yamada@gmail.com';
+import { TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
 /** The values of a whole run that must never be written to the log. */
 function secretsOf(emulator: GoogleEmulator, sessionCookies: string[]): Map<string, string> {
@@ -53,18 +48,11 @@ function secretsOf(emulator: GoogleEmulator, sessionCookies: string[]): Map<stri
 
 // nestjs-pino keeps one request logger per process: this file starts one app and reads its log.
 describe('no secret in the log', () => {
-  let emulator: GoogleEmulator;
-  let app: TestApp;
-  const { lines, sink } = captureLog();
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ accessTokenTtlSeconds: 3600 });
+  const sut = useServiceFixture({
+    emulator: { accessTokenTtlSeconds: 3600 },
     // trace logs everything debug does, and more.
-    app = await startApp(emulator, { LOG_LEVEL: 'trace' }, undefined, sink);
-  });
-  afterAll(async () => {
-    await app?.close();
-    await emulator?.stop();
+    env: { LOG_LEVEL: 'trace' },
+    logs: true,
   });
 
   it('should log none of the tokens, codes, verifiers, keys, secrets or session ids of a whole run', async () => {
@@ -76,7 +64,7 @@ describe('no secret in the log', () => {
         if (match && match[1] !== '') cookies.push(match[1]);
       }
     };
-    const agent = supertest.agent(app.server);
+    const agent = sut.agent();
     sessionCookie(await signIn(agent, { email: TARO }));
     const home = await agent.get('/home').expect(200);
     sessionCookie(home);
@@ -85,21 +73,21 @@ describe('no secret in the log', () => {
     await agent.get('/api/messages').expect(200);
     await agent.get(`/api/messages/${id}`).expect(200);
     // A refresh (the access token is past its expiry), then a Gmail 401 (one refresh, one retry).
-    app.clock.advance(3_600_000);
+    sut.clock.advance(3_600_000);
     await agent.get('/home').expect(200);
-    app.clock.reset();
-    emulator.expireAccessTokens(TARO);
+    sut.clock.reset();
+    sut.emulator.expireAccessTokens(TARO);
     await agent.get('/home').expect(200);
     // A failed token request at sign-in, and a refused refresh.
-    emulator.setFault(
+    sut.emulator.setFault(
       'token',
       { kind: 'oauth-error', status: 400, error: 'invalid_grant', description: 'Bad Request' },
       1,
     );
-    const failed = supertest.agent(app.server);
+    const failed = sut.agent();
     expect((await signIn(failed, { email: TARO })).status).toBe(400);
-    emulator.setFault('token', { kind: 'status', status: 500, body: 'upstream broke' }, 1);
-    expect((await signIn(supertest.agent(app.server), { email: TARO })).status).toBe(502);
+    sut.emulator.setFault('token', { kind: 'status', status: 500, body: 'upstream broke' }, 1);
+    expect((await signIn(sut.agent(), { email: TARO })).status).toBe(502);
     // Bad callbacks: unknown state, and Google's error answer.
     await agent
       .get(`/callback?state=${'B'.repeat(43)}&code=4/0AbCdEfGhIjKlMnOpQrStUvWxYz`)
@@ -111,7 +99,7 @@ describe('no secret in the log', () => {
       .type('form')
       .send({ _csrf: await csrfTokenOf(agent) })
       .expect(303);
-    const second = supertest.agent(app.server);
+    const second = sut.agent();
     sessionCookie(await signIn(second, { email: TARO }));
     await second
       .post('/disconnect')
@@ -119,17 +107,17 @@ describe('no secret in the log', () => {
       .send({ _csrf: await csrfTokenOf(second) })
       .expect(303);
     // A session whose grant was revoked elsewhere: the refresh is refused.
-    const third = supertest.agent(app.server);
+    const third = sut.agent();
     sessionCookie(await signIn(third, { email: TARO }));
-    emulator.revokeAll(TARO);
-    app.clock.advance(3_600_000);
+    sut.emulator.revokeAll(TARO);
+    sut.clock.advance(3_600_000);
     expect((await third.get('/home')).status).toBe(401);
-    app.clock.reset();
+    sut.clock.reset();
 
-    const log = lines.join('\n');
+    const log = sut.logs.join('\n');
     if (process.env.DUMP_LOG) (await import('node:fs')).writeFileSync(process.env.DUMP_LOG, log);
-    expect(lines.length).toBeGreaterThan(30);
-    const secrets = secretsOf(emulator, cookies);
+    expect(sut.logs.length).toBeGreaterThan(30);
+    const secrets = secretsOf(sut.emulator, cookies);
     const kinds = new Set([...secrets.keys()].map((name) => name.split(' ')[0]));
     for (const kind of ['authorization', 'PKCE', 'access', 'refresh', 'ID', 'session', 'revoked'])
       expect(kinds).toContain(kind);

@@ -1,32 +1,23 @@
 import supertest from 'supertest';
-import { useServiceUnderTest } from './support/service-under-test.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../emulator/index.js';
-import { type Agent, signIn, startApp, startEmulator, type TestApp } from './support/test-app.js';
-
-const TARO = 'taro.yamada@gmail.com';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Agent, signIn } from './support/test-app.js';
+import { HANAKO, TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
 describe('reading messages', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
+  const sut = useServiceFixture();
   let agent: Agent;
   let ids: Map<string, string>;
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    testApp = await startApp(emulator);
-    agent = supertest.agent(testApp.server);
+    agent = sut.agent();
     await signIn(agent, { email: TARO });
     const home = await agent.get('/home').expect(200);
     ids = new Map(
       [...home.text.matchAll(/href="\/messages\/([0-9a-f]+)">([^<]*)</g)].map((m) => [m[2], m[1]]),
     );
   });
-  afterAll(async () => {
-    await testApp.close();
-    await emulator.stop();
-  });
-  beforeEach(() => emulator.clearRequests());
+  beforeEach(() => sut.emulator.clearRequests());
 
   const idOf = (subjectPart: string) => {
     const entry = [...ids].find(([subject]) => subject.includes(subjectPart));
@@ -58,8 +49,8 @@ describe('reading messages', () => {
     expect(page.text).toContain('山田 花子');
     expect(body(page.text)).toContain('Please find the invoice attached.');
     expect(page.text).toContain('invoice-2026-11.pdf');
-    expect(emulator.requests.filter((r) => r.endpoint === 'gmail_attachment')).toHaveLength(0);
-    const get = emulator.requests.find((r) => r.endpoint === 'gmail_get');
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'gmail_attachment')).toHaveLength(0);
+    const get = sut.emulator.requests.find((r) => r.endpoint === 'gmail_get');
     expect(get?.query).toEqual({ format: 'full' });
     // A whole message can be large: asked for gzip.
     expect(get?.headers['accept-encoding']).toBe('gzip');
@@ -67,7 +58,7 @@ describe('reading messages', () => {
 
   it('should fetch a large body by attachmentId', async () => {
     const page = await agent.get(`/messages/${idOf('200 KB body')}`).expect(200);
-    expect(emulator.requests.filter((r) => r.endpoint === 'gmail_attachment')).toHaveLength(1);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'gmail_attachment')).toHaveLength(1);
     expect(body(page.text)).toContain('line 3200: build step ok');
   });
 
@@ -107,8 +98,8 @@ describe('reading messages', () => {
   });
 
   it('should answer 404 for another user’s message', async () => {
-    const other = supertest.agent(testApp.server);
-    await signIn(other, { email: 'hanako@example.co.jp' });
+    const other = sut.agent();
+    await signIn(other, { email: HANAKO });
     const response = await other.get(`/messages/${idOf('ISO-2022-JP')}`).expect(404);
     expect(response.text).toContain('That message does not exist in your mailbox.');
   });
@@ -122,11 +113,11 @@ describe('reading messages', () => {
 });
 
 describe('JSON API', () => {
-  const sut = useServiceUnderTest();
+  const sut = useServiceFixture();
 
   it('should answer 401 JSON without a session, never a redirect', async () => {
     for (const path of ['/api/messages', '/api/messages/0123456789abcdef']) {
-      const response = await supertest(sut.app.server).get(path).expect(401);
+      const response = await supertest(sut.server).get(path).expect(401);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(response.body).toEqual({
         error: { code: 'not_signed_in', message: 'Please connect to Gmail first.' },
@@ -135,7 +126,7 @@ describe('JSON API', () => {
   });
 
   it('should list, page and read messages as JSON', async () => {
-    const agent = supertest.agent(sut.app.server);
+    const agent = sut.agent();
     await signIn(agent, { email: TARO });
     const first = (await agent.get('/api/messages').expect(200)).body as {
       unreadCount: number;
@@ -175,7 +166,7 @@ describe('JSON API', () => {
     ['/api/messages/ffffffffffffffff', 404, 'message_not_found'],
     ['/api/messages?pageToken=tampered', 400, 'bad_input'],
   ])('should answer %s with %i and the stable error shape', async (path, status, code) => {
-    const agent = supertest.agent(sut.app.server);
+    const agent = sut.agent();
     await signIn(agent, { email: TARO });
     const response = await agent.get(path).expect(status);
     expect(response.body).toEqual({ error: { code, message: expect.any(String) as unknown } });

@@ -1,45 +1,24 @@
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../emulator/index.js';
-import {
-  CLIENT_SECRET,
-  csrfTokenOf,
-  signIn,
-  startApp,
-  startEmulator,
-  type TestApp,
-} from './support/test-app.js';
-import { captureLog } from './support/log-lines.js';
-
-const TARO = 'taro.yamada@gmail.com';
+import { describe, expect, it } from 'vitest';
+import { CLIENT_SECRET, csrfTokenOf, signIn } from './support/test-app.js';
+import { TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
 // nestjs-pino keeps one request logger per process (per test file here): this file starts one
 // app, whose log the tests read.
 describe('observability and protection', () => {
-  let emulator: GoogleEmulator;
-  let app: TestApp;
-  const { lines, sink } = captureLog();
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ accessTokenTtlSeconds: 3600 });
-    app = await startApp(
-      emulator,
-      {
-        LOG_LEVEL: 'trace',
-        RATE_LIMIT_SIGNIN_PER_MINUTE: '1000',
-        METRICS_TOKEN: 'metrics-secret-token',
-      },
-      undefined,
-      sink,
-    );
-  });
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
+  const sut = useServiceFixture({
+    emulator: { accessTokenTtlSeconds: 3600 },
+    env: {
+      LOG_LEVEL: 'trace',
+      RATE_LIMIT_SIGNIN_PER_MINUTE: '1000',
+      METRICS_TOKEN: 'metrics-secret-token',
+    },
+    logs: true,
   });
 
   const metrics = () =>
-    supertest(app.server)
+    supertest(sut.server)
       .get('/metrics')
       .set('Authorization', 'Bearer metrics-secret-token')
       .expect(200)
@@ -50,19 +29,19 @@ describe('observability and protection', () => {
     );
 
   it('should protect /metrics with METRICS_TOKEN', async () => {
-    await supertest(app.server).get('/metrics').expect(401);
-    await supertest(app.server).get('/metrics').set('Authorization', 'Bearer wrong').expect(401);
+    await supertest(sut.server).get('/metrics').expect(401);
+    await supertest(sut.server).get('/metrics').set('Authorization', 'Bearer wrong').expect(401);
   });
 
   it('should count sign-ins, refreshes, upstream calls and requests in Prometheus format', async () => {
     const before = await metrics();
-    const agent = supertest.agent(app.server);
+    const agent = sut.agent();
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
-    await supertest(app.server).get('/callback?state=x&code=y').expect(400);
-    app.clock.advance(3_600_000);
+    await supertest(sut.server).get('/callback?state=x&code=y').expect(400);
+    sut.clock.advance(3_600_000);
     await agent.get('/home').expect(200);
-    app.clock.reset();
+    sut.clock.reset();
     const after = await metrics();
     expect(value(after, 'oauth_sign_ins_total{outcome="success"}')).toBe(
       value(before, 'oauth_sign_ins_total{outcome="success"}') + 1,
@@ -95,28 +74,28 @@ describe('observability and protection', () => {
   });
 
   it('should log one line per request with an id, audit sign-ins, and never log a secret', async () => {
-    lines.length = 0;
-    emulator.clearRequests();
-    const agent = supertest.agent(app.server);
+    sut.logs.length = 0;
+    sut.emulator.clearRequests();
+    const agent = sut.agent();
     const callback = await signIn(agent, { email: TARO });
     const cookie = String(callback.headers['set-cookie']).split(';')[0].split('=')[1];
     await agent.get('/home').set('X-Request-Id', 'req-12345').expect(200);
-    app.clock.advance(3_600_000);
+    sut.clock.advance(3_600_000);
     await agent.get('/home').expect(200);
-    app.clock.reset();
+    sut.clock.reset();
     await agent
       .post('/logout')
       .type('form')
       .send({ _csrf: await csrfTokenOf(agent) })
       .expect(303);
-    const third = supertest.agent(app.server);
+    const third = sut.agent();
     await signIn(third, { email: TARO });
     await third
       .post('/logout/all')
       .type('form')
       .send({ _csrf: await csrfTokenOf(third) })
       .expect(303);
-    const second = supertest.agent(app.server);
+    const second = sut.agent();
     await signIn(second, { email: TARO });
     await second
       .post('/disconnect')
@@ -124,8 +103,8 @@ describe('observability and protection', () => {
       .send({ _csrf: await csrfTokenOf(second) })
       .expect(303);
 
-    const log = lines.join('\n');
-    const secrets = emulator.requests
+    const log = sut.logs.join('\n');
+    const secrets = sut.emulator.requests
       .flatMap((r) => [
         r.form?.code,
         r.form?.code_verifier,
@@ -140,7 +119,7 @@ describe('observability and protection', () => {
     expect(secrets.length).toBeGreaterThan(8);
     for (const secret of [...secrets, CLIENT_SECRET, cookie, decodeURIComponent(cookie)])
       expect(log).not.toContain(secret);
-    const requests = lines.map(
+    const requests = sut.logs.map(
       (line) =>
         JSON.parse(line) as {
           req?: { id: string; path: string };
@@ -162,7 +141,7 @@ describe('observability and protection', () => {
       ),
     ).toHaveLength(3);
     // The account events, one format: context Audit, event, outcome, sub (README, "Audit log").
-    const audit = lines
+    const audit = sut.logs
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((entry) => entry.context === 'Audit' && entry.event !== 'sign_in');
     expect(audit.map((entry) => [entry.event, entry.outcome ?? entry.reason])).toEqual([
@@ -176,7 +155,7 @@ describe('observability and protection', () => {
   });
 
   it('should send a strict Content-Security-Policy and no inline script on every page', async () => {
-    const agent = supertest.agent(app.server);
+    const agent = sut.agent();
     await signIn(agent, { email: TARO });
     for (const path of ['/', '/setup', '/home', '/callback', '/no-such-page']) {
       const response = await agent.get(path);

@@ -1,4 +1,3 @@
-import { useServiceUnderTest, useTwoInstances } from './support/service-under-test.js';
 import { createClient } from 'redis';
 import { Agent, request } from 'undici';
 import supertest from 'supertest';
@@ -8,32 +7,37 @@ import { SessionStore } from '../src/session/session-store.js';
 import { consentAtEmulator } from '../emulator/index.js';
 import { CookieJar } from './support/cookie-jar.js';
 import { callbackPath, CLIENT_SECRET, signIn, type TestApp } from './support/test-app.js';
-
-const TARO = 'taro.yamada@gmail.com';
+import { TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
 describe('several instances sharing Redis', () => {
-  const sut = useTwoInstances({ REDIS_COMMAND_TIMEOUT_MS: '500', LOG_LEVEL: 'error' });
+  const sut = useServiceFixture({
+    redis: 'single',
+    instances: 2,
+    env: { REDIS_COMMAND_TIMEOUT_MS: '500', LOG_LEVEL: 'error' },
+  });
+  const [a, b] = [sut.instance(0), sut.instance(1)];
 
   it('should complete a sign-in started on A at B, serve it on A, and sign out on B for both', async () => {
     const jar = new CookieJar();
-    const start = await jar.get(sut.a.server, '/oauth');
+    const start = await jar.get(a.server, '/oauth');
     expect(start.status).toBe(302);
     const callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
-    expect((await jar.get(sut.b.server, callbackPath(callbackUrl))).status).toBe(303);
-    const home = await jar.get(sut.a.server, '/home');
+    expect((await jar.get(b.server, callbackPath(callbackUrl))).status).toBe(303);
+    const home = await jar.get(a.server, '/home');
     expect(home.status).toBe(200);
-    expect(home.text).toContain('Signed in as taro.yamada@gmail.com');
-    const page = await jar.get(sut.b.server, '/');
+    expect(home.text).toContain(`Signed in as ${TARO}`);
+    const page = await jar.get(b.server, '/');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    expect((await jar.post(sut.b.server, '/logout', { _csrf: csrf })).status).toBe(303);
-    expect((await jar.get(sut.a.server, '/home')).status).toBe(302);
+    expect((await jar.post(b.server, '/logout', { _csrf: csrf })).status).toBe(303);
+    expect((await jar.get(a.server, '/home')).status).toBe(302);
   });
 
   it('should keep no access or refresh token in clear text in Redis', async () => {
     sut.emulator.clearRequests();
     // No grant left at Google: its consent screen shows and a refresh token is issued.
     sut.emulator.revokeAll(TARO);
-    const agent = supertest.agent(sut.a.server);
+    const agent = sut.agent(a);
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
     const issued = sut.emulator.requests.filter((r) => r.endpoint === 'token').at(-1)!.response!;
@@ -77,10 +81,10 @@ describe('several instances sharing Redis', () => {
   };
 
   it('should share the encrypted metadata cache between instances', async () => {
-    const jar = await signedInJar(sut.a, sut.b);
-    expect((await jar.get(sut.a.server, '/home')).text).toContain('Winter sale');
+    const jar = await signedInJar(a, b);
+    expect((await jar.get(a.server, '/home')).text).toContain('Winter sale');
     sut.emulator.clearRequests();
-    expect((await jar.get(sut.b.server, '/home')).status).toBe(200);
+    expect((await jar.get(b.server, '/home')).status).toBe(200);
     expect(sut.emulator.requests.filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(0);
     const client = createClient({ url: sut.redis.url });
     await client.connect();
@@ -97,15 +101,13 @@ describe('several instances sharing Redis', () => {
   });
 
   it('should refresh an expired token once for requests of one session spread over two instances', async () => {
-    const jar = await signedInJar(sut.a, sut.b);
-    sut.a.clock.advance(3_600_000);
-    sut.b.clock.advance(3_600_000);
+    const jar = await signedInJar(a, b);
+    a.clock.advance(3_600_000);
+    b.clock.advance(3_600_000);
     try {
       sut.emulator.clearRequests();
       const pages = await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          jar.get(i % 2 === 0 ? sut.a.server : sut.b.server, '/home'),
-        ),
+        Array.from({ length: 10 }, (_, i) => jar.get(i % 2 === 0 ? a.server : b.server, '/home')),
       );
       expect(pages.map((page) => page.status)).toEqual(Array(10).fill(200));
       const refreshes = () =>
@@ -118,17 +120,17 @@ describe('several instances sharing Redis', () => {
       const lists = sut.emulator.requests.filter((r) => r.endpoint === 'gmail_list');
       expect(lists.map((r) => r.headers.authorization)).toEqual(Array(10).fill(issued));
       // Both instances' later pages use it too.
-      expect((await jar.get(sut.a.server, '/home')).status).toBe(200);
-      expect((await jar.get(sut.b.server, '/home')).status).toBe(200);
+      expect((await jar.get(a.server, '/home')).status).toBe(200);
+      expect((await jar.get(b.server, '/home')).status).toBe(200);
       expect(refreshes()).toHaveLength(1);
     } finally {
-      sut.a.clock.reset();
-      sut.b.clock.reset();
+      a.clock.reset();
+      b.clock.reset();
     }
   });
 
   it('should extend a session in Redis at most once a minute, and end it after SESSION_MAX_HOURS', async () => {
-    const jar = await signedInJar(sut.a, sut.a);
+    const jar = await signedInJar(a, a);
     // sid=s:<id>.<signature> (cookie-signature), URL-encoded
     const sid = /^s:(.+)\.[^.]+$/.exec(decodeURIComponent(jar.value('sid')!))![1];
     const key = `${sut.redis.prefix}${sid}`;
@@ -138,32 +140,32 @@ describe('several instances sharing Redis', () => {
       const idleSeconds = 30 * 60;
       // A page view touches the session: its TTL is back to the idle timeout.
       await client.expire(key, 100);
-      expect((await jar.get(sut.a.server, '/home')).status).toBe(200);
+      expect((await jar.get(a.server, '/home')).status).toBe(200);
       expect(await client.ttl(key)).toBeGreaterThan(idleSeconds - 10);
       // Within the minute, page views leave the store alone (the cookie is still renewed).
       await client.expire(key, 100);
-      const again = await jar.get(sut.a.server, '/home');
+      const again = await jar.get(a.server, '/home');
       expect(again.status).toBe(200);
       expect(String(again.headers['set-cookie'])).toMatch(/^sid=/);
       expect(await client.ttl(key)).toBeLessThanOrEqual(100);
       // A minute on, the next page view extends it again.
-      sut.a.clock.advance(60_000);
-      expect((await jar.get(sut.a.server, '/home')).status).toBe(200);
+      a.clock.advance(60_000);
+      expect((await jar.get(a.server, '/home')).status).toBe(200);
       expect(await client.ttl(key)).toBeGreaterThan(idleSeconds - 10);
       // Past the absolute lifetime (12 h by default) the session is over, however active.
-      sut.a.clock.advance(12 * 3_600_000);
-      const late = await jar.get(sut.a.server, '/home');
+      a.clock.advance(12 * 3_600_000);
+      const late = await jar.get(a.server, '/home');
       expect(late.status).toBe(302);
       expect(late.headers.location).toBe('/');
     } finally {
-      sut.a.clock.reset();
+      a.clock.reset();
       await client.close();
     }
   });
 
   it('should answer 503 within 3 s while Redis is down, report not ready, and recover by itself', async () => {
     if (!sut.redis.stop || !sut.redis.start) return; // an external REDIS_URL cannot be stopped by the test
-    const agent = supertest.agent(sut.a.server);
+    const agent = sut.agent(a);
     await signIn(agent, { email: TARO });
     await sut.redis.stop();
     const started = Date.now();
@@ -172,15 +174,15 @@ describe('several instances sharing Redis', () => {
     expect(down.status).toBe(503);
     expect(down.text).toContain('temporarily unavailable');
     expect(down.headers['retry-after']).toBe('5');
-    const ready = await supertest(sut.a.server).get('/health/ready');
+    const ready = await supertest(a.server).get('/health/ready');
     expect(ready.status).toBe(503);
     expect((ready.body as { error: object }).error).toHaveProperty('sessionStore');
-    await supertest(sut.a.server).get('/health/live').expect(200);
+    await supertest(a.server).get('/health/live').expect(200);
     await sut.redis.start();
     let status = 0;
     for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      status = (await supertest(sut.a.server).get('/health/ready')).status;
+      status = (await supertest(a.server).get('/health/ready')).status;
     }
     expect(status).toBe(200);
     // The session died with Redis's memory: the page asks to connect again instead of failing.
@@ -189,16 +191,16 @@ describe('several instances sharing Redis', () => {
 });
 
 describe('embedded session store', () => {
-  const sut = useServiceUnderTest();
+  const sut = useServiceFixture();
 
   const sessionCount = () =>
-    supertest(sut.app.server)
+    supertest(sut.server)
       .get('/metrics')
       .then((r) => Number(/^sessions_active (\d+)/m.exec(r.text)?.[1]));
 
   it('should create no session for 20,000 anonymous visits', async () => {
-    await sut.app.app.listen(0, '127.0.0.1');
-    const url = await sut.app.app.getUrl();
+    await sut.app.listen(0, '127.0.0.1');
+    const url = await sut.app.getUrl();
     const pool = new Agent({ connections: 32 });
     let next = 0;
     let cookies = 0;
@@ -223,30 +225,30 @@ describe('embedded session store', () => {
 });
 
 describe('sign-in rate limit', () => {
-  const sut = useServiceUnderTest({ RATE_LIMIT_SIGNIN_PER_MINUTE: '3' });
+  const sut = useServiceFixture({ env: { RATE_LIMIT_SIGNIN_PER_MINUTE: '3' } });
 
   it('should answer 429 with a page after the configured burst, and not limit other pages', async () => {
-    for (let i = 0; i < 3; i++) await supertest(sut.app.server).get('/oauth').expect(302);
-    const limited = await supertest(sut.app.server).get('/oauth').expect(429);
+    for (let i = 0; i < 3; i++) await supertest(sut.server).get('/oauth').expect(302);
+    const limited = await supertest(sut.server).get('/oauth').expect(429);
     expect(limited.text).toContain('Too many requests');
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
-    await supertest(sut.app.server).get('/callback').expect(429);
-    await supertest(sut.app.server).get('/').expect(200);
-    await supertest(sut.app.server).get('/health/ready').expect(200);
+    await supertest(sut.server).get('/callback').expect(429);
+    await supertest(sut.server).get('/').expect(200);
+    await supertest(sut.server).get('/health/ready').expect(200);
   });
 });
 
 describe('abandoned sign-ins', () => {
-  const sut = useServiceUnderTest();
+  const sut = useServiceFixture();
   afterAll(() => {
     vi.useRealTimers();
   });
 
   it('should expire 5,000 abandoned /oauth starts and give their memory back', async () => {
-    const store = sut.app.app.get<SessionStore, EmbeddedSessionStore>(SessionStore);
+    const store = sut.app.get<SessionStore, EmbeddedSessionStore>(SessionStore);
     const gc = (globalThis as { gc?: () => void }).gc!;
-    await sut.app.app.listen(0, '127.0.0.1');
-    const url = `${await sut.app.app.getUrl()}/oauth`;
+    await sut.app.listen(0, '127.0.0.1');
+    const url = `${await sut.app.getUrl()}/oauth`;
     const pool = new Agent({ connections: 16 });
     const abandon = async (count: number) => {
       for (let done = 0; done < count; done += 100) {
@@ -295,10 +297,10 @@ describe('abandoned sign-ins', () => {
 });
 
 describe('JSON API rate limit', () => {
-  const sut = useServiceUnderTest({ RATE_LIMIT_API_PER_MINUTE: '2' });
+  const sut = useServiceFixture({ env: { RATE_LIMIT_API_PER_MINUTE: '2' } });
 
   it('should limit /api separately from sign-in and answer 429 as JSON', async () => {
-    const agent = supertest.agent(sut.app.server);
+    const agent = sut.agent();
     await signIn(agent, { email: TARO });
     await agent.get('/api/messages').expect(200);
     await agent.get('/api/messages').expect(200);
@@ -312,13 +314,18 @@ describe('JSON API rate limit', () => {
 });
 
 describe('sign-in rate limit across instances', () => {
-  const sut = useTwoInstances({ RATE_LIMIT_SIGNIN_PER_MINUTE: '3' });
+  const sut = useServiceFixture({
+    redis: 'single',
+    instances: 2,
+    env: { RATE_LIMIT_SIGNIN_PER_MINUTE: '3' },
+  });
+  const [a, b] = [sut.instance(0), sut.instance(1)];
 
   it('should count one client’s sign-ins on every instance together', async () => {
-    await supertest(sut.a.server).get('/oauth').expect(302);
-    await supertest(sut.b.server).get('/oauth').expect(302);
-    await supertest(sut.a.server).get('/oauth').expect(302);
-    await supertest(sut.b.server).get('/oauth').expect(429);
-    await supertest(sut.a.server).get('/oauth').expect(429);
+    await supertest(a.server).get('/oauth').expect(302);
+    await supertest(b.server).get('/oauth').expect(302);
+    await supertest(a.server).get('/oauth').expect(302);
+    await supertest(b.server).get('/oauth').expect(429);
+    await supertest(a.server).get('/oauth').expect(429);
   });
 });

@@ -2,12 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createClient, type RedisClientType } from 'redis';
 import supertest from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
+import { consentAtEmulator } from '../emulator/index.js';
 import { CookieJar } from './support/cookie-jar.js';
-import { startTestRedis, type TestRedis } from './support/redis-server.js';
-import { callbackPath, startApp, startEmulator, type TestApp } from './support/test-app.js';
+import { callbackPath, type TestApp } from './support/test-app.js';
+import { TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
-const TARO = 'taro.yamada@gmail.com';
 const TIMEOUT_MS = 500;
 /** What a 503 may take beyond REDIS_COMMAND_TIMEOUT_MS (rendering, a loaded 2-core machine). */
 const MARGIN_MS = 750;
@@ -56,66 +56,57 @@ function probes(server: () => TestApp['server']): Probe[] {
 }
 
 describe('Redis outage', () => {
-  let emulator: GoogleEmulator;
-  let redis: TestRedis;
-  let service: TestApp;
+  const sut = useServiceFixture({
+    redis: 'own',
+    env: { REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS) },
+  });
   let client: RedisClientType;
   const figures: Record<string, Record<string, { status: number; ms: number }>> = {};
 
   beforeAll(async () => {
-    emulator = await startEmulator();
-    redis = await startTestRedis({ own: true });
-    service = await startApp(emulator, {
-      REDIS_URL: redis.url,
-      SESSION_PREFIX: redis.prefix,
-      REDIS_COMMAND_TIMEOUT_MS: String(TIMEOUT_MS),
-    });
-    client = createClient({ url: redis.url });
+    client = createClient({ url: sut.redis.url });
     client.on('error', () => {});
     await client.connect();
   });
 
-  afterEach(() => redis.resume?.());
+  afterEach(() => sut.redis.resume?.());
 
   afterAll(async () => {
-    redis?.resume?.();
+    sut.redis.resume?.();
     await client?.close().catch(() => client.destroy());
-    await service?.close();
-    await redis?.close();
-    await emulator?.stop();
     mkdirSync(`${ROOT}test-output`, { recursive: true });
     writeFileSync(`${ROOT}test-output/redis-outage.json`, JSON.stringify(figures, null, 2));
   });
 
   /** The Redis key of the jar's session: s%3A<id>.<signature> holds the id. */
   const keyOf = (jar: CookieJar) =>
-    `${redis.prefix}${/^s%3A([^.]+)\./.exec(jar.value('sid') ?? '')![1]}`;
+    `${sut.redis.prefix}${/^s%3A([^.]+)\./.exec(jar.value('sid') ?? '')![1]}`;
 
   async function signedIn(): Promise<{ jar: CookieJar; csrf: string; key: string }> {
     const jar = new CookieJar();
-    const start = await jar.get(service.server, '/oauth');
+    const start = await jar.get(sut.server, '/oauth');
     expect(start.status).toBe(302);
     const pendingKey = keyOf(jar);
     expect(await client.exists(pendingKey)).toBe(1);
     const callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
-    let callback = await jar.get(service.server, callbackPath(callbackUrl));
-    if (String(callback.headers.location).startsWith(emulator.issuer)) {
+    let callback = await jar.get(sut.server, callbackPath(callbackUrl));
+    if (String(callback.headers.location).startsWith(sut.emulator.issuer)) {
       // No refresh token held for the account (an emptied Redis): Google asked once more.
       const again = await consentAtEmulator(callback.headers.location, { email: TARO });
-      callback = await jar.get(service.server, callbackPath(again));
+      callback = await jar.get(sut.server, callbackPath(again));
     }
     expect(callback.status).toBe(303);
     // A new session id once signed in; the session it replaces is gone.
     expect(keyOf(jar)).not.toBe(pendingKey);
     expect(await client.exists(pendingKey)).toBe(0);
-    const page = await jar.get(service.server, '/');
+    const page = await jar.get(sut.server, '/');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     return { jar, csrf, key: keyOf(jar) };
   }
 
   async function answerEveryRoute(mode: string, jar: CookieJar, csrf: string, boundMs: number) {
     figures[mode] = {};
-    for (const probe of probes(() => service.server)) {
+    for (const probe of probes(() => sut.server)) {
       const started = performance.now();
       const response = await probe.send(jar, csrf);
       const ms = Math.round(performance.now() - started);
@@ -155,42 +146,42 @@ describe('Redis outage', () => {
     const { jar, csrf, key } = await signedIn();
     const stored = await client.get(key);
     expect(stored).not.toBeNull();
-    const revocations = () => emulator.requests.filter((r) => r.endpoint === 'revoke').length;
+    const revocations = () => sut.emulator.requests.filter((r) => r.endpoint === 'revoke').length;
     const revokedBefore = revocations();
-    redis.pause!();
+    sut.redis.pause!();
     try {
       await answerEveryRoute('paused (SIGSTOP)', jar, csrf, TIMEOUT_MS + MARGIN_MS);
     } finally {
-      redis.resume!();
+      sut.redis.resume!();
     }
     // Commands sent during the pause are answered now; none of them may have been a write.
     expect(await client.get(key)).toBe(stored);
-    const home = await jar.get(service.server, '/home');
+    const home = await jar.get(sut.server, '/home');
     expect(home.status).toBe(200);
     expect(home.text).toContain(`Signed in as ${TARO}`);
     expect(await client.exists(key)).toBe(1);
     expect(revocations()).toBe(revokedBefore);
-    expect((await supertest(service.server).get('/health/ready')).status).toBe(200);
+    expect((await supertest(sut.server).get('/health/ready')).status).toBe(200);
   });
 
   it('should answer 503 at once while Redis is down, then sign in afresh on an empty Redis', async () => {
     const { jar, csrf } = await signedIn();
-    await redis.stop!();
+    await sut.redis.stop!();
     // Refused connections fail commands at once: no command timeout to wait for.
     await answerEveryRoute('killed (SIGKILL)', jar, csrf, MARGIN_MS);
-    await redis.start!();
+    await sut.redis.start!();
     await expect
-      .poll(async () => (await supertest(service.server).get('/health/ready')).status, {
+      .poll(async () => (await supertest(sut.server).get('/health/ready')).status, {
         timeout: 10_000,
         interval: 100,
       })
       .toBe(200);
     // The session went with Redis's memory: the page asks to connect again.
-    const gone = await jar.get(service.server, '/home');
+    const gone = await jar.get(sut.server, '/home');
     expect(gone.status).toBe(302);
     expect(gone.headers.location).toBe('/');
     const fresh = await signedIn();
-    const home = await fresh.jar.get(service.server, '/home');
+    const home = await fresh.jar.get(sut.server, '/home');
     expect(home.status).toBe(200);
     expect(home.text).toContain(`Signed in as ${TARO}`);
   });
@@ -201,7 +192,7 @@ describe('Redis outage', () => {
     // The session loads and the rate limit counts, but Redis refuses the write (SET).
     await client.sendCommand(['ACL', 'SETUSER', 'default', '-set']);
     try {
-      const start = await jar.get(service.server, '/oauth');
+      const start = await jar.get(sut.server, '/oauth');
       expect(start.status).toBe(503);
       expect(start.headers.location).toBeUndefined();
       expect(start.headers['set-cookie']).toBeUndefined();
@@ -209,11 +200,11 @@ describe('Redis outage', () => {
       await client.sendCommand(['ACL', 'SETUSER', 'default', '+set']);
     }
     expect(await client.get(key)).toBe(before);
-    expect((await jar.get(service.server, '/home')).status).toBe(200);
+    expect((await jar.get(sut.server, '/home')).status).toBe(200);
   });
   it('should keep the session and its cookie when a new sign-in cannot be stored or sign-out cannot delete', async () => {
     const { jar, csrf, key } = await signedIn();
-    const again = await jar.get(service.server, '/oauth');
+    const again = await jar.get(sut.server, '/oauth');
     expect(again.status).toBe(302);
     const callbackUrl = await consentAtEmulator(again.headers.location, { email: TARO });
     const before = await client.get(key);
@@ -222,7 +213,7 @@ describe('Redis outage', () => {
     // Redis answers, but refuses SET: the new session cannot be stored, the old one stays.
     await acl('-set');
     try {
-      const callback = await jar.get(service.server, callbackPath(callbackUrl));
+      const callback = await jar.get(sut.server, callbackPath(callbackUrl));
       expect(callback.status).toBe(503);
       expect(callback.headers['set-cookie']).toBeUndefined();
       expect(callback.headers.location).toBeUndefined();
@@ -232,7 +223,7 @@ describe('Redis outage', () => {
     // Redis refuses DEL: the session cannot be ended, so it is not half-ended either.
     await acl('-del');
     try {
-      const logout = await jar.post(service.server, '/logout', { _csrf: csrf });
+      const logout = await jar.post(sut.server, '/logout', { _csrf: csrf });
       expect(logout.status).toBe(503);
       expect(logout.headers['set-cookie']).toBeUndefined();
     } finally {
@@ -240,7 +231,7 @@ describe('Redis outage', () => {
     }
     expect(jar.header()).toBe(cookie);
     expect(await client.get(key)).toBe(before);
-    const home = await jar.get(service.server, '/home');
+    const home = await jar.get(sut.server, '/home');
     expect(home.status).toBe(200);
     expect(home.text).toContain(`Signed in as ${TARO}`);
   });

@@ -1,28 +1,17 @@
 import { Logger } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionConfig } from '../src/config/configuration.js';
 import { RedisConnection } from '../src/redis/redis.connection.js';
 import { freePort } from './support/redis-server.js';
-import type { GoogleEmulator } from '../emulator/index.js';
 import { consentAtEmulator } from '../emulator/index.js';
 import { CookieJar } from './support/cookie-jar.js';
-import {
-  onNode,
-  startTestCluster,
-  startTestSentinel,
-  until,
-  type TestCluster,
-  type TestSentinel,
-} from './support/redis-topology.js';
-import { callbackPath, startApp, startEmulator, type TestApp } from './support/test-app.js';
-
-const TARO = 'taro.yamada@gmail.com';
+import { useServiceFixture } from './support/fixture.js';
+import { onNode, until, type TestCluster, type TestSentinel } from './support/redis-topology.js';
+import { callbackPath } from './support/test-app.js';
+import { TARO } from './support/demo-accounts.js';
 
 interface Topology {
-  /** The service's environment for this topology. */
-  env: Record<string, string>;
   /** The master holding `key` now, and the replica that is to take over from it. */
   shardOf(key: string): Promise<{ master: number; replica: number | undefined }>;
   /** Whether the replica has `key` yet (replication is asynchronous). */
@@ -30,13 +19,14 @@ interface Topology {
   kill(port: number): Promise<void>;
   /** The master serving `key` once the topology has failed over, or undefined before. */
   newMaster(key: string, old: number): Promise<number | undefined>;
-  close(): Promise<void>;
 }
 
-async function cluster(): Promise<Topology> {
-  const redis: TestCluster = await startTestCluster();
+function topologyOf(redis: TestCluster | TestSentinel): Topology {
+  return 'masterName' in redis ? sentinel(redis) : cluster(redis);
+}
+
+function cluster(redis: TestCluster): Topology {
   return {
-    env: { REDIS_CLUSTER_URLS: redis.urls },
     shardOf: (key) => redis.shardOf(key),
     // A cluster replica answers reads of its master's slots after READONLY.
     replicated: (replica, key) =>
@@ -49,18 +39,11 @@ async function cluster(): Promise<Topology> {
       const { master } = await redis.shardOf(key);
       return master !== old ? master : undefined;
     },
-    close: () => redis.close(),
   };
 }
 
-async function sentinel(): Promise<Topology> {
-  const redis: TestSentinel = await startTestSentinel();
+function sentinel(redis: TestSentinel): Topology {
   return {
-    env: {
-      REDIS_SENTINEL_URLS: redis.urls,
-      REDIS_SENTINEL_MASTER: redis.masterName,
-      REDIS_DATA_PASSWORD: redis.dataPassword,
-    },
     shardOf: async () => ({ master: await redis.currentMaster(), replica: redis.replica }),
     replicated: (replica, key) =>
       onNode(replica, redis.dataPassword, async (c) => (await c.exists(key)) === 1),
@@ -69,7 +52,6 @@ async function sentinel(): Promise<Topology> {
       const master = await redis.currentMaster();
       return master !== old ? master : undefined;
     },
-    close: () => redis.close(),
   };
 }
 
@@ -84,35 +66,25 @@ interface FailoverFigures {
 }
 
 describe.each([
-  ['Redis Cluster (3 masters, 3 replicas)', cluster],
-  ['Redis Sentinel (master, replica, 3 sentinels)', sentinel],
-])('two instances on a %s', (name, start) => {
+  ['Redis Cluster (3 masters, 3 replicas)', 'cluster'],
+  ['Redis Sentinel (master, replica, 3 sentinels)', 'sentinel'],
+] as const)('two instances on a %s', (name, kind) => {
+  const sut = useServiceFixture({
+    redis: kind,
+    instances: 2,
+    env: { REDIS_COMMAND_TIMEOUT_MS: '500', RATE_LIMIT_API_PER_MINUTE: '4' },
+  });
+  const [a, b] = [sut.instance(0), sut.instance(1)];
   let topology: Topology;
-  let emulator: GoogleEmulator;
-  let a: TestApp;
-  let b: TestApp;
-  const prefix = `test-${randomBytes(6).toString('hex')}:`;
 
   beforeAll(async () => {
-    [topology, emulator] = await Promise.all([start(), startEmulator()]);
-    const env = {
-      ...topology.env,
-      SESSION_PREFIX: prefix,
-      REDIS_COMMAND_TIMEOUT_MS: '500',
-      RATE_LIMIT_API_PER_MINUTE: '4',
-    };
-    [a, b] = await Promise.all([startApp(emulator, env), startApp(emulator, env)]);
+    topology = topologyOf(sut.redis);
     // Both instances take requests once their client has found the topology (readiness).
     for (const app of [a, b]) {
       await until('readiness', 10_000, async () =>
         (await supertest(app.server).get('/health/ready')).status === 200 ? true : undefined,
       );
     }
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    await Promise.all([topology?.close(), emulator?.stop()]);
   });
 
   /** A browser that starts signing in at A and comes back to B, as behind a load balancer. */
@@ -125,17 +97,17 @@ describe.each([
     return jar;
   };
   const sessionKey = (jar: CookieJar) =>
-    prefix + /^s:(.+)\.[^.]+$/.exec(decodeURIComponent(jar.value('sid')!))![1];
+    sut.redis.prefix + /^s:(.+)\.[^.]+$/.exec(decodeURIComponent(jar.value('sid')!))![1];
 
   it('should share sessions, the metadata cache and rate limits between the instances', async () => {
     const jar = await signedInJar();
     const home = await jar.get(a.server, '/home');
     expect(home.status).toBe(200);
-    expect(home.text).toContain('Signed in as taro.yamada@gmail.com');
+    expect(home.text).toContain(`Signed in as ${TARO}`);
     expect(home.text).toContain('Winter sale');
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     expect((await jar.get(b.server, '/home')).status).toBe(200);
-    expect(emulator.requests.filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(0);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'gmail_batch')).toHaveLength(0);
     // RATE_LIMIT_API_PER_MINUTE=4 for this client, counted over both instances.
     const statuses = [];
     for (const app of [a, b, a, b, a, b]) {
@@ -149,12 +121,12 @@ describe.each([
     a.clock.advance(3_600_000);
     b.clock.advance(3_600_000);
     try {
-      emulator.clearRequests();
+      sut.emulator.clearRequests();
       const pages = await Promise.all(
         [a, b, a, b, a, b].map((app) => jar.get(app.server, '/home')),
       );
       expect(pages.map((page) => page.status)).toEqual(Array(6).fill(200));
-      const refreshes = emulator.requests.filter(
+      const refreshes = sut.emulator.requests.filter(
         (r) => r.endpoint === 'token' && r.form?.grant_type === 'refresh_token',
       );
       expect(refreshes).toHaveLength(1);
@@ -225,7 +197,7 @@ describe.each([
             app: label,
             status: page.status,
             atMs: Math.round(performance.now() - killed),
-            signedIn: page.text.includes('Signed in as taro.yamada@gmail.com'),
+            signedIn: page.text.includes(`Signed in as ${TARO}`),
           });
           if (page.status === 200) served.add(label);
         }
@@ -241,7 +213,7 @@ describe.each([
     for (const app of [a, b]) {
       const home = await jar.get(app.server, '/home');
       expect(home.status).toBe(200);
-      expect(home.text).toContain('Signed in as taro.yamada@gmail.com');
+      expect(home.text).toContain(`Signed in as ${TARO}`);
     }
     await until('readiness after the failover', 10_000, async () =>
       (await supertest(a.server).get('/health/ready')).status === 200 ? true : undefined,

@@ -2,22 +2,14 @@ import { createHash } from 'node:crypto';
 import supertest from 'supertest';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type GoogleEmulator, type RiscEvent, type RiscTokenOptions } from '../emulator/index.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RiscEvent, RiscTokenOptions } from '../emulator/index.js';
 import { AccountRecords } from '../src/oauth/account-records.js';
 import { AccountStorage } from '../src/oauth/account-storage.js';
-import { captureLog } from './support/log-lines.js';
-import { useTwoInstances } from './support/service-under-test.js';
-import {
-  CLIENT_ID,
-  startApp,
-  startEmulator,
-  signInCounting,
-  type TestApp,
-} from './support/test-app.js';
+import { CLIENT_ID, signInCounting, type TestApp } from './support/test-app.js';
+import { HANAKO, TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
-const TARO = 'taro.yamada@gmail.com';
-const HANAKO = 'hanako@example.co.jp';
 const DAY = 86_400_000;
 const METRICS_TOKEN = 'risc-metrics-token';
 
@@ -28,22 +20,27 @@ function doubleSha512(token: string): string {
 }
 
 describe('RISC receiver: POST /risc (embedded store)', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
-  const log = captureLog();
-  const browser = () => supertest.agent(testApp.server);
+  // A fresh service per test (an empty store), all logging to one destination (nestjs-pino keeps
+  // the first one).
+  const sut = useServiceFixture({
+    fresh: 'app',
+    env: { LOG_LEVEL: 'info', METRICS_TOKEN, RATE_LIMIT_RISC_PER_MINUTE: '1000' },
+    logs: true,
+  });
+  const browser = () => sut.agent();
   const post = (body: string, type = 'application/secevent+jwt') =>
-    supertest(testApp.server).post('/risc').set('Content-Type', type).send(body);
-  const now = () => Math.floor(testApp.clock.now() / 1000);
+    supertest(sut.server).post('/risc').set('Content-Type', type).send(body);
+  const now = () => Math.floor(sut.clock.now() / 1000);
   const sign = (events: RiscEvent[], options: Partial<RiscTokenOptions> = {}) =>
-    emulator.risc.sign(events, { audience: CLIENT_ID, iat: now(), ...options });
+    sut.emulator.risc.sign(events, { audience: CLIENT_ID, iat: now(), ...options });
   const event = (type: RiscEvent['type'], email: string, more: Record<string, unknown> = {}) => ({
     type,
-    body: { subject: emulator.risc.subject(emulator.subOf(email)), ...more },
+    body: { subject: sut.emulator.risc.subject(sut.emulator.subOf(email)), ...more },
   });
-  const requestsTo = (endpoint: string) => emulator.requests.filter((r) => r.endpoint === endpoint);
+  const requestsTo = (endpoint: string) =>
+    sut.emulator.requests.filter((r) => r.endpoint === endpoint);
   const metrics = () =>
-    supertest(testApp.server)
+    supertest(sut.server)
       .get('/metrics')
       .set('Authorization', `Bearer ${METRICS_TOKEN}`)
       .expect(200)
@@ -59,28 +56,12 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     return { taro1, taro2, hanako };
   }
 
-  beforeAll(async () => {
-    emulator = await startEmulator();
-  });
-  beforeEach(async () => {
-    emulator.revokeAll(TARO);
-    emulator.revokeAll(HANAKO);
-    emulator.setFault('risc_jwks', null);
-    emulator.setFault('risc_configuration', null);
-    // One log destination for every app of this file (nestjs-pino keeps the first one).
-    testApp = await startApp(
-      emulator,
-      { LOG_LEVEL: 'info', METRICS_TOKEN, RATE_LIMIT_RISC_PER_MINUTE: '1000' },
-      undefined,
-      log.sink,
-    );
-    emulator.clearRequests();
-  });
-  afterEach(async () => {
-    await testApp.close();
-  });
-  afterAll(async () => {
-    await emulator.stop();
+  beforeEach(() => {
+    sut.emulator.revokeAll(TARO);
+    sut.emulator.revokeAll(HANAKO);
+    sut.emulator.setFault('risc_jwks', null);
+    sut.emulator.setFault('risc_configuration', null);
+    sut.emulator.clearRequests();
   });
 
   it('should end both sessions of the account on sessions-revoked, keep the other account’s and the grant', async () => {
@@ -91,7 +72,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await taro2.get('/home').expect(302);
     await hanako.get('/home').expect(200);
     // The grant stays: no consent screen, no new refresh token.
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     expect((await signInCounting(taro1, TARO)).prompts).toEqual(['none']);
     await taro1.get('/home').expect(200);
     expect(requestsTo('token').filter((r) => r.response?.refresh_token)).toHaveLength(0);
@@ -103,7 +84,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
   it('should drop the tokens and sessions on tokens-revoked, so the next sign-in asks consent', async () => {
     const { taro1, taro2, hanako } = await threeBrowsers();
     // Google revoked the grant, then tells the app.
-    emulator.revokeAll(TARO);
+    sut.emulator.revokeAll(TARO);
     await post(await sign([event('tokens-revoked', TARO)])).expect(202);
     await taro1.get('/home').expect(302);
     await taro2.get('/home').expect(302);
@@ -145,7 +126,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await post(await sign([{ type: 'token-revoked', body: { subject } }])).expect(202);
     await taro1.get('/home').expect(200);
     await hanako.get('/home').expect(200);
-    expect(log.lines.some((line) => line.includes('"outcome":"no_match"'))).toBe(true);
+    expect(sut.logs.some((line) => line.includes('"outcome":"no_match"'))).toBe(true);
   });
 
   it('should end the sessions on account-disabled, refuse sign-in with a 403 page (en, ja) until account-enabled', async () => {
@@ -155,16 +136,16 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await taro2.get('/home').expect(302);
     await hanako.get('/home').expect(200);
     expect(
-      log.lines.some(
+      sut.logs.some(
         (line) =>
           line.includes('"event":"risc_account-disabled"') &&
           line.includes('"outcome":"hijacking"'),
       ),
     ).toBe(true);
     // The flag outlives the account's idle expiry (ACCOUNT_IDLE_DAYS, 180 by default).
-    testApp.clock.advance(200 * DAY);
-    expect(await testApp.app.get(AccountRecords).isDisabled(emulator.subOf(TARO))).toBe(true);
-    testApp.clock.reset();
+    sut.clock.advance(200 * DAY);
+    expect(await sut.app.get(AccountRecords).isDisabled(sut.emulator.subOf(TARO))).toBe(true);
+    sut.clock.reset();
     // Refused at sign-in, in English and Japanese.
     const refused = await signInCounting(taro1.set('Accept-Language', 'en'), TARO);
     expect(refused.answer.status).toBe(403);
@@ -185,9 +166,9 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await post(await sign([{ type: 'verification', body: { state: 'state-123' } }])).expect(202);
     await post(await sign([{ type: 'https://example.com/event/other', body: {} }])).expect(202);
     await taro1.get('/home').expect(200);
-    expect(log.lines.some((line) => line.includes('"verificationState":"state-123"'))).toBe(true);
+    expect(sut.logs.some((line) => line.includes('"verificationState":"state-123"'))).toBe(true);
     expect(
-      log.lines.some((line) => line.includes('"event":"risc_account-credential-change-required"')),
+      sut.logs.some((line) => line.includes('"event":"risc_account-credential-change-required"')),
     ).toBe(true);
   });
 
@@ -206,7 +187,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
   ])('should refuse a SET with %s: 400, nothing done', async (_name, options, reason) => {
     const { taro1 } = await threeBrowsers();
     const bent: Partial<RiscTokenOptions> = { ...options };
-    if (bent.issuer === 'ISSUER') bent.issuer = emulator.issuer;
+    if (bent.issuer === 'ISSUER') bent.issuer = sut.emulator.issuer;
     if (bent.iat !== undefined) bent.iat += now();
     const answer = await post(await sign([event('sessions-revoked', TARO)], bent)).expect(400);
     expect(answer.body).toEqual({
@@ -222,7 +203,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     // Keys fetched just now are not fetched again (at most once per 30 s).
     await post(await sign([event('sessions-revoked', TARO)], { kid: 'rotated-key' })).expect(400);
     expect(requestsTo('risc_jwks')).toHaveLength(1);
-    testApp.clock.advance(31_000);
+    sut.clock.advance(31_000);
     await post(await sign([event('sessions-revoked', TARO)], { kid: 'rotated-key' })).expect(400);
     expect(requestsTo('risc_jwks')).toHaveLength(2);
     expect(requestsTo('risc_configuration')).toHaveLength(1);
@@ -256,12 +237,12 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     'should answer 503 with Retry-After when %s is unavailable, and act once it is back',
     async (endpoint) => {
       const { taro1 } = await threeBrowsers();
-      emulator.setFault(endpoint, { kind: 'status', status: 500 });
+      sut.emulator.setFault(endpoint, { kind: 'status', status: 500 });
       const token = await sign([event('sessions-revoked', TARO)]);
       const answer = await post(token).expect(503);
       expect(answer.headers['retry-after']).toBe('30');
       await taro1.get('/home').expect(200);
-      emulator.setFault(endpoint, null);
+      sut.emulator.setFault(endpoint, null);
       await post(token).expect(202);
       await taro1.get('/home').expect(302);
     },
@@ -269,7 +250,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
 
   it('should answer 503 when the store fails mid-action, and act on the same SET sent again', async () => {
     const { taro1 } = await threeBrowsers();
-    const storage = testApp.app.get(AccountStorage);
+    const storage = sut.app.get(AccountStorage);
     const failing = vi.spyOn(storage, 'writeHash').mockRejectedValueOnce(new Error('store down'));
     const token = await sign([event('sessions-revoked', TARO)]);
     const answer = await post(token).expect(503);
@@ -282,11 +263,11 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
 
   it('should let a person end a session from the emulator’s RISC console (the demo)', async () => {
     const { taro1, hanako } = await threeBrowsers();
-    testApp.server.listen(0, '127.0.0.1');
-    await once(testApp.server, 'listening');
-    const { port } = testApp.server.address() as AddressInfo;
-    emulator.setRiscReceiver(`http://127.0.0.1:${port}/risc`, CLIENT_ID);
-    const page = await fetch(`${emulator.issuer}/risc/console`, {
+    sut.server.listen(0, '127.0.0.1');
+    await once(sut.server, 'listening');
+    const { port } = sut.server.address() as AddressInfo;
+    sut.emulator.setRiscReceiver(`http://127.0.0.1:${port}/risc`, CLIENT_ID);
+    const page = await fetch(`${sut.emulator.issuer}/risc/console`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ email: TARO, type: 'sessions-revoked' }).toString(),
@@ -297,24 +278,15 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
   });
 
   it('should limit POST /risc per client with its own budget (RATE_LIMIT_RISC_PER_MINUTE)', async () => {
-    const limited = await startApp(
-      emulator,
-      { RATE_LIMIT_RISC_PER_MINUTE: '2' },
-      undefined,
-      log.sink,
-    );
-    try {
-      const send = () =>
-        supertest(limited.server).post('/risc').set('Content-Type', 'application/secevent+jwt');
-      await send().send('not-a-jwt').expect(400);
-      await send().send('not-a-jwt').expect(400);
-      const refused = await send().send('not-a-jwt').expect(429);
-      expect(refused.headers['retry-after']).toBeDefined();
-      // Sign-in has its own budget.
-      await supertest(limited.server).get('/oauth').expect(302);
-    } finally {
-      await limited.close();
-    }
+    const limited = await sut.startApp({ env: { RATE_LIMIT_RISC_PER_MINUTE: '2' } });
+    const send = () =>
+      supertest(limited.server).post('/risc').set('Content-Type', 'application/secevent+jwt');
+    await send().send('not-a-jwt').expect(400);
+    await send().send('not-a-jwt').expect(400);
+    const refused = await send().send('not-a-jwt').expect(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    // Sign-in has its own budget.
+    await supertest(limited.server).get('/oauth').expect(302);
   });
 
   it('should never log the token', async () => {
@@ -323,18 +295,23 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
     await post(token).expect(202);
     await post(token.slice(0, -4) + 'AAAA').expect(400);
     const signature = token.split('.')[2];
-    expect(log.lines.some((line) => line.includes(signature))).toBe(false);
-    expect(log.lines.some((line) => line.includes('"type":"sessions-revoked"'))).toBe(true);
+    expect(sut.logs.some((line) => line.includes(signature))).toBe(false);
+    expect(sut.logs.some((line) => line.includes('"type":"sessions-revoked"'))).toBe(true);
   });
 });
 
 describe('RISC receiver across two instances on Redis', () => {
-  const sut = useTwoInstances({ RATE_LIMIT_RISC_PER_MINUTE: '1000' });
+  const sut = useServiceFixture({
+    redis: 'single',
+    instances: 2,
+    env: { RATE_LIMIT_RISC_PER_MINUTE: '1000' },
+  });
+  const [a, b] = [sut.instance(0), sut.instance(1)];
 
   it('should end on B the sessions of an event received by A, and ignore its replay on B', async () => {
     sut.emulator.revokeAll(TARO);
-    const onB = supertest.agent(sut.b.server);
-    const otherOnB = supertest.agent(sut.b.server);
+    const onB = sut.agent(b);
+    const otherOnB = sut.agent(b);
     await signInCounting(onB, TARO);
     await signInCounting(otherOnB, HANAKO);
     await onB.get('/home').expect(200);
@@ -345,18 +322,18 @@ describe('RISC receiver across two instances on Redis', () => {
           body: { subject: sut.emulator.risc.subject(sut.emulator.subOf(TARO)) },
         },
       ],
-      { audience: CLIENT_ID, iat: Math.floor(sut.a.clock.now() / 1000) },
+      { audience: CLIENT_ID, iat: Math.floor(a.clock.now() / 1000) },
     );
     const send = (app: TestApp) =>
       supertest(app.server)
         .post('/risc')
         .set('Content-Type', 'application/secevent+jwt')
         .send(token);
-    await send(sut.a).expect(202);
+    await send(a).expect(202);
     await onB.get('/home').expect(302);
     await otherOnB.get('/home').expect(200);
     await signInCounting(onB, TARO);
-    await send(sut.b).expect(202);
+    await send(b).expect(202);
     await onB.get('/home').expect(200);
   });
 });

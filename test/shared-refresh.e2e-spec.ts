@@ -58,8 +58,11 @@ describe('RedisRefresh: one refresh per account across instances', () => {
     Logger.overrideLogger(false); // the Redis-down case warns by design
   });
   afterAll(async () => {
-    for (const connection of connections) await connection.onApplicationShutdown();
-    await redis.close();
+    try {
+      for (const connection of connections) await connection.onApplicationShutdown();
+    } finally {
+      await redis?.close();
+    }
   });
 
   it('should let one instance refresh while the other waits and then takes the new token', async () => {

@@ -1,9 +1,12 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consentAtEmulator, type GoogleEmulator } from '../emulator/index.js';
-import { callbackPath, serviceEnvironment, startEmulator } from './support/test-app.js';
+import { consentAtEmulator } from '../emulator/index.js';
+import { useServiceFixture } from './support/fixture.js';
+import { killAll, spawnOwned } from './support/processes.js';
+import { callbackPath, serviceEnvironment } from './support/test-app.js';
+import { TARO } from './support/demo-accounts.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MAIN = `${ROOT}dist/main.js`;
@@ -24,37 +27,32 @@ async function until(condition: () => boolean, ms: number, what: string): Promis
 
 /** The built app as a deployment runs it, stopped by SIGTERM as an orchestrator stops it. */
 describe('SIGTERM during a rolling deploy', () => {
-  let emulator: GoogleEmulator;
-  const children: ChildProcess[] = [];
+  // The emulator alone: the service runs as processes of its own.
+  const sut = useServiceFixture({ instances: 0 });
 
-  beforeAll(async () => {
+  beforeAll(() => {
     if (!existsSync(MAIN))
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-    emulator = await startEmulator();
   }, 120_000);
 
-  afterAll(async () => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    await emulator?.stop();
-  });
+  afterAll(killAll);
 
   /** The built service, listening on a free port, with one signed-in session. */
   async function startService(env: Record<string, string>) {
-    const spawned = spawn(process.execPath, [MAIN], {
+    const spawned = spawnOwned(process.execPath, [MAIN], {
       cwd: `${ROOT}test`,
       env: {
         PATH: process.env.PATH ?? '',
-        ...serviceEnvironment(emulator),
+        ...serviceEnvironment(sut.emulator),
         PORT: '0',
         LOG_LEVEL: 'warn',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    children.push(spawned);
     let printed = '';
-    spawned.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    spawned.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    spawned.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    spawned.stderr!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     const exited = once(spawned, 'exit').then(([code]) => ({
       code: code as number | null,
       at: performance.now(),
@@ -67,16 +65,16 @@ describe('SIGTERM during a rolling deploy', () => {
     expect(start.status).toBe(302);
     const cookieOf = (response: Response) => response.headers.getSetCookie()[0].split(';')[0];
     const callbackUrl = await consentAtEmulator(start.headers.get('location')!, {
-      email: 'taro.yamada@gmail.com',
+      email: TARO,
     });
     let callback = await fetch(`${base}${callbackPath(callbackUrl)}`, {
       redirect: 'manual',
       headers: { cookie: cookieOf(start) },
     });
     const bounce = callback.headers.get('location') ?? '';
-    if (bounce.startsWith(emulator.issuer)) {
+    if (bounce.startsWith(sut.emulator.issuer)) {
       // A new process holds no refresh token for the account: Google is asked once more.
-      const again = await consentAtEmulator(bounce, { email: 'taro.yamada@gmail.com' });
+      const again = await consentAtEmulator(bounce, { email: TARO });
       callback = await fetch(`${base}${callbackPath(again)}`, {
         redirect: 'manual',
         headers: { cookie: cookieOf(start) },
@@ -94,8 +92,8 @@ describe('SIGTERM during a rolling deploy', () => {
     });
     const { base, cookie, exited } = service;
 
-    emulator.setLatency(SLOW_MS, 'gmail_list');
-    const listsBefore = emulator.requests.filter((r) => r.endpoint === 'gmail_list').length;
+    sut.emulator.setLatency(SLOW_MS, 'gmail_list');
+    const listsBefore = sut.emulator.requests.filter((r) => r.endpoint === 'gmail_list').length;
     const pages = Array.from({ length: PAGES }, () =>
       fetch(`${base}/home`, { headers: { cookie } }).then(async (response) => ({
         status: response.status,
@@ -105,7 +103,8 @@ describe('SIGTERM during a rolling deploy', () => {
     // SIGTERM once every page is waiting on Gmail.
     await until(
       () =>
-        emulator.requests.filter((r) => r.endpoint === 'gmail_list').length - listsBefore >= PAGES,
+        sut.emulator.requests.filter((r) => r.endpoint === 'gmail_list').length - listsBefore >=
+        PAGES,
       10_000,
       'the pages to reach Gmail',
     );
@@ -129,7 +128,7 @@ describe('SIGTERM during a rolling deploy', () => {
 
     for (const page of await Promise.all(pages)) {
       expect(page.status).toBe(200);
-      expect(page.text).toContain('Signed in as taro.yamada@gmail.com');
+      expect(page.text).toContain(`Signed in as ${TARO}`);
     }
     const pagesDoneMs = performance.now() - termAt;
     expect(pagesDoneMs).toBeGreaterThan(DELAY_MS);
@@ -152,21 +151,21 @@ describe('SIGTERM during a rolling deploy', () => {
 
   it('should exit 1 once SHUTDOWN_GRACE_MS is over with a page still in flight', async () => {
     const service = await startService({ SHUTDOWN_DELAY_MS: '0', SHUTDOWN_GRACE_MS: '300' });
-    emulator.setLatency(10_000, 'gmail_list');
-    const listsBefore = emulator.requests.filter((r) => r.endpoint === 'gmail_list').length;
+    sut.emulator.setLatency(10_000, 'gmail_list');
+    const listsBefore = sut.emulator.requests.filter((r) => r.endpoint === 'gmail_list').length;
     const page = fetch(`${service.base}/home`, { headers: { cookie: service.cookie } }).then(
       (response) => response.status,
       () => 'cut off',
     );
     await until(
-      () => emulator.requests.filter((r) => r.endpoint === 'gmail_list').length > listsBefore,
+      () => sut.emulator.requests.filter((r) => r.endpoint === 'gmail_list').length > listsBefore,
       10_000,
       'the page to reach Gmail',
     );
     const termAt = performance.now();
     service.child.kill('SIGTERM');
     const exit = await service.exited;
-    emulator.setLatency(0);
+    sut.emulator.setLatency(0);
     expect(exit.code).toBe(1);
     expect(exit.at - termAt).toBeGreaterThanOrEqual(300);
     expect(exit.at - termAt).toBeLessThan(3_000);

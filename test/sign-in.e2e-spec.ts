@@ -1,5 +1,4 @@
 import supertest from 'supertest';
-import { useServiceUnderTest } from './support/service-under-test.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { consentAtEmulator } from '../emulator/index.js';
 import {
@@ -13,16 +12,15 @@ import {
   startSignIn,
 } from './support/test-app.js';
 import { createHash } from 'node:crypto';
-
-const TARO = 'taro.yamada@gmail.com';
-const HANAKO = 'hanako@example.co.jp';
+import { HANAKO, PASSWORD, TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
 describe('sign-in (Authorization Code + PKCE)', () => {
-  const sut = useServiceUnderTest();
+  const sut = useServiceFixture();
   let agent: Agent;
 
   beforeEach(() => {
-    agent = supertest.agent(sut.app.server);
+    agent = sut.agent();
     sut.emulator.clearRequests();
   });
 
@@ -67,7 +65,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     const challenge = new URL(authorizationUrl).searchParams.get('code_challenge');
     const callbackUrl = await consentAtEmulator(authorizationUrl, {
       email: TARO,
-      password: 'demo',
+      password: PASSWORD,
     });
     const before = (await agent.get('/oauth')).headers['set-cookie'];
     const callback = await agent.get(callbackPath(callbackUrl)).expect(303);
@@ -101,7 +99,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
   it('should refuse a replayed callback without a second token request', async () => {
     const callbackUrl = await consentAtEmulator(await startSignIn(agent), {
       email: TARO,
-      password: 'demo',
+      password: PASSWORD,
     });
     await agent.get(callbackPath(callbackUrl)).expect(303);
     sut.emulator.clearRequests();
@@ -114,7 +112,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     let callbackUrl: URL;
     beforeEach(async () => {
       callbackUrl = new URL(
-        await consentAtEmulator(await startSignIn(agent), { email: TARO, password: 'demo' }),
+        await consentAtEmulator(await startSignIn(agent), { email: TARO, password: PASSWORD }),
       );
       sut.emulator.clearRequests();
     });
@@ -144,7 +142,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     });
 
     it('should answer 400 to a state older than 10 minutes', async () => {
-      sut.app.clock.advance(10 * 60_000 + 1);
+      sut.clock.advance(10 * 60_000 + 1);
       await agent.get(withParams(() => {})).expect(400);
       expect(tokenRequests()).toHaveLength(0);
     });
@@ -161,7 +159,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     });
 
     it('should answer 400 to a callback in another browser (no session)', async () => {
-      await supertest(sut.app.server)
+      await supertest(sut.server)
         .get(withParams(() => {}))
         .expect(400);
       expect(tokenRequests()).toHaveLength(0);
@@ -179,7 +177,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     sut.emulator.revokeAll(TARO);
     const callbackUrl = await consentAtEmulator(await startSignIn(agent), {
       email: TARO,
-      password: 'demo',
+      password: PASSWORD,
       deny: true,
     });
     expect(new URL(callbackUrl).searchParams.get('error')).toBe('access_denied');
@@ -193,15 +191,15 @@ describe('sign-in (Authorization Code + PKCE)', () => {
   it('should complete two tabs’ sign-ins in either order', async () => {
     const first = await startSignIn(agent);
     const second = await startSignIn(agent);
-    const secondCallback = await consentAtEmulator(second, { email: TARO, password: 'demo' });
-    const firstCallback = await consentAtEmulator(first, { email: TARO, password: 'demo' });
+    const secondCallback = await consentAtEmulator(second, { email: TARO, password: PASSWORD });
+    const firstCallback = await consentAtEmulator(first, { email: TARO, password: PASSWORD });
     await agent.get(callbackPath(secondCallback)).expect(303);
     await agent.get(callbackPath(firstCallback)).expect(303);
     await agent.get('/home').expect(200);
   });
 
   it('should keep two accounts signed in at once apart', async () => {
-    const other = supertest.agent(sut.app.server);
+    const other = sut.agent();
     await signIn(agent, { email: TARO }).then((r) => expect(r.status).toBe(303));
     await signIn(other, { email: HANAKO }).then((r) => expect(r.status).toBe(303));
     const taroHome = await agent.get('/home').expect(200);

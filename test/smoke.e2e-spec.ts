@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killAll, spawnOwned } from './support/processes.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const MAIN = `${ROOT}dist/main.js`;
@@ -19,7 +20,7 @@ const printed = new WeakMap<ChildProcess, { text: string }>();
 const exits = new WeakMap<ChildProcess, Promise<number | null>>();
 
 function run(env: Record<string, string>, args = [MAIN]): ChildProcess {
-  const child = spawn(process.execPath, args, {
+  const child = spawnOwned(process.execPath, args, {
     cwd: `${ROOT}test`,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,13 +64,11 @@ describe('node dist/main.js', () => {
       execFileSync('npm', ['run', 'build:demo', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   }, 120_000);
 
-  let child: ChildProcess | undefined;
-  afterAll(() => {
-    child?.kill('SIGKILL');
-  });
+  // Every process a test started, also one a failed test left running.
+  afterAll(killAll);
 
   it('should start, serve the landing page, print the redirect URI and stop cleanly on SIGTERM', async () => {
-    child = run(ENV);
+    const child = run(ENV);
     const [, url] = await output(child, /Listening on (http:\/\/\S+)/);
     const redirect = await output(
       child,

@@ -1,23 +1,22 @@
 import supertest from 'supertest';
-import { useServiceUnderTest } from './support/service-under-test.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionStore } from '../src/session/session-store.js';
 import { accountKey } from '../src/oauth/account-keys.js';
 import { AccountStorage } from '../src/oauth/account-storage.js';
-import { type Agent, csrfTokenOf, signIn, startApp } from './support/test-app.js';
+import { type Agent, csrfTokenOf, signIn } from './support/test-app.js';
+import { HANAKO, TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
-const TARO = 'taro.yamada@gmail.com';
-const HANAKO = 'hanako@example.co.jp';
 const HOUR = 3_600_000;
 
 describe('token lifecycle and identity', () => {
-  const sut = useServiceUnderTest();
+  const sut = useServiceFixture();
   let agent: Agent;
 
   beforeEach(() => {
-    agent = supertest.agent(sut.app.server);
+    agent = sut.agent();
     sut.emulator.clearRequests();
-    sut.app.clock.reset();
+    sut.clock.reset();
   });
   afterEach(() => sut.emulator.setIdTokenTweak(null));
 
@@ -33,7 +32,7 @@ describe('token lifecycle and identity', () => {
   it('should show the signed-in address next to the sign-out controls', async () => {
     await signIn(agent, { email: HANAKO });
     const home = await agent.get('/home').expect(200);
-    expect(home.text).toContain('Signed in as hanako@example.co.jp');
+    expect(home.text).toContain(`Signed in as ${HANAKO}`);
     expect(home.text).toContain('action="/logout"');
     expect(home.text).toContain('action="/disconnect"');
   });
@@ -52,7 +51,7 @@ describe('token lifecycle and identity', () => {
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
     sut.emulator.clearRequests();
-    sut.app.clock.advance(HOUR);
+    sut.clock.advance(HOUR);
     const pages = await Promise.all(Array.from({ length: 10 }, () => agent.get('/home')));
     expect(pages.map((page) => page.status)).toEqual(Array(10).fill(200));
     expect(refreshGrants()).toHaveLength(1);
@@ -80,7 +79,7 @@ describe('token lifecycle and identity', () => {
   it('should ask to connect again when the refresh token was revoked, without a 500', async () => {
     await signIn(agent, { email: TARO });
     sut.emulator.revokeAll(TARO);
-    sut.app.clock.advance(HOUR);
+    sut.clock.advance(HOUR);
     const response = await agent.get('/home').expect(401);
     expect(response.text).toContain('Your access was revoked or has expired');
     expect(response.text).toContain('href="/oauth"');
@@ -122,20 +121,20 @@ describe('token lifecycle and identity', () => {
     expect(revocations).toHaveLength(1);
     expect(revocations[0].form).toEqual({ token: refreshToken });
     // The old cookie no longer shows mail.
-    await supertest(sut.app.server).get('/home').set('Cookie', cookie).expect(302);
+    await supertest(sut.server).get('/home').set('Cookie', cookie).expect(302);
   });
 
   it('should keep no token in clear text in the session store', async () => {
     await signIn(agent, { email: TARO });
     await agent.get('/home').expect(200);
-    const store = sut.app.app.get(SessionStore).store;
+    const store = sut.app.get(SessionStore).store;
     const all = await new Promise<unknown>((resolve, reject) =>
       store.all!((error, sessions) => (error ? reject(error as Error) : resolve(sessions))),
     );
     // Sessions carry the account's sub and epoch; the tokens are in the account record, sealed.
     const sessions = Object.values(all as object) as { user?: { sub: string; email: string } }[];
     const sub = sessions.find((session) => session.user?.email === TARO)!.user!.sub;
-    const record = await sut.app.app
+    const record = await sut.app
       .get(AccountStorage)
       .readHash(accountKey('gmail-oauth:sess:', sub, 'record'));
     const raw = JSON.stringify(all);
@@ -150,21 +149,21 @@ describe('token lifecycle and identity', () => {
 });
 
 describe('Workspace domain restriction (ALLOWED_DOMAINS)', () => {
-  const sut = useServiceUnderTest({ ALLOWED_DOMAINS: 'example.co.jp' });
+  const sut = useServiceFixture({ env: { ALLOWED_DOMAINS: 'example.co.jp' } });
 
   it('should send hd as a hint when one domain is allowed', async () => {
-    const location = new URL((await supertest(sut.app.server).get('/oauth')).headers.location);
+    const location = new URL((await supertest(sut.server).get('/oauth')).headers.location);
     expect(location.searchParams.get('hd')).toBe('example.co.jp');
   });
 
   it('should admit a Workspace account of an allowed domain', async () => {
-    const agent = supertest.agent(sut.app.server);
+    const agent = sut.agent();
     expect((await signIn(agent, { email: HANAKO })).status).toBe(303);
     await agent.get('/home').expect(200);
   });
 
   it('should refuse another domain with 403, revoke its fresh tokens and keep no session', async () => {
-    const agent = supertest.agent(sut.app.server);
+    const agent = sut.agent();
     sut.emulator.clearRequests();
     const callback = await signIn(agent, { email: TARO });
     expect(callback.status).toBe(403);
@@ -177,13 +176,10 @@ describe('Workspace domain restriction (ALLOWED_DOMAINS)', () => {
   });
 
   it('should admit consumer accounts by verified email domain when that domain is listed', async () => {
-    const open = await startApp(sut.emulator, { ALLOWED_DOMAINS: 'gmail.com, example.co.jp' });
-    try {
-      const agent = supertest.agent(open.server);
-      expect((await signIn(agent, { email: TARO })).status).toBe(303);
-      await agent.get('/home').expect(200);
-    } finally {
-      await open.close();
-    }
+    // Stopped by the fixture after this test.
+    const open = await sut.startApp({ env: { ALLOWED_DOMAINS: 'gmail.com, example.co.jp' } });
+    const agent = sut.agent(open);
+    expect((await signIn(agent, { email: TARO })).status).toBe(303);
+    await agent.get('/home').expect(200);
   });
 });

@@ -1,75 +1,48 @@
 import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GoogleEmulator } from '../emulator/index.js';
-import { startTestRedis, type TestRedis } from './support/redis-server.js';
+import { describe, expect, it } from 'vitest';
 import {
   CLIENT_SECRET,
   csrfTokenOf,
   signIn,
-  startApp,
-  startEmulator,
   TEST_KEY,
   TEST_SESSION_SECRET,
-  type TestApp,
 } from './support/test-app.js';
-import { captureLog } from './support/log-lines.js';
-import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
-
-const TARO = 'taro.yamada@gmail.com';
-const HANAKO = 'hanako@example.co.jp';
+import { HANAKO, TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
 // nestjs-pino keeps one request logger per process, and OpenTelemetry one tracer provider: this
 // file starts one app, exporting to one receiver and logging to one sink.
 describe('tracing', () => {
-  let emulator: GoogleEmulator;
-  let redis: TestRedis;
-  let receiver: OtlpReceiver;
-  let app: TestApp;
-  const { lines, sink } = captureLog();
-
-  beforeAll(async () => {
-    [emulator, redis, receiver] = await Promise.all([
-      startEmulator({ accessTokenTtlSeconds: 3600 }),
-      startTestRedis(),
-      startOtlpReceiver(),
-    ]);
-    app = await startApp(
-      emulator,
-      {
-        LOG_LEVEL: 'info',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_SERVICE_NAME: 'gmail-oauth-nest-test',
-        OTEL_BSP_SCHEDULE_DELAY: '20',
-        REDIS_URL: redis.url,
-        SESSION_PREFIX: redis.prefix,
-      },
-      undefined,
-      sink,
-    );
-  });
-  afterAll(async () => {
-    await app?.close();
-    await Promise.all([emulator?.stop(), redis?.close(), receiver?.close()]);
+  const sut = useServiceFixture({
+    emulator: { accessTokenTtlSeconds: 3600 },
+    redis: 'single',
+    otlp: true,
+    env: {
+      LOG_LEVEL: 'info',
+      OTEL_SERVICE_NAME: 'gmail-oauth-nest-test',
+      OTEL_BSP_SCHEDULE_DELAY: '20',
+    },
+    logs: true,
   });
 
   it('should export no token, code, verifier, secret or session id from a whole sign-in and disconnect', async () => {
-    emulator.clearRequests();
-    const agent = supertest.agent(app.server);
+    sut.emulator.clearRequests();
+    const agent = sut.agent();
     const callback = await signIn(agent, { email: TARO });
     expect(callback.status).toBe(303);
     await agent.get('/home').expect(200);
     const csrf = await csrfTokenOf(agent);
     await agent.post('/disconnect').type('form').send({ _csrf: csrf }).expect(303);
 
-    await receiver.waitFor(
+    await sut.otlp.waitFor(
       (all) => all.some((s) => s.name === 'POST /disconnect'),
       () => undefined,
     );
-    const exported = receiver.bodies.join('\n');
-    const authorization = emulator.requests.find((r) => r.endpoint === 'authorization')!;
+    const exported = sut.otlp.bodies.join('\n');
+    const authorization = sut.emulator.requests.find((r) => r.endpoint === 'authorization')!;
     const cookie = decodeURIComponent(/sid=([^;]+)/.exec(callback.headers['set-cookie'][0])![1]);
-    const fromGoogle = emulator.requests.flatMap((r) => [
+    const fromGoogle = sut.emulator.requests.flatMap((r) => [
       r.form?.code,
       r.form?.code_verifier,
       r.form?.token,
@@ -92,7 +65,7 @@ describe('tracing', () => {
       expect(typeof value, name).toBe('string');
       expect(exported.includes(String(value)), name).toBe(false);
     }
-    const names = receiver.spans.map((s) => s.name);
+    const names = sut.otlp.spans.map((s) => s.name);
     expect(names).toEqual(
       expect.arrayContaining([
         'GET /oauth',
@@ -104,22 +77,22 @@ describe('tracing', () => {
         'POST /disconnect',
       ]),
     );
-    const callbackSpan = receiver.spans.find((s) => s.name === 'GET /callback')!;
+    const callbackSpan = sut.otlp.spans.find((s) => s.name === 'GET /callback')!;
     expect(callbackSpan.attributes['url.path']).toBe('/callback');
   });
 
   it('should trace a cold /home as one trace: the server span and its list, labels and batch calls', async () => {
-    const agent = supertest.agent(app.server);
+    const agent = sut.agent();
     expect((await signIn(agent, { email: HANAKO })).status).toBe(303);
-    emulator.clearRequests();
+    sut.emulator.clearRequests();
     const traceId = randomBytes(16).toString('hex');
     const parentId = randomBytes(8).toString('hex');
 
-    const logFrom = lines.length;
+    const logFrom = sut.logs.length;
     const page = await agent.get('/home').set('traceparent', `00-${traceId}-${parentId}-01`);
 
     expect(page.status).toBe(200);
-    const spans = await receiver.waitFor(
+    const spans = await sut.otlp.waitFor(
       (all) => all.some((s) => s.traceId === traceId && s.name === 'GET /home'),
       (all) => all.filter((s) => s.traceId === traceId),
     );
@@ -141,13 +114,13 @@ describe('tracing', () => {
       'GET gmail_list',
       'POST gmail_batch',
     ]);
-    const parts = emulator.requests.filter((r) => r.viaBatch).length;
+    const parts = sut.emulator.requests.filter((r) => r.viaBatch).length;
     expect(parts).toBeGreaterThan(1);
     const batch = calls.find((s) => s.name === 'POST gmail_batch')!;
     expect(batch.attributes).toMatchObject({
       'app.gmail.batch.parts': parts,
       'http.response.status_code': 200,
-      'url.full': `${emulator.gmailApiUrl}/batch/gmail/v1`,
+      'url.full': `${sut.emulator.gmailApiUrl}/batch/gmail/v1`,
     });
     const list = calls.find((s) => s.name === 'GET gmail_list')!;
     expect(String(list.attributes['url.full'])).not.toContain('?');
@@ -158,33 +131,33 @@ describe('tracing', () => {
       expect(Object.keys(span.attributes).sort()).toEqual(['db.operation.name', 'db.system.name']);
     }
     expect(spans.every((s) => s.traceId === traceId)).toBe(true);
-    expect(receiver.serviceNames()).toEqual(['gmail-oauth-nest-test']);
+    expect(sut.otlp.serviceNames()).toEqual(['gmail-oauth-nest-test']);
 
-    const logged = await waitForLine(lines, logFrom, (line) => line.includes('"path":"/home"'));
+    const logged = await waitForLine(sut.logs, logFrom, (line) => line.includes('"path":"/home"'));
     expect(JSON.parse(logged)).toMatchObject({ trace_id: traceId, req: { path: '/home' } });
   });
 
   it('should honour an unsampled traceparent: nothing exported, the log still names the trace', async () => {
     const unsampled = randomBytes(16).toString('hex');
     const sampled = randomBytes(16).toString('hex');
-    const logFrom = lines.length;
+    const logFrom = sut.logs.length;
 
-    await supertest(app.server)
+    await supertest(sut.server)
       .get('/')
       .set('traceparent', `00-${unsampled}-${randomBytes(8).toString('hex')}-00`)
       .expect(200);
-    await supertest(app.server)
+    await supertest(sut.server)
       .get('/')
       .set('traceparent', `00-${sampled}-${randomBytes(8).toString('hex')}-01`)
       .expect(200);
 
     // Spans end in order, so once the later request's span is exported the earlier one would be.
-    await receiver.waitFor(
+    await sut.otlp.waitFor(
       (all) => all.some((s) => s.traceId === sampled),
       () => undefined,
     );
-    expect(receiver.spans.filter((s) => s.traceId === unsampled)).toEqual([]);
-    const logged = await waitForLine(lines, logFrom, (line) => line.includes(unsampled));
+    expect(sut.otlp.spans.filter((s) => s.traceId === unsampled)).toEqual([]);
+    const logged = await waitForLine(sut.logs, logFrom, (line) => line.includes(unsampled));
     expect(JSON.parse(logged)).toMatchObject({ trace_id: unsampled, req: { path: '/' } });
   });
 });

@@ -1,25 +1,23 @@
-import supertest from 'supertest';
-import { useServiceUnderTest } from './support/service-under-test.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { consentAtEmulator, type EmulatorEndpoint, type Fault } from '../emulator/index.js';
 import { type Agent, callbackPath, signIn, startSignIn } from './support/test-app.js';
-
-const TARO = 'taro.yamada@gmail.com';
+import { HANAKO, PASSWORD, TARO } from './support/demo-accounts.js';
+import { useServiceFixture } from './support/fixture.js';
 
 /** The core issue's table: what a user sees for each upstream answer. */
 describe('upstream failures', () => {
-  const sut = useServiceUnderTest({ UPSTREAM_TIMEOUT_MS: '300' });
+  const sut = useServiceFixture({ env: { UPSTREAM_TIMEOUT_MS: '300' } });
   let agent: Agent;
 
   beforeEach(() => {
-    agent = supertest.agent(sut.app.server);
+    agent = sut.agent();
   });
 
   describe('at the token endpoint', () => {
     const callbackWith = async (fault: Fault) => {
       const callbackUrl = await consentAtEmulator(await startSignIn(agent), {
         email: TARO,
-        password: 'demo',
+        password: PASSWORD,
       });
       sut.emulator.setFault('token', fault, 1);
       return agent.get(callbackPath(callbackUrl));
@@ -123,8 +121,8 @@ describe('upstream failures', () => {
       'should answer %s with 503 and Retry-After when no page was loaded before',
       async (_name, fault, retryAfter) => {
         // A user with no page loaded yet: nothing cached to fall back on (see inbox.e2e-spec).
-        agent = supertest.agent(sut.app.server);
-        expect((await signIn(agent, { email: 'hanako@example.co.jp' })).status).toBe(303);
+        agent = sut.agent();
+        expect((await signIn(agent, { email: HANAKO })).status).toBe(303);
         const response = await homeWith('gmail_list', fault);
         expect(response.status).toBe(503);
         expect(response.headers['retry-after']).toBe(retryAfter);

@@ -1,16 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoogleEmulator } from '../../emulator/index.js';
+import { EMPTY, PASSWORD, TARO } from '../support/demo-accounts.js';
+import { useServiceFixture } from '../support/fixture.js';
 import { freePort } from '../support/redis-server.js';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  startApp,
-  TEST_SESSION_SECRET,
-  type TestApp,
-} from '../support/test-app.js';
+import { TEST_SESSION_SECRET } from '../support/test-app.js';
 import {
   describeResults,
   languageSwitchProblems,
@@ -21,15 +16,16 @@ import {
   walkTabOrder,
   WCAG_21_AA,
 } from './audit.js';
-import { launchChromium, watchProblems } from './chromium.js';
+import { useChromium, watchProblems } from './chromium.js';
 
 const OUTPUT = new URL('../../test-output/', import.meta.url).pathname;
+/** A Redis that never answers: nothing listens on its port. */
+const UNREACHABLE_REDIS = `redis://127.0.0.1:${await freePort()}`;
 const LOCALES = ['en', 'ja'] as const;
 type Locale = (typeof LOCALES)[number];
 
 interface Site {
   base: string;
-  app: TestApp;
 }
 
 /**
@@ -39,12 +35,23 @@ interface Site {
  * error or CSP violation fails the test too.
  */
 describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
-  let emulator: GoogleEmulator;
-  let browser: Browser;
+  const sut = useServiceFixture({
+    listen: true,
+    instances: [
+      {},
+      { env: { ALLOWED_DOMAINS: 'example.co.jp', RATE_LIMIT_SIGNIN_PER_MINUTE: '4' } },
+      // Every session write fails.
+      { env: { REDIS_URL: UNREACHABLE_REDIS, REDIS_COMMAND_TIMEOUT_MS: '300' } },
+    ],
+  });
+  const chromium = useChromium();
+  const site = (index: number): Site => ({
+    get base() {
+      return sut.url(index);
+    },
+  });
   /** The ordinary service; one admitting only example.co.jp, with a tight sign-in rate limit; one whose Redis is down. */
-  let open: Site;
-  let restricted: Site;
-  let onRedis: Site;
+  const [open, restricted, onRedis] = [site(0), site(1), site(2)];
   const consoleProblems: string[] = [];
   /** Documents served with an error status on purpose: Chromium logs each as a console error. */
   const errorDocuments = new Set<string>();
@@ -52,50 +59,20 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
   const bestPractice = new Map<string, Set<string>>();
   const contexts: BrowserContext[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(`${OUTPUT}screenshots/a11y`, { recursive: true });
-    const ports = [await freePort(), await freePort(), await freePort()];
-    emulator = await GoogleEmulator.start({
-      clients: [
-        {
-          clientId: CLIENT_ID,
-          clientSecret: CLIENT_SECRET,
-          redirectUris: ports.map((port) => `http://127.0.0.1:${port}/callback`),
-        },
-      ],
-    });
-    const start = async (port: number, env: Record<string, string>): Promise<Site> => {
-      const base = `http://127.0.0.1:${port}`;
-      const app = await startApp(emulator, { GOOGLE_REDIRECT_URI: `${base}/callback`, ...env });
-      await app.app.listen(port, '127.0.0.1');
-      return { base, app };
-    };
-    open = await start(ports[0], {});
-    restricted = await start(ports[1], {
-      ALLOWED_DOMAINS: 'example.co.jp',
-      RATE_LIMIT_SIGNIN_PER_MINUTE: '4',
-    });
-    // Its Redis never answers (nothing listens on that port): every session write fails.
-    onRedis = await start(ports[2], {
-      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-      REDIS_COMMAND_TIMEOUT_MS: '300',
-    });
-    browser = await launchChromium();
-  }, 60_000);
+  });
 
-  afterAll(async () => {
+  afterAll(() => {
     writeFileSync(
       `${OUTPUT}a11y-best-practice.json`,
       JSON.stringify(Object.fromEntries([...bestPractice].map(([k, v]) => [k, [...v]])), null, 2),
     );
-    await browser?.close();
-    for (const site of [open, restricted, onRedis]) await site?.app.close();
-    await emulator?.stop();
   });
 
   /** A fresh browser profile (its own cookies, its own emulator session) reading in `locale`. */
   const newPage = async (locale: Locale): Promise<Page> => {
-    const context = await browser.newContext({
+    const context = await chromium.browser.newContext({
       viewport: { width: 1100, height: 900 },
       locale: locale === 'ja' ? 'ja-JP' : 'en-US',
     });
@@ -156,24 +133,24 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
   /** Sign in at the emulator's pages (fresh profile: login, then consent when Google asks). */
   const signIn = async (page: Page, site: Site, email: string, grantGmail = true) => {
     // Unticking needs the consent screen: forget the account's earlier consent.
-    if (!grantGmail) emulator.revokeAll(email);
+    if (!grantGmail) sut.emulator.revokeAll(email);
     await page.goto(`${site.base}/oauth`);
     await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill('demo');
+    await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Next' }).click();
     // Google shows its consent screen only when the grant lacks a scope, or when the app
     // comes back with prompt=consent for a refresh token (at most once).
     for (let screen = 0; screen < 2; screen++) {
       const allow = page.getByRole('button', { name: 'Allow' });
-      const left = page.waitForURL((url) => !url.href.startsWith(emulator.issuer));
+      const left = page.waitForURL((url) => !url.href.startsWith(sut.emulator.issuer));
       await Promise.race([allow.waitFor(), left]);
-      if (!page.url().startsWith(emulator.issuer)) return;
+      if (!page.url().startsWith(sut.emulator.issuer)) return;
       if (!grantGmail) await page.getByLabel('View your email messages and settings').uncheck();
       const before = page.url();
       await allow.click();
       await page.waitForURL((url) => url.href !== before);
     }
-    await page.waitForURL((url) => !url.href.startsWith(emulator.issuer));
+    await page.waitForURL((url) => !url.href.startsWith(sut.emulator.issuer));
   };
 
   /** Goes to `path` and checks the status the server answered. */
@@ -223,7 +200,7 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
     const found: string[] = [];
     for (const locale of LOCALES) {
       const page = await newPage(locale);
-      await signIn(page, open, 'taro.yamada@gmail.com');
+      await signIn(page, open, TARO);
       expect(page.url()).toBe(`${open.base}/home`);
       found.push(...(await inspect(page, `${locale}-inbox`, locale)));
       const links = await subjectLinks(page);
@@ -273,7 +250,7 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
       );
 
       // Gmail over quota, then failing: the list as last loaded with a notice, then the 502 page.
-      emulator.setFault(
+      sut.emulator.setFault(
         'gmail_list',
         { kind: 'gmail-error', status: 429, reason: 'rateLimitExceeded' },
         1,
@@ -288,7 +265,7 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
         )),
       );
       expect(await page.locator('.notice[role="status"]').count()).toBe(1);
-      emulator.setFault('gmail_get', { kind: 'status', status: 500 }, 1);
+      sut.emulator.setFault('gmail_get', { kind: 'status', status: 500 }, 1);
       found.push(
         ...(await visitAndInspect(
           page,
@@ -314,12 +291,12 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
     const found: string[] = [];
     for (const locale of LOCALES) {
       const empty = await newPage(locale);
-      await signIn(empty, open, 'empty@gmail.com');
+      await signIn(empty, open, EMPTY);
       await empty.locator('#empty-state').waitFor();
       found.push(...(await inspect(empty, `${locale}-inbox-empty`, locale)));
 
       const noGmail = await newPage(locale);
-      await signIn(noGmail, open, 'taro.yamada@gmail.com', false);
+      await signIn(noGmail, open, TARO, false);
       const response = await noGmail.reload();
       expect(response?.status()).toBe(403);
       found.push(...(await inspect(noGmail, `${locale}-403-scope-missing`, locale)));
@@ -331,7 +308,7 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
     const found: string[] = [];
     const pages = { en: await newPage('en'), ja: await newPage('ja') };
     for (const locale of LOCALES) {
-      await signIn(pages[locale], restricted, 'taro.yamada@gmail.com');
+      await signIn(pages[locale], restricted, TARO);
       found.push(...(await inspect(pages[locale], `${locale}-403-domain-refused`, locale)));
     }
     for (const locale of LOCALES) {
@@ -369,7 +346,7 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
 
   it('should let a person open a message and come back with the keyboard alone', async () => {
     const page = await newPage('en');
-    await signIn(page, open, 'taro.yamada@gmail.com');
+    await signIn(page, open, TARO);
     const firstSubject = await page.locator('a.subject').first().innerText();
     // Skip link, brand, 日本語, Account, Sign out, Sign out everywhere, Disconnect Gmail, then
     // the first subject.

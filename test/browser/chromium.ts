@@ -1,4 +1,5 @@
 import { type Browser, type BrowserContext, chromium, type ConsoleMessage } from 'playwright-core';
+import { aroundAll } from 'vitest';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -16,6 +17,30 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A Chromium for the enclosing describe block: launched before its first test, closed after its
+ * last whatever failed. Playwright runs it in a process group of its own and kills that group if
+ * it does not close, or when this process exits.
+ */
+export function useChromium(): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  aroundAll(async (runSuite) => {
+    const launched = await launchChromium();
+    browser = launched;
+    try {
+      await runSuite();
+    } finally {
+      await launched.close();
+    }
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error('Chromium has not started (read it inside tests and hooks)');
+      return browser;
+    },
+  };
 }
 
 /**

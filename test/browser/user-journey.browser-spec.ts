@@ -1,13 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoogleEmulator } from '../../emulator/index.js';
-import { freePort } from '../support/redis-server.js';
-import { CLIENT_ID, CLIENT_SECRET, startApp, type TestApp } from '../support/test-app.js';
-import { launchChromium, watchProblems } from './chromium.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, TARO } from '../support/demo-accounts.js';
+import { useServiceFixture } from '../support/fixture.js';
+import { useChromium, watchProblems } from './chromium.js';
 
 const OUTPUT = new URL('../../test-output/screenshots/', import.meta.url).pathname;
-const TARO = 'taro.yamada@gmail.com';
 
 /**
  * A person's path through the service in a real Chromium: sign in at the emulator, read the
@@ -15,30 +13,17 @@ const TARO = 'taro.yamada@gmail.com';
  * error, uncaught page error or CSP violation fails the test.
  */
 describe('in a real browser', () => {
-  let emulator: GoogleEmulator;
-  let testApp: TestApp;
-  let browser: Browser;
+  const sut = useServiceFixture({ listen: true });
+  const chromium = useChromium();
   let page: Page;
   let base: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    emulator = await GoogleEmulator.start({
-      clients: [
-        { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${base}/callback`] },
-      ],
-    });
-    testApp = await startApp(emulator, {
-      GOOGLE_REDIRECT_URI: `${base}/callback`,
-      PORT: String(port),
-    });
-    testApp.clock.reset();
-    await testApp.app.listen(port, '127.0.0.1');
-    browser = await launchChromium();
-    const context = await browser.newContext({
+    base = sut.url();
+    sut.clock.reset();
+    const context = await chromium.browser.newContext({
       viewport: { width: 1100, height: 900 },
       locale: 'en-US',
     });
@@ -46,16 +31,10 @@ describe('in a real browser', () => {
     page = await context.newPage();
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await testApp?.close();
-    await emulator?.stop();
-  });
-
   const shot = (name: string) => page.screenshot({ path: `${OUTPUT}${name}.png`, fullPage: true });
   const signInAtEmulator = async () => {
     await page.getByLabel('Email').fill(TARO);
-    await page.getByLabel('Password').fill('demo');
+    await page.getByLabel('Password').fill(PASSWORD);
     await shot('02-emulator-login');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Allow' }).waitFor();
@@ -71,7 +50,7 @@ describe('in a real browser', () => {
     await signInAtEmulator();
     await expect.poll(() => page.locator('#unread-count').textContent()).toBe('63 unread');
     expect(await page.locator('li.message').count()).toBe(50);
-    await expect.poll(() => page.getByText('Signed in as taro.yamada@gmail.com').count()).toBe(1);
+    await expect.poll(() => page.getByText(`Signed in as ${TARO}`).count()).toBe(1);
     await shot('04-inbox');
 
     await page.getByRole('link', { name: 'Older', exact: true }).click();
@@ -111,17 +90,18 @@ describe('in a real browser', () => {
 
     await page.goto(`${base}/home`);
     expect(page.url()).toBe(`${base}/`);
-    expect(emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(0);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(0);
 
     // Google remembers the consent of this account: back in without a consent screen.
-    const pagesShown = () => emulator.requests.filter((r) => r.endpoint === 'interaction').length;
+    const pagesShown = () =>
+      sut.emulator.requests.filter((r) => r.endpoint === 'interaction').length;
     const shownBefore = pagesShown();
     await page.getByRole('link', { name: 'Connect to Gmail' }).click();
     await page.waitForURL(`${base}/home`);
     expect(pagesShown()).toBe(shownBefore);
     await page.getByRole('button', { name: 'Disconnect Gmail' }).click();
     await page.waitForURL(`${base}/`);
-    expect(emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(1);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(1);
     await shot('10-disconnected');
 
     expect(problems).toEqual([]);

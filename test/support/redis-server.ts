@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { kill, spawnOwned } from './processes.js';
 
 /** A Redis for one test file: REDIS_URL when given, else a private redis-server on a free port. */
 export interface TestRedis {
@@ -49,29 +50,29 @@ export async function startTestRedis({ own = false } = {}): Promise<TestRedis> {
 
 /** A redis-server (or, with `--sentinel`, a Sentinel) on loopback, once it accepts connections. */
 export async function spawnRedisServer(args: string[]): Promise<ChildProcess> {
-  const child = spawn('redis-server', [...args, '--bind', '127.0.0.1'], {
+  const child = spawnOwned('redis-server', [...args, '--bind', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve, reject) => {
+  const stdout = child.stdout!;
+  const ready = new Promise<void>((resolve, reject) => {
     let text = '';
     const onData = (chunk: Buffer) => {
       text += chunk.toString();
       if (/Ready to accept connections|Sentinel ID is/.test(text)) {
-        child.stdout.off('data', onData);
-        child.stdout.resume();
+        stdout.off('data', onData);
+        stdout.resume();
         resolve();
       }
     };
-    child.stdout.on('data', onData);
+    stdout.on('data', onData);
+    child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${text}`)));
   });
+  try {
+    await ready;
+  } catch (error) {
+    await kill(child);
+    throw error;
+  }
   return child;
-}
-
-/** SIGKILL, as a crashed machine: no shutdown, no last words to replicas. */
-export async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
 }

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createClient, type RedisClientType } from 'redis';
-import { freePort, kill, spawnRedisServer } from './redis-server.js';
+import { kill } from './processes.js';
+import { freePort, spawnRedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -45,6 +46,8 @@ export async function onNode<T>(
 type Shard = [from: number, to: number, ...nodes: [host: string, port: number][]];
 
 interface Topology {
+  /** A key prefix no other test run uses (SESSION_PREFIX). */
+  prefix: string;
   password: string;
   /** Kills the process listening on `port` (SIGKILL). */
   kill(port: number): Promise<void>;
@@ -73,14 +76,25 @@ export interface TestSentinel extends Topology {
 async function processes() {
   const dir = await mkdtemp(join(tmpdir(), 'redis-topology-'));
   const children = new Map<number, ChildProcess>();
+  /** Starts under way: a failed start may leave others still starting, to be waited for. */
+  const starting = new Set<Promise<void>>();
   return {
     dir,
     children,
     async start(port: number, args: string[]) {
-      children.set(port, await spawnRedisServer(args));
+      const started = spawnRedisServer(args).then((child) => {
+        children.set(port, child);
+      });
+      starting.add(started);
+      try {
+        await started;
+      } finally {
+        starting.delete(started);
+      }
     },
     kill: (port: number) => kill(children.get(port)),
     async close() {
+      await Promise.allSettled(starting);
       await Promise.all([...children.values()].map((child) => kill(child)));
       await rm(dir, { recursive: true, force: true });
     },
@@ -153,6 +167,7 @@ export async function startTestCluster(): Promise<TestCluster> {
       ([, child]) => child.exitCode === null && child.signalCode === null,
     )![0];
   return {
+    prefix: uniquePrefix(),
     password,
     urls: ports.map((port) => `redis://:${password}@127.0.0.1:${port}`).join(','),
     async shardOf(key) {
@@ -237,6 +252,7 @@ export async function startTestSentinel(): Promise<TestSentinel> {
     throw error;
   }
   return {
+    prefix: uniquePrefix(),
     password: sentinelPassword,
     dataPassword: password,
     masterName,
@@ -257,6 +273,10 @@ export async function startTestSentinel(): Promise<TestSentinel> {
     kill: nodes.kill,
     close: nodes.close,
   };
+}
+
+function uniquePrefix(): string {
+  return `test-${randomBytes(6).toString('hex')}:`;
 }
 
 /** A data node's password (also for its replication link) and no persistence. */

@@ -10,6 +10,7 @@ import { configureApp } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
 import { parseConfiguration } from '../../src/config/parse-configuration.js';
 import { consentAtEmulator, type ConsentChoice, GoogleEmulator } from '../../emulator/index.js';
+import { PASSWORD } from './demo-accounts.js';
 import { FakeClock } from './fake-clock.js';
 
 export const CLIENT_ID = 'test-client.apps.googleusercontent.com';
@@ -45,17 +46,25 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface AppOptions {
+  /** Variables on top of serviceEnvironment() and the test defaults below. */
+  env?: Record<string, string>;
+  /** The service's clock; a FakeClock at the current time when not given. */
+  clock?: FakeClock;
+  /** Where the service writes its log (the log level is LOG_LEVEL's, silent by default). */
+  logDestination?: DestinationStream;
+  /** Mounted beside AppModule, as a feature module is by one line in the root module. */
+  modules?: Type[];
+}
+
 /**
  * The real AppModule, configured the way main.ts configures it (parseConfiguration and
- * configureApp), against an emulator; only the clock is replaced. `modules` are mounted beside
- * it, as a feature module is by one line in the root module (test/extension.e2e-spec.ts).
+ * configureApp), against an emulator; only the clock is replaced. Specs get theirs from
+ * useServiceFixture() (fixture.ts), which stops it too.
  */
 export async function startApp(
   emulator: GoogleEmulator,
-  env: Record<string, string> = {},
-  clock = new FakeClock(),
-  logDestination?: DestinationStream,
-  modules: Type[] = [],
+  { env = {}, clock = new FakeClock(), logDestination, modules = [] }: AppOptions = {},
 ): Promise<TestApp> {
   const config = parseConfiguration({
     ...serviceEnvironment(emulator),
@@ -99,11 +108,11 @@ export function callbackPath(callbackUrl: string): string {
  */
 export async function signIn(agent: Agent, choice: ConsentChoice) {
   const authorizationUrl = await startSignIn(agent);
-  const callbackUrl = await consentAtEmulator(authorizationUrl, { password: 'demo', ...choice });
+  const callbackUrl = await consentAtEmulator(authorizationUrl, { password: PASSWORD, ...choice });
   const response = await agent.get(callbackPath(callbackUrl));
   const location = response.headers.location as string | undefined;
   if (response.status !== 303 || !location?.includes('prompt=consent')) return response;
-  const again = await consentAtEmulator(location, { password: 'demo', ...choice });
+  const again = await consentAtEmulator(location, { password: PASSWORD, ...choice });
   return agent.get(callbackPath(again));
 }
 
@@ -116,7 +125,7 @@ export async function signInCounting(agent: Agent, email: string) {
   const prompts: string[] = [];
   let authorization = await startSignIn(agent);
   for (let hop = 0; hop < 3; hop++) {
-    const callback = await consentAtEmulator(authorization, { email, password: 'demo' });
+    const callback = await consentAtEmulator(authorization, { email, password: PASSWORD });
     prompts.push(new URL(callback).searchParams.get('prompt') ?? '');
     const answer = await agent.get(callbackPath(callback));
     const location = String(answer.headers.location);
