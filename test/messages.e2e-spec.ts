@@ -56,10 +56,14 @@ describe('reading messages', () => {
     expect(get?.headers['accept-encoding']).toBe('gzip');
   });
 
-  it('should fetch a large body by attachmentId', async () => {
+  it('should fetch a large body by attachmentId, and clip it at MAIL_RENDER_MAX_BYTES', async () => {
     const page = await agent.get(`/messages/${idOf('200 KB body')}`).expect(200);
     expect(sut.emulator.requests.filter((r) => r.endpoint === 'gmail_attachment')).toHaveLength(1);
-    expect(body(page.text)).toContain('line 3200: build step ok');
+    // 200 KB of text, shown up to the default 128 KiB: the first lines, not the last.
+    expect(body(page.text)).toContain('line 0001: build step ok');
+    expect(body(page.text)).toContain('line 1500: build step ok');
+    expect(body(page.text)).not.toContain('line 3200: build step ok');
+    expect(page.text).toContain('This message is long: only its first 128 KB are shown.');
   });
 
   it('should sanitize HTML mail and offer a plain-text view', async () => {

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { AesGcmSealer } from './aes-gcm.sealer.js';
 import { Clock, SystemClock } from './clock.js';
+import { MailRenderer } from './mail-html/mail-renderer.js';
 import { MetricsRegistry } from './metrics.registry.js';
 import { ReadinessChecks } from './readiness.checks.js';
 import { SignOutHooks } from './sign-out.hooks.js';
@@ -9,6 +10,7 @@ import { UpstreamMetrics } from './upstream.metrics.js';
 
 const SHARED = [
   AesGcmSealer,
+  MailRenderer,
   MetricsRegistry,
   ReadinessChecks,
   UpstreamHttp,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViewEngine } from './render-memo.js';
-import { SanitizedHtml } from './sanitized-html.js';
+import { SanitizedHtml } from './mail-html/sanitized-html.js';
 import { configureViews } from './view-engine.js';
 
 const views = mkdtempSync(join(tmpdir(), 'views-'));

@@ -3,7 +3,7 @@ import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { RenderMemo, type ViewEngine } from './render-memo.js';
-import { SanitizedHtml } from './sanitized-html.js';
+import { SanitizedHtml } from './mail-html/sanitized-html.js';
 import { isLocale, isMessageKey, translate } from '../i18n/i18n.js';
 
 type HelperOptions = { hash: Record<string, unknown>; data: { root: { locale?: unknown } } };

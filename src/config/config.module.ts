@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import {
   type Configuration,
   GoogleConfig,
+  MailRenderConfig,
   RateLimitConfig,
   ServerConfig,
   SessionConfig,
@@ -21,6 +22,7 @@ export class ConfigModule {
       { provide: TokenConfig, useValue: config.token },
       { provide: RateLimitConfig, useValue: config.rateLimit },
       { provide: TracingConfig, useValue: config.tracing },
+      { provide: MailRenderConfig, useValue: config.mailRender },
     ];
     return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -107,6 +107,16 @@ export abstract class TracingConfig {
   };
 }
 
+/** How mail bodies are rendered: the clip, and the worker threads for large HTML. */
+export abstract class MailRenderConfig {
+  /** MAIL_RENDER_MAX_BYTES: a body is shown up to this many bytes (UTF-8), then clipped. */
+  abstract readonly maxBytes: number;
+  /** MAIL_RENDER_WORKERS: worker threads for HTML bodies over 64 KiB. */
+  abstract readonly workers: number;
+  /** MAIL_RENDER_QUEUE: bodies waiting for a worker; one more answers 503. */
+  abstract readonly queue: number;
+}
+
 export interface Configuration {
   server: ServerConfig;
   google: GoogleConfig;
@@ -114,4 +124,5 @@ export interface Configuration {
   token: TokenConfig;
   rateLimit: RateLimitConfig;
   tracing: TracingConfig;
+  mailRender: MailRenderConfig;
 }

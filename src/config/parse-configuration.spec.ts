@@ -13,6 +13,30 @@ const errorOf = (env: Record<string, string>) => {
 };
 
 describe('parseConfiguration', () => {
+  it('should warn once that /metrics is closed in production without METRICS_TOKEN', () => {
+    const production = {
+      ...base,
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(32),
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    };
+    expect(parseConfiguration(production).warnings).toEqual([
+      'METRICS_TOKEN is not set: /metrics answers 404 (NODE_ENV=production)',
+    ]);
+    expect(parseConfiguration({ ...production, METRICS_TOKEN: 't' }).warnings).toEqual([]);
+  });
+
+  it('should read the mail render bounds', () => {
+    expect(parseConfiguration(base).mailRender).toMatchObject({ maxBytes: 131_072, queue: 64 });
+    expect(
+      parseConfiguration({ ...base, MAIL_RENDER_MAX_BYTES: '65536', MAIL_RENDER_WORKERS: '3' })
+        .mailRender,
+    ).toMatchObject({ maxBytes: 65_536, workers: 3 });
+    expect(errorOf({ ...base, MAIL_RENDER_MAX_BYTES: '100' }).variable).toBe(
+      'MAIL_RENDER_MAX_BYTES',
+    );
+  });
+
   it('should apply the documented defaults', () => {
     const config = parseConfiguration(base);
     expect(config.server).toMatchObject({

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { ConfigurationError } from './configuration.error.js';
 import type { Environment } from './environment.js';
 import type { Configuration, ServerConfig, TracingConfig } from './configuration.js';
@@ -64,7 +65,7 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       production,
       trustProxy: trustProxy(env),
       logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, production ? 'info' : 'debug'),
-      metricsToken: env.METRICS_TOKEN || undefined,
+      metricsToken: metricsToken(env, production, warnings),
       shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
       shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 0, 0, 600_000),
     },
@@ -100,6 +101,12 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       riscPerMinute: integer(env, 'RATE_LIMIT_RISC_PER_MINUTE', 120, 1, 1_000_000),
     },
     tracing: tracing(env),
+    mailRender: {
+      // Gmail's web client clips at 102 KB; large enough for nearly every mail people write.
+      maxBytes: integer(env, 'MAIL_RENDER_MAX_BYTES', 128 * 1024, 4 * 1024, 25 * 1024 * 1024),
+      workers: integer(env, 'MAIL_RENDER_WORKERS', defaultRenderWorkers(), 1, 64),
+      queue: integer(env, 'MAIL_RENDER_QUEUE', 64, 0, 100_000),
+    },
   };
 }
 
@@ -186,6 +193,20 @@ function decodeKey(value: string): Buffer {
     );
   }
   return key;
+}
+
+/** In production /metrics is closed (404) until a token is set; said once at start-up. */
+function metricsToken(env: Environment, production: boolean, warnings: string[]) {
+  const token = env.METRICS_TOKEN || undefined;
+  if (!token && production) {
+    warnings.push('METRICS_TOKEN is not set: /metrics answers 404 (NODE_ENV=production)');
+  }
+  return token;
+}
+
+/** One core stays with the event loop; at most two workers by default. */
+function defaultRenderWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
 
 function trustProxy(env: Environment): ServerConfig['trustProxy'] {

@@ -51,7 +51,7 @@ export class ApiController {
   /** One message: headers, decoded text, sanitized HTML, attachments. */
   @Get(':id')
   async get(@Req() request: Request, @Param('id') id: string) {
-    const message = await this.messages.read(request.session, id);
+    const message = await this.messages.read(request.session, id, 'api');
     return {
       id: message.id,
       threadId: message.threadId,
@@ -60,6 +60,7 @@ export class ApiController {
       unread: message.unread,
       text: message.text ?? null,
       html: message.html?.html ?? null,
+      clipped: message.clipped,
       attachments: message.attachments,
     };
   }

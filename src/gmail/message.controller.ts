@@ -22,12 +22,9 @@ export class MessageController {
     @Query('view') mode: unknown,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const message = await this.messages.read(request.session, id);
+    const rendering = mode === 'plain' ? 'plain' : 'formatted';
+    const message = await this.messages.read(request.session, id, rendering);
     response.setHeader('Cache-Control', 'no-store');
-    return this.view.render(
-      message,
-      mode === 'plain' ? 'plain' : 'formatted',
-      response.locals.locale,
-    );
+    return this.view.render(message, rendering, response.locals.locale);
   }
 }

@@ -7,11 +7,18 @@ import {
   type AttachmentInfo,
   type BodyRef,
   decodeBody,
-  htmlToText,
   type MessageHeaders,
   planMessage,
 } from './mime/index.js';
-import { SanitizedHtml } from '../common/sanitized-html.js';
+import { MailRenderer } from '../common/mail-html/mail-renderer.js';
+import type { SanitizedHtml } from '../common/mail-html/sanitized-html.js';
+
+/**
+ * What the reader is about to look at, so that only that is rendered: `formatted` (the page,
+ * sanitized HTML), `plain` (the page's plain view: an HTML-only mail as text), `api` (the text
+ * body and the sanitized HTML, never a conversion).
+ */
+export type MessageRendering = 'formatted' | 'plain' | 'api';
 
 /** One message, ready to show: decoded text, sanitized HTML, attachments listed (not fetched). */
 export interface ReadMessage {
@@ -22,24 +29,33 @@ export interface ReadMessage {
   internalDate: number;
   unread: boolean;
   text: string | undefined;
+  /** Set unless the rendering is `plain` (or the mail has no HTML body). */
   html: SanitizedHtml | undefined;
-  /** A plain-text rendering of the HTML body, for the plain view of HTML-only mail. */
+  /** The HTML body as text: set for the `plain` rendering of a mail without a text body. */
   htmlAsText: string | undefined;
+  /** A body shown was cut at MAIL_RENDER_MAX_BYTES. */
+  clipped: boolean;
   attachments: AttachmentInfo[];
 }
 
 /**
  * Reads one message with format=full. Bodies too large to arrive inline are fetched with
  * messages.attachments.get. Reading is read-only: nothing is marked read (gmail.readonly).
+ * Bodies are clipped and rendered by MailRenderer (large HTML off the event loop).
  */
 @Injectable()
 export class MessageService {
   constructor(
     private readonly gmail: GmailClient,
     private readonly authorized: AuthorizedCall,
+    private readonly renderer: MailRenderer,
   ) {}
 
-  async read(session: TokenSession, id: unknown): Promise<ReadMessage> {
+  async read(
+    session: TokenSession,
+    id: unknown,
+    rendering: MessageRendering,
+  ): Promise<ReadMessage> {
     if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) {
       throw new BadInputError('message id is not a Gmail id (hexadecimal)');
     }
@@ -53,18 +69,44 @@ export class MessageService {
               ref,
               ref.data ?? (await this.gmail.getAttachment(accessToken, id, ref.attachmentId)),
             );
-      const [text, html] = await Promise.all([body(plan.text), body(plan.html)]);
+      // The page shows the text body when there is one; the HTML is needed only without it.
+      const needsHtml = rendering === 'api' || plan.text === undefined;
+      const [text, html] = await Promise.all([
+        body(plan.text),
+        needsHtml ? body(plan.html) : undefined,
+      ]);
+      const shown = await this.render(text, html, rendering);
       return {
         id,
         threadId: message.string('threadId'),
         headers: plan.headers,
         internalDate: message.int64String('internalDate'),
         unread: message.stringArray('labelIds', { optional: true }).includes('UNREAD'),
-        text,
-        html: html === undefined ? undefined : SanitizedHtml.from(html),
-        htmlAsText: html === undefined ? undefined : htmlToText(html),
+        ...shown,
         attachments: plan.attachments,
       };
     });
+  }
+
+  private async render(
+    text: string | undefined,
+    html: string | undefined,
+    rendering: MessageRendering,
+  ): Promise<Pick<ReadMessage, 'text' | 'html' | 'htmlAsText' | 'clipped'>> {
+    const clippedText = text === undefined ? undefined : this.renderer.clipText(text);
+    const shown = {
+      text: clippedText?.text,
+      html: undefined,
+      htmlAsText: undefined,
+      clipped: clippedText?.clipped ?? false,
+    };
+    if (html === undefined) return shown;
+    if (rendering === 'plain' && text === undefined) {
+      const converted = await this.renderer.toText(html);
+      return { ...shown, htmlAsText: converted.text, clipped: converted.clipped };
+    }
+    if (rendering === 'plain') return shown;
+    const sanitized = await this.renderer.sanitize(html);
+    return { ...shown, html: sanitized.html, clipped: shown.clipped || sanitized.clipped };
   }
 }

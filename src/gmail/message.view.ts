@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_LOCALE, formatDate, formatNumber, isLocale } from '../i18n/i18n.js';
+import { MailRenderConfig } from '../config/configuration.js';
 import type { ReadMessage } from './message.service.js';
 
 /** The message template's view model. Text stays text: the template escapes it. */
 @Injectable()
 export class MessageView {
+  constructor(private readonly mailRender: MailRenderConfig) {}
+
   render(message: ReadMessage, mode: 'plain' | 'formatted', locale: unknown) {
     const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
     // Prefer the text/plain body; an HTML-only mail shows sanitized, or as text on request.
@@ -23,6 +26,9 @@ export class MessageView {
         message.text === undefined && message.html !== undefined && !showHtml
           ? `/messages/${message.id}`
           : undefined,
+      clippedSize: message.clipped
+        ? `${formatNumber(lang, Math.floor(this.mailRender.maxBytes / 1024))} KB`
+        : undefined,
       attachments: message.attachments.map((a) => ({
         name: a.filename || a.mimeType,
         mimeType: a.mimeType,

@@ -1,5 +1,11 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Logger, ServiceUnavailableException } from '@nestjs/common';
+import {
+  HealthCheck,
+  type HealthCheckResult,
+  HealthCheckService,
+  type HealthIndicatorFunction,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ReadinessChecks } from '../common/readiness.checks.js';
 import { SessionStore } from '../session/session-store.js';
@@ -11,6 +17,8 @@ const CHECK_TIMEOUT_MS = 2_000;
 @Controller('health')
 @SkipThrottle()
 export class HealthController {
+  private readonly logger = new Logger('Health');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -34,9 +42,9 @@ export class HealthController {
   @HealthCheck()
   ready() {
     if (this.shutdown.isDraining) {
-      return this.health.check([() => this.indicators.check('shutdown').down('draining')]);
+      return this.check([() => this.indicators.check('shutdown').down('draining')]);
     }
-    return this.health.check([
+    return this.check([
       () =>
         this.indicators
           .check('sessionStore')
@@ -57,4 +65,32 @@ export class HealthController {
       ),
     ]);
   }
+
+  /**
+   * The public learns only up or down per check: an upstream's or Redis's error message can
+   * name hosts, addresses and versions. The details go to the log.
+   */
+  private async check(indicators: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
+    try {
+      return publicView(await this.health.check(indicators));
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      this.logger.warn({ checks: result.error }, 'not ready');
+      throw new ServiceUnavailableException(publicView(result));
+    }
+  }
+}
+
+function publicView(result: HealthCheckResult): HealthCheckResult {
+  const statusOnly = (checks: Partial<HealthCheckResult['details']> | undefined) =>
+    Object.fromEntries(
+      Object.entries(checks ?? {}).map(([name, check]) => [name, { status: check?.status }]),
+    ) as HealthCheckResult['details'];
+  return {
+    status: result.status,
+    info: statusOnly(result.info),
+    error: statusOnly(result.error),
+    details: statusOnly(result.details),
+  };
 }

@@ -86,6 +86,7 @@ export const en = {
   'message.noBody': 'This message has no readable text.',
   'message.viewPlain': 'Plain-text view',
   'message.viewHtml': 'Formatted view',
+  'message.clipped': 'This message is long: only its first {size} are shown.',
   'message.remoteBlocked': 'Remote images and styles were blocked to protect your privacy.',
   'error.title': 'Something went wrong',
   'error.home': 'Back to the start page',
@@ -120,6 +121,8 @@ export const en = {
     'The {api} API is not enabled for this OAuth client’s Google Cloud project. An administrator must enable it: Google Cloud console → “APIs & Services” → “Library” → “{api} API” → “Enable”.',
   'error.api_busy': '{api} is busy right now (quota exceeded).',
   'error.api_not_found': '{api} has no such item.',
+  'error.render_busy':
+    'Too many long messages are being displayed right now. Please try again in a moment.',
   'error.message_not_found': 'That message does not exist in your mailbox.',
   'error.upstream_unavailable': 'Google did not answer properly. Please try again in a moment.',
   'error.upstream_timeout': 'Google took too long to answer. Please try again in a moment.',

@@ -88,6 +88,7 @@ export const ja: Record<MessageKey, string> = {
   'message.noBody': 'このメッセージには表示できる本文がありません。',
   'message.viewPlain': 'テキスト表示',
   'message.viewHtml': '書式付き表示',
+  'message.clipped': 'このメッセージは長いため、最初の {size} のみ表示しています。',
   'message.remoteBlocked': 'プライバシー保護のため、外部の画像とスタイルをブロックしました。',
   'error.title': '問題が発生しました',
   'error.home': 'トップページに戻る',
@@ -125,6 +126,8 @@ export const ja: Record<MessageKey, string> = {
     'この OAuth クライアントの Google Cloud プロジェクトで {api} API が有効になっていません。管理者が有効にする必要があります（Google Cloud コンソール →「API とサービス」→「ライブラリ」→「{api} API」→「有効にする」）。',
   'error.api_busy': '{api} が混み合っています（割り当て超過）。',
   'error.api_not_found': '{api} にその項目はありません。',
+  'error.render_busy':
+    '長いメッセージの表示が混み合っています。しばらくしてからもう一度お試しください。',
   'error.message_not_found': 'そのメッセージはメールボックスにありません。',
   'error.upstream_unavailable':
     'Google から正常な応答がありませんでした。しばらくしてからお試しください。',

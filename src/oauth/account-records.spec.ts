@@ -29,10 +29,18 @@ function fixture(keys: Buffer[] = [randomBytes(32)], storage?: MemoryAccountStor
   };
 }
 
+const VERIFIED = { emailVerified: true };
+
 describe(AccountRecords.name, () => {
   it('should keep the tokens sealed and bound to the sub', async () => {
     const { store, records } = fixture();
-    await records.signedIn('111', 'a@example.com', tokens('1/refresh-secret'), ['openid']);
+    await records.signedIn(
+      '111',
+      'a@example.com',
+      tokens('1/refresh-secret'),
+      ['openid'],
+      VERIFIED,
+    );
     const raw = await store.readHash(accountKey(PREFIX, '111', 'record'));
     expect(raw.tokens).toMatch(/^v1\./);
     expect(JSON.stringify(raw)).not.toContain('refresh-secret');
@@ -45,7 +53,7 @@ describe(AccountRecords.name, () => {
   it('should key security-event lookups by SHA-512 of SHA-512 (base64) and an HMAC of 16 characters', async () => {
     const { records } = fixture();
     const refresh = '1/fFAGRNJru1FTz70BzhT3Zg';
-    await records.signedIn('111', 'a@example.com', tokens(refresh), ['openid']);
+    await records.signedIn('111', 'a@example.com', tokens(refresh), ['openid'], VERIFIED);
     // Known answer: base64(SHA-512(SHA-512(token))), computed once outside this code.
     const sha =
       'Ky2qSsEKPZuZDt9CVI1zCKJAjNCvNVeXrVRYAc4jMME7zj6M3VO42sqob8GoGHiY9AfLYRrFb2ghAHikN1HJQg==';
@@ -59,7 +67,13 @@ describe(AccountRecords.name, () => {
   it('should find a token by its prefix after TOKEN_ENCRYPTION_KEY rotation, and drop the old lookup', async () => {
     const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
     const before = fixture([oldKey]);
-    await before.records.signedIn('111', 'a@example.com', tokens('1/rotated-refresh'), ['openid']);
+    await before.records.signedIn(
+      '111',
+      'a@example.com',
+      tokens('1/rotated-refresh'),
+      ['openid'],
+      VERIFIED,
+    );
     const after = fixture([newKey, oldKey], before.store);
     expect(await after.records.subOfIdentifiedToken('prefix', '1/rotated-refresh')).toBe('111');
     expect(
@@ -77,9 +91,21 @@ describe(AccountRecords.name, () => {
 
   it('should replace the lookup keys when the refresh token changes, and drop them with it', async () => {
     const { records } = fixture();
-    await records.signedIn('111', 'a@example.com', tokens('1/old-refresh-token'), ['openid']);
+    await records.signedIn(
+      '111',
+      'a@example.com',
+      tokens('1/old-refresh-token'),
+      ['openid'],
+      VERIFIED,
+    );
     const [oldKey] = records.lookupKeys('1/old-refresh-token');
-    await records.signedIn('111', 'a@example.com', tokens('1/new-refresh-token'), ['openid']);
+    await records.signedIn(
+      '111',
+      'a@example.com',
+      tokens('1/new-refresh-token'),
+      ['openid'],
+      VERIFIED,
+    );
     const hashOf = (key: string) => key.split(':').pop()!;
     expect(await records.subOfToken('sha512', hashOf(oldKey))).toBeUndefined();
     const [newKey] = records.lookupKeys('1/new-refresh-token');
@@ -91,8 +117,8 @@ describe(AccountRecords.name, () => {
 
   it('should keep the epoch across sign-ins and change it on renewEpoch', async () => {
     const { records } = fixture();
-    const first = await records.signedIn('111', 'a@example.com', tokens('r'), ['openid']);
-    const second = await records.signedIn('111', 'a@example.com', tokens(), ['openid']);
+    const first = await records.signedIn('111', 'a@example.com', tokens('r'), ['openid'], VERIFIED);
+    const second = await records.signedIn('111', 'a@example.com', tokens(), ['openid'], VERIFIED);
     expect(second.epoch).toBe(first.epoch);
     await records.renewEpoch('111');
     expect((await records.read('111'))?.epoch).not.toBe(first.epoch);
@@ -101,16 +127,37 @@ describe(AccountRecords.name, () => {
   it('should open records sealed under a key that rotation moved second (TOKEN_ENCRYPTION_KEY)', async () => {
     const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
     const before = fixture([oldKey]);
-    await before.records.signedIn('111', 'a@example.com', tokens('1/rotated'), ['openid']);
+    await before.records.signedIn(
+      '111',
+      'a@example.com',
+      tokens('1/rotated'),
+      ['openid'],
+      VERIFIED,
+    );
     const after = fixture([newKey, oldKey], before.store);
     expect((await after.records.read('111'))?.tokens?.refreshToken).toBe('1/rotated');
     const retired = fixture([newKey], before.store);
     expect((await retired.records.read('111'))?.tokens).toBeUndefined();
   });
 
+  it('should find an account by email only when Google verified the address', async () => {
+    const { records } = fixture();
+    await records.signedIn('111', 'a@example.com', tokens('r'), ['openid'], {
+      emailVerified: false,
+    });
+    expect(await records.subOfEmail('a@example.com')).toBeUndefined();
+    await records.signedIn('111', 'a@example.com', tokens('r'), ['openid'], VERIFIED);
+    expect(await records.subOfEmail('a@example.com')).toBe('111');
+    // The address lost its verification: it no longer finds the account.
+    await records.signedIn('111', 'a@example.com', tokens('r'), ['openid'], {
+      emailVerified: false,
+    });
+    expect(await records.subOfEmail('a@example.com')).toBeUndefined();
+  });
+
   it('should find an account by email, and forget it with the record', async () => {
     const { records } = fixture();
-    await records.signedIn('111', 'Taro@Example.com', tokens('r'), ['openid']);
+    await records.signedIn('111', 'Taro@Example.com', tokens('r'), ['openid'], VERIFIED);
     expect(await records.subOfEmail('taro@example.com')).toBe('111');
     await records.delete('111');
     expect(await records.subOfEmail('taro@example.com')).toBeUndefined();

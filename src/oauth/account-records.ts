@@ -83,24 +83,31 @@ export class AccountRecords {
     };
   }
 
-  /** Creates the record or updates it after a sign-in; its epoch is kept when it has one. */
+  /**
+   * Creates the record or updates it after a sign-in; its epoch is kept when it has one. The
+   * email finds the account (operator command) only when Google said the address is verified:
+   * an unverified address is anybody's claim.
+   */
   async signedIn(
     sub: string,
     email: string,
     tokens: AccountTokens,
     scopes: string[],
+    { emailVerified }: { emailVerified: boolean },
   ): Promise<AccountRecord> {
     const before = await this.read(sub);
     const epoch = before?.epoch ?? newEpoch();
     await this.saveTokens(sub, tokens, scopes, before?.tokens, { email, epoch });
-    if (before && before.email !== email) {
+    if (before && (before.email !== email || !emailVerified)) {
       await this.storage.delete([emailLookupKey(this.config.prefix, before.email)]);
     }
-    await this.storage.write(
-      emailLookupKey(this.config.prefix, email),
-      sub,
-      this.config.accountIdleMs,
-    );
+    if (emailVerified) {
+      await this.storage.write(
+        emailLookupKey(this.config.prefix, email),
+        sub,
+        this.config.accountIdleMs,
+      );
+    }
     return { sub, email, epoch, tokens, scopes, lastUsedAt: this.clock.now() };
   }
 

@@ -30,6 +30,9 @@ export class AccountSessionMiddleware {
     }
     // Read after the check, which may have made the session anonymous.
     if (session?.user) {
+      // Every answer to a signed-in session carries its email, mail or account data: pages and
+      // /api alike, no cache (browser, proxy or CDN) may keep it.
+      response.setHeader('Cache-Control', 'no-store');
       response.locals.user = { email: session.user.email };
       response.locals.csrfToken = session.csrfToken;
     }

@@ -56,6 +56,11 @@ export class IdTokenVerifier {
     if (typeof payload.nonce !== 'string' || !sameSecret(expectedNonce, payload.nonce)) {
       throw new IdTokenError('nonce does not match the one sent with this sign-in');
     }
+    // OpenID Connect Core 1.0 §3.1.3.7 (5): an `azp` claim, when present, must be our client
+    // id (a token minted for another client of a multi-audience token is not ours to accept).
+    if (payload.azp !== undefined && payload.azp !== this.google.clientId) {
+      throw new IdTokenError('azp claim is not this client id');
+    }
     if (typeof payload.sub !== 'string' || payload.sub === '') {
       throw new IdTokenError('sub claim missing');
     }

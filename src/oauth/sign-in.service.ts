@@ -288,6 +288,7 @@ export class SignInService {
           : record?.tokens?.refreshTokenExpiresAt,
       },
       granted,
+      { emailVerified: identity.emailVerified },
     );
     await this.accounts.join(request, saved, randomBytes(16).toString('base64url'));
     // Unticked on Google's granular consent screen: routes needing these explain, not redirect.

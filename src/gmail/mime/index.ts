@@ -1,7 +1,6 @@
 export { decodeBase64Url } from './base64url.js';
 export { decodeText, type DecodedText } from './charset.js';
 export { decodeHtmlEntities } from './html-entities.js';
-export { htmlToText } from './html-to-text.js';
 export {
   type AttachmentInfo,
   type BodyRef,

@@ -65,7 +65,7 @@ export function htmlToText(html: string): string {
     if (name === 'ul' || name === 'ol') lists.push(openList(name, attribs));
     if (name === 'li') writer.text(`${bullet(lists.at(-1))} `);
     if (name === 'img' && attribs.alt) writer.text(attribs.alt);
-    if (name === 'a') links.push({ href: attribs.href?.trim(), start: writer.length });
+    if (name === 'a') links.push({ href: attribs.href?.trim(), start: writer.mark() });
   };
 
   const close = (name: string): void => {

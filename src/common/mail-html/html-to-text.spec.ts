@@ -79,3 +79,60 @@ describe('htmlToText', () => {
     expect(htmlToText('<html><body><img src="x"><br><p> </p></body></html>')).toBe('');
   });
 });
+
+/**
+ * Characters handed to regular expressions (replace, match, test, exec, split at the top level)
+ * while `run` runs, per character of its result: the work of a conversion, counted instead of
+ * timed (time ratios are flaky on a loaded machine). Re-scanning everything written so far for
+ * every text run makes this grow with the input; a linear conversion keeps it flat.
+ */
+function regexCharactersPerOutputCharacter(run: () => string): number {
+  let scanned = 0;
+  let depth = 0;
+  const proto = RegExp.prototype as unknown as Record<
+    string | symbol,
+    (...args: never[]) => unknown
+  >;
+  const names: (string | symbol)[] = ['exec', 'test', Symbol.replace, Symbol.match, Symbol.split];
+  const originals = names.map((name) => proto[name]);
+  names.forEach((name, index) => {
+    const original = originals[index];
+    proto[name] = function (this: RegExp, input: unknown, ...rest: never[]) {
+      if (depth === 0) scanned += String(input).length;
+      depth++;
+      try {
+        return original.call(this, input as never, ...rest);
+      } finally {
+        depth--;
+      }
+    };
+  });
+  try {
+    const output = run();
+    return scanned / Math.max(1, output.length);
+  } finally {
+    names.forEach((name, index) => (proto[name] = originals[index]));
+  }
+}
+
+describe('htmlToText work', () => {
+  const shapes: Record<string, (n: number) => string> = {
+    paragraphs: (n) => '<p>word word</p>'.repeat(n),
+    'inline runs and line breaks': (n) => '<b>bold</b> text<br>'.repeat(n),
+    links: (n) => '<a href="https://example.com/x">read more</a> '.repeat(n),
+    'preformatted text with trailing spaces': (n) => '<pre>code    </pre><div>x</div>'.repeat(n),
+    'table cells': (n) => '<tr><td>a</td><td>b</td></tr>'.repeat(n),
+  };
+
+  it.each(Object.entries(shapes))(
+    'should scan a bounded number of characters per character written: %s',
+    (_, shape) => {
+      const small = regexCharactersPerOutputCharacter(() => htmlToText(shape(500)));
+      const large = regexCharactersPerOutputCharacter(() => htmlToText(shape(8_000)));
+      // A conversion that re-reads its output per text run scans ~n/2 characters per
+      // character: here thousands, and 16 times more for the larger input.
+      expect(large).toBeLessThan(12);
+      expect(large).toBeLessThan(small * 1.5);
+    },
+  );
+});
