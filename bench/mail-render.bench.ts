@@ -142,7 +142,7 @@ async function underLoad(): Promise<string> {
         delay.max.toFixed(1),
         delay.p99.toFixed(1),
         Math.round(result.requests.average),
-        percentile(latencies, 99),
+        percentile(latencies, 99).toFixed(1),
         opens === 0 ? '-' : percentile(openTimes, 50).toFixed(0),
       ]);
     }
