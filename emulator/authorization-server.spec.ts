@@ -1,43 +1,25 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GMAIL_SCOPE } from './authorization-server.js';
-import { GoogleEmulator } from './google-emulator.js';
 import { authorizationUrl, exchangeCode, signIn, tokenRequest, tokensFor } from './sign-in-flow.js';
+import { emulatorSuite, gmailStatus, refreshGrant, specClient, TARO } from './spec-support.js';
 
-const CLIENT = {
-  clientId: 'spec-client.apps.googleusercontent.com',
-  clientSecret: 'spec-secret',
-  redirectUris: ['http://127.0.0.1:9/callback'],
-};
-const TARO = { email: 'taro.yamada@gmail.com' };
+const CLIENT = specClient('spec-client');
 
 describe('GoogleEmulator authorization server', () => {
-  let emulator: GoogleEmulator;
-
-  beforeAll(async () => {
-    emulator = await GoogleEmulator.start({ clients: [CLIENT], accessTokenTtlSeconds: 600 });
-  });
-  afterAll(() => emulator.stop());
-
-  async function gmailStatus(accessToken: string): Promise<number> {
-    const response = await fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`, {
-      headers: { authorization: `Bearer ${accessToken}` },
-    });
-    await response.arrayBuffer();
-    return response.status;
-  }
+  const suite = emulatorSuite({ clients: [CLIENT], accessTokenTtlSeconds: 600 });
 
   it('should publish a Google-like discovery document', async () => {
-    const response = await fetch(`${emulator.issuer}/.well-known/openid-configuration`);
+    const response = await fetch(`${suite.emulator.issuer}/.well-known/openid-configuration`);
     const discovery = (await response.json()) as Record<string, unknown>;
 
     expect(discovery).toMatchObject({
-      issuer: emulator.issuer,
-      authorization_endpoint: `${emulator.issuer}/o/oauth2/v2/auth`,
-      token_endpoint: `${emulator.issuer}/token`,
-      revocation_endpoint: `${emulator.issuer}/revoke`,
-      userinfo_endpoint: `${emulator.issuer}/v1/userinfo`,
-      jwks_uri: `${emulator.issuer}/oauth2/v3/certs`,
+      issuer: suite.emulator.issuer,
+      authorization_endpoint: `${suite.emulator.issuer}/o/oauth2/v2/auth`,
+      token_endpoint: `${suite.emulator.issuer}/token`,
+      revocation_endpoint: `${suite.emulator.issuer}/revoke`,
+      userinfo_endpoint: `${suite.emulator.issuer}/v1/userinfo`,
+      jwks_uri: `${suite.emulator.issuer}/oauth2/v3/certs`,
       code_challenge_methods_supported: ['S256'],
       token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
       authorization_response_iss_parameter_supported: true,
@@ -48,17 +30,17 @@ describe('GoogleEmulator authorization server', () => {
   });
 
   it('should complete the code flow with PKCE and return Google-like tokens', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, TARO);
+    const result = await signIn(suite.emulator.issuer, CLIENT, TARO);
     const callback = result.callback;
 
     expect(`${callback.origin}${callback.pathname}`).toBe(CLIENT.redirectUris[0]);
     expect(callback.searchParams.get('state')).toBe(result.state);
-    expect(callback.searchParams.get('iss')).toBe(emulator.issuer);
+    expect(callback.searchParams.get('iss')).toBe(suite.emulator.issuer);
     expect(callback.searchParams.get('scope')).toBe(`openid email profile ${GMAIL_SCOPE}`);
     expect(callback.searchParams.get('authuser')).toBe('0');
     expect(callback.searchParams.get('prompt')).toBe('consent');
 
-    const { status, body } = await exchangeCode(emulator.issuer, CLIENT, result);
+    const { status, body } = await exchangeCode(suite.emulator.issuer, CLIENT, result);
     expect(status).toBe(200);
     expect(body.token_type).toBe('Bearer');
     expect(body.expires_in).toBe(600);
@@ -66,9 +48,9 @@ describe('GoogleEmulator authorization server', () => {
     expect(typeof body.access_token).toBe('string');
     expect(typeof body.refresh_token).toBe('string');
 
-    const jwks = createRemoteJWKSet(new URL(`${emulator.issuer}/oauth2/v3/certs`));
+    const jwks = createRemoteJWKSet(new URL(`${suite.emulator.issuer}/oauth2/v3/certs`));
     const { payload, protectedHeader } = await jwtVerify(String(body.id_token), jwks, {
-      issuer: emulator.issuer,
+      issuer: suite.emulator.issuer,
       audience: CLIENT.clientId,
     });
     expect(protectedHeader.alg).toBe('RS256');
@@ -81,12 +63,14 @@ describe('GoogleEmulator authorization server', () => {
     });
     expect(payload).not.toHaveProperty('hd');
     expect(payload.exp! - payload.iat!).toBe(3600);
-    expect(await gmailStatus(String(body.access_token))).toBe(200);
+    expect(await gmailStatus(suite.emulator, String(body.access_token))).toBe(200);
   });
 
   it('should put hd in the ID token of a Workspace account', async () => {
-    const tokens = await tokensFor(emulator.issuer, CLIENT, { email: 'hanako@example.co.jp' });
-    const jwks = createRemoteJWKSet(new URL(`${emulator.issuer}/oauth2/v3/certs`));
+    const tokens = await tokensFor(suite.emulator.issuer, CLIENT, {
+      email: 'hanako@example.co.jp',
+    });
+    const jwks = createRemoteJWKSet(new URL(`${suite.emulator.issuer}/oauth2/v3/certs`));
     const { payload } = await jwtVerify(tokens.id_token, jwks, { audience: CLIENT.clientId });
 
     expect(payload.hd).toBe('example.co.jp');
@@ -94,42 +78,29 @@ describe('GoogleEmulator authorization server', () => {
   });
 
   it('should issue no refresh token without access_type=offline', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, TARO, { access_type: 'online' });
-    const { status, body } = await exchangeCode(emulator.issuer, CLIENT, result);
+    const result = await signIn(suite.emulator.issuer, CLIENT, TARO, { access_type: 'online' });
+    const { status, body } = await exchangeCode(suite.emulator.issuer, CLIENT, result);
 
     expect(status).toBe(200);
     expect(body).not.toHaveProperty('refresh_token');
   });
 
-  it('should reject client_secret_basic with 401 invalid_client', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, TARO);
+  it.each([
+    ['client_secret_basic alone', {}],
+    [
+      'client_secret_basic together with client_secret_post',
+      { client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret },
+    ],
+  ])('should reject %s with 401 invalid_client', async (_method, postedCredentials) => {
+    const result = await signIn(suite.emulator.issuer, CLIENT, TARO);
     const basic = Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64');
     const { status, body } = await tokenRequest(
-      emulator.issuer,
+      suite.emulator.issuer,
       {
         grant_type: 'authorization_code',
         code: result.callback.searchParams.get('code')!,
         redirect_uri: CLIENT.redirectUris[0],
-        code_verifier: result.verifier,
-      },
-      { authorization: `Basic ${basic}` },
-    );
-
-    expect(status).toBe(401);
-    expect(body.error).toBe('invalid_client');
-  });
-
-  it('should reject a request that uses both client authentication methods', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, TARO);
-    const basic = Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64');
-    const { status, body } = await tokenRequest(
-      emulator.issuer,
-      {
-        grant_type: 'authorization_code',
-        code: result.callback.searchParams.get('code')!,
-        redirect_uri: CLIENT.redirectUris[0],
-        client_id: CLIENT.clientId,
-        client_secret: CLIENT.clientSecret,
+        ...postedCredentials,
         code_verifier: result.verifier,
       },
       { authorization: `Basic ${basic}` },
@@ -140,8 +111,8 @@ describe('GoogleEmulator authorization server', () => {
   });
 
   it('should reject a code exchange without code_verifier', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, TARO);
-    const { status, body } = await exchangeCode(emulator.issuer, CLIENT, {
+    const result = await signIn(suite.emulator.issuer, CLIENT, TARO);
+    const { status, body } = await exchangeCode(suite.emulator.issuer, CLIENT, {
       ...result,
       verifier: '',
     });
@@ -151,9 +122,9 @@ describe('GoogleEmulator authorization server', () => {
   });
 
   it('should reject a wrong client secret', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, TARO);
+    const result = await signIn(suite.emulator.issuer, CLIENT, TARO);
     const { status, body } = await exchangeCode(
-      emulator.issuer,
+      suite.emulator.issuer,
       { ...CLIENT, clientSecret: 'wrong' },
       result,
     );
@@ -163,13 +134,13 @@ describe('GoogleEmulator authorization server', () => {
   });
 
   it('should grant only the identity scopes when the Gmail box is unticked', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, { ...TARO, grantGmail: false });
+    const result = await signIn(suite.emulator.issuer, CLIENT, { ...TARO, grantGmail: false });
     expect(result.callback.searchParams.get('scope')).toBe('openid email profile');
 
-    const { body } = await exchangeCode(emulator.issuer, CLIENT, result);
+    const { body } = await exchangeCode(suite.emulator.issuer, CLIENT, result);
     expect(body.scope).toBe('openid email profile');
 
-    const response = await fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/messages`, {
+    const response = await fetch(`${suite.emulator.gmailApiUrl}/gmail/v1/users/me/messages`, {
       headers: { authorization: `Bearer ${String(body.access_token)}` },
     });
     const error = (await response.json()) as { error: Record<string, unknown> };
@@ -185,22 +156,22 @@ describe('GoogleEmulator authorization server', () => {
   });
 
   it('should redirect with error=access_denied when the user presses Cancel', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, { ...TARO, deny: true });
+    const result = await signIn(suite.emulator.issuer, CLIENT, { ...TARO, deny: true });
 
     expect(result.callback.searchParams.get('error')).toBe('access_denied');
     expect(result.callback.searchParams.get('state')).toBe(result.state);
-    expect(result.callback.searchParams.get('iss')).toBe(emulator.issuer);
+    expect(result.callback.searchParams.get('iss')).toBe(suite.emulator.issuer);
     expect(result.callback.searchParams.has('code')).toBe(false);
   });
 
   it('should refuse a wrong password on the login page', async () => {
-    await expect(signIn(emulator.issuer, CLIENT, { ...TARO, password: 'nope' })).rejects.toThrow(
-      'login refused for taro.yamada@gmail.com',
-    );
+    await expect(
+      signIn(suite.emulator.issuer, CLIENT, { ...TARO, password: 'nope' }),
+    ).rejects.toThrow('login refused for taro.yamada@gmail.com');
   });
 
   it('should show an HTML error page and not redirect on a redirect_uri mismatch', async () => {
-    const url = authorizationUrl(emulator.issuer, CLIENT, {
+    const url = authorizationUrl(suite.emulator.issuer, CLIENT, {
       redirect_uri: 'http://127.0.0.1:9/elsewhere',
       code_challenge: 'x'.repeat(43),
       code_challenge_method: 'S256',
@@ -215,20 +186,19 @@ describe('GoogleEmulator authorization server', () => {
   });
 
   it('should refresh without rotating the refresh token and keep the granted scope', async () => {
-    const tokens = await tokensFor(emulator.issuer, CLIENT, TARO);
-    const { status, body } = await tokenRequest(emulator.issuer, {
-      grant_type: 'refresh_token',
-      refresh_token: tokens.refresh_token!,
-      client_id: CLIENT.clientId,
-      client_secret: CLIENT.clientSecret,
-    });
+    const tokens = await tokensFor(suite.emulator.issuer, CLIENT, TARO);
+    const { status, body } = await refreshGrant(
+      suite.emulator.issuer,
+      CLIENT,
+      tokens.refresh_token!,
+    );
 
     expect(status).toBe(200);
     expect(body).not.toHaveProperty('refresh_token');
     expect(body.scope).toBe(`openid email profile ${GMAIL_SCOPE}`);
     expect(body.expires_in).toBe(600);
     expect(body.access_token).not.toBe(tokens.access_token);
-    expect(await gmailStatus(String(body.access_token))).toBe(200);
+    expect(await gmailStatus(suite.emulator, String(body.access_token))).toBe(200);
   });
 
   it.each([
@@ -236,41 +206,41 @@ describe('GoogleEmulator authorization server', () => {
     ['wrong-aud', 'aud'],
     ['wrong-iss', 'iss'],
   ] as const)('should tamper with the %s claim of the ID token', async (tweak, claim) => {
-    emulator.setIdTokenTweak(tweak);
+    suite.emulator.setIdTokenTweak(tweak);
     try {
-      const result = await signIn(emulator.issuer, CLIENT, TARO);
-      const { body } = await exchangeCode(emulator.issuer, CLIENT, result);
-      const jwks = createRemoteJWKSet(new URL(`${emulator.issuer}/oauth2/v3/certs`));
+      const result = await signIn(suite.emulator.issuer, CLIENT, TARO);
+      const { body } = await exchangeCode(suite.emulator.issuer, CLIENT, result);
+      const jwks = createRemoteJWKSet(new URL(`${suite.emulator.issuer}/oauth2/v3/certs`));
       const { payload } = await jwtVerify(String(body.id_token), jwks);
-      const honest = { nonce: result.nonce, aud: CLIENT.clientId, iss: emulator.issuer };
+      const honest = { nonce: result.nonce, aud: CLIENT.clientId, iss: suite.emulator.issuer };
 
       expect(payload[claim]).not.toBe(honest[claim]);
       expect(payload.email).toBe(TARO.email);
     } finally {
-      emulator.setIdTokenTweak(null);
+      suite.emulator.setIdTokenTweak(null);
     }
   });
 
   it('should sign the ID token with a key outside the JWKS for bad-signature', async () => {
-    emulator.setIdTokenTweak('bad-signature');
+    suite.emulator.setIdTokenTweak('bad-signature');
     try {
-      const tokens = await tokensFor(emulator.issuer, CLIENT, TARO);
-      const jwks = createRemoteJWKSet(new URL(`${emulator.issuer}/oauth2/v3/certs`));
+      const tokens = await tokensFor(suite.emulator.issuer, CLIENT, TARO);
+      const jwks = createRemoteJWKSet(new URL(`${suite.emulator.issuer}/oauth2/v3/certs`));
 
       expect(decodeProtectedHeader(tokens.id_token).kid).toBe('emulator-key-1');
       await expect(jwtVerify(tokens.id_token, jwks)).rejects.toThrow(
         'signature verification failed',
       );
     } finally {
-      emulator.setIdTokenTweak(null);
+      suite.emulator.setIdTokenTweak(null);
     }
   });
 
   it('should record the token request form fields', async () => {
-    const result = await signIn(emulator.issuer, CLIENT, TARO);
-    emulator.clearRequests();
-    await exchangeCode(emulator.issuer, CLIENT, result);
-    const recorded = emulator.requests.filter((request) => request.endpoint === 'token');
+    const result = await signIn(suite.emulator.issuer, CLIENT, TARO);
+    suite.emulator.clearRequests();
+    await exchangeCode(suite.emulator.issuer, CLIENT, result);
+    const recorded = suite.emulator.requests.filter((request) => request.endpoint === 'token');
 
     expect(recorded).toHaveLength(1);
     expect(recorded[0].method).toBe('POST');

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readBatchRequest, writeBatchResponse } from './batch-endpoint.js';
 import { jsonResponse } from './faults.js';
-import { GoogleEmulator } from './google-emulator.js';
-import { messageIdFor } from './mailbox.js';
-import { tokensFor } from './sign-in-flow.js';
+import { emulatorSuite, specClient, TARO, taroMessage } from './spec-support.js';
 
-const CLIENT = {
-  clientId: 'batch-spec.apps.googleusercontent.com',
-  clientSecret: 'batch-spec-secret',
-  redirectUris: ['http://127.0.0.1:9/callback'],
-};
-const TARO = 'taro.yamada@gmail.com';
+const CLIENT = specClient('batch-spec');
 const BOUNDARY = 'spec_boundary';
 
 function batchBody(paths: string[]): string {
@@ -46,21 +39,14 @@ function answeredParts(contentType: string, body: string): AnsweredPart[] {
 }
 
 describe('GoogleEmulator batch endpoint', () => {
-  let emulator: GoogleEmulator;
-  let token: string;
-
-  beforeAll(async () => {
-    emulator = await GoogleEmulator.start({ clients: [CLIENT], messagesGetQuotaUnits: 20 });
-    token = (await tokensFor(emulator.issuer, CLIENT, { email: TARO })).access_token;
-  });
-  afterAll(() => emulator.stop());
-  beforeEach(() => emulator.clearRequests());
+  const suite = emulatorSuite({ clients: [CLIENT], messagesGetQuotaUnits: 20 }, TARO);
+  beforeEach(() => suite.emulator.clearRequests());
 
   async function batch(body: string) {
-    const response = await fetch(`${emulator.gmailApiUrl}/batch/gmail/v1`, {
+    const response = await fetch(`${suite.emulator.gmailApiUrl}/batch/gmail/v1`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${suite.token}`,
         'content-type': `multipart/mixed; boundary=${BOUNDARY}`,
       },
       body,
@@ -69,16 +55,16 @@ describe('GoogleEmulator batch endpoint', () => {
   }
 
   it('should answer each part on its own, in order, with a 404 part and an injected 429 part', async () => {
-    emulator.setFault(
+    suite.emulator.setFault(
       'gmail_get',
       { kind: 'gmail-error', status: 429, reason: 'rateLimitExceeded' },
       1,
     );
-    const before = emulator.quotaUsed(TARO);
+    const before = suite.emulator.quotaUsed(TARO.email);
     const { response, text } = await batch(
       batchBody([
-        `/gmail/v1/users/me/messages/${messageIdFor(`${TARO}#0`)}?format=metadata`,
-        `/gmail/v1/users/me/messages/${messageIdFor(`${TARO}#1`)}?format=metadata&metadataHeaders=Subject`,
+        `/gmail/v1/users/me/messages/${taroMessage(0)}?format=metadata`,
+        `/gmail/v1/users/me/messages/${taroMessage(1)}?format=metadata&metadataHeaders=Subject`,
         '/gmail/v1/users/me/messages/0123456789abcdef?format=metadata',
       ]),
     );
@@ -92,31 +78,31 @@ describe('GoogleEmulator batch endpoint', () => {
       ['<response-item-3>', 'HTTP/1.1 404 Not Found'],
     ]);
     expect(parts[1].json).toMatchObject({
-      id: messageIdFor(`${TARO}#1`),
+      id: taroMessage(1),
       payload: { headers: [{ name: 'Subject', value: '来週の会議について (ISO-2022-JP)' }] },
     });
     expect(text).toContain('\r\nContent-Type: application/json; charset=UTF-8\r\n');
     // The faulted part never reached the API; the emulator charges every call it answers, 404s too.
-    expect(emulator.quotaUsed(TARO) - before).toBe(40);
+    expect(suite.emulator.quotaUsed(TARO.email) - before).toBe(40);
   });
 
   it('should record the outer request once and every inner call with viaBatch', async () => {
-    await batch(batchBody([`/gmail/v1/users/me/messages/${messageIdFor(`${TARO}#2`)}`]));
+    await batch(batchBody([`/gmail/v1/users/me/messages/${taroMessage(2)}`]));
 
-    expect(emulator.requests.map((r) => [r.endpoint, r.method, r.viaBatch ?? false])).toEqual([
-      ['gmail_batch', 'POST', false],
-      ['gmail_get', 'GET', true],
-    ]);
-    expect(emulator.requests[0].body).toContain('Content-ID: <item-1>');
-    expect(emulator.requests[1].path).toBe(
-      `/gmail/v1/users/me/messages/${messageIdFor(`${TARO}#2`)}`,
+    expect(suite.emulator.requests.map((r) => [r.endpoint, r.method, r.viaBatch ?? false])).toEqual(
+      [
+        ['gmail_batch', 'POST', false],
+        ['gmail_get', 'GET', true],
+      ],
     );
+    expect(suite.emulator.requests[0].body).toContain('Content-ID: <item-1>');
+    expect(suite.emulator.requests[1].path).toBe(`/gmail/v1/users/me/messages/${taroMessage(2)}`);
   });
 
   it('should refuse more than 100 parts with 400', async () => {
     const paths = Array.from(
       { length: 101 },
-      (_, index) => `/gmail/v1/users/me/messages/${messageIdFor(`${TARO}#${index}`)}`,
+      (_, index) => `/gmail/v1/users/me/messages/${taroMessage(index)}`,
     );
     const { response, text } = await batch(batchBody(paths));
 
@@ -125,7 +111,7 @@ describe('GoogleEmulator batch endpoint', () => {
   });
 
   it('should answer every part 401 when the outer token is bad', async () => {
-    const response = await fetch(`${emulator.gmailApiUrl}/batch/gmail/v1`, {
+    const response = await fetch(`${suite.emulator.gmailApiUrl}/batch/gmail/v1`, {
       method: 'POST',
       headers: {
         authorization: 'Bearer nope',

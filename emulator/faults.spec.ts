@@ -1,42 +1,30 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { FaultTable } from './faults.js';
-import { GoogleEmulator } from './google-emulator.js';
-import { tokenRequest, tokensFor } from './sign-in-flow.js';
+import { tokenRequest } from './sign-in-flow.js';
+import { emulatorSuite, specClient } from './spec-support.js';
 
-const CLIENT = {
-  clientId: 'faults-spec.apps.googleusercontent.com',
-  clientSecret: 'faults-spec-secret',
-  redirectUris: ['http://127.0.0.1:9/callback'],
-};
+const CLIENT = specClient('faults-spec');
 
 describe('GoogleEmulator faults', () => {
-  let emulator: GoogleEmulator;
-  let token: string;
-
-  beforeAll(async () => {
-    emulator = await GoogleEmulator.start({ clients: [CLIENT] });
-    token = (await tokensFor(emulator.issuer, CLIENT, { email: 'hanako@example.co.jp' }))
-      .access_token;
-  });
-  afterAll(() => emulator.stop());
+  const suite = emulatorSuite({ clients: [CLIENT] }, { email: 'hanako@example.co.jp' });
   beforeEach(() => {
     for (const endpoint of ['discovery', 'jwks', 'token', 'gmail_list', 'gmail_labels'] as const)
-      emulator.setFault(endpoint, null);
+      suite.emulator.setFault(endpoint, null);
   });
 
   const labels = () =>
-    fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`, {
-      headers: { authorization: `Bearer ${token}` },
+    fetch(`${suite.emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`, {
+      headers: { authorization: `Bearer ${suite.token}` },
     });
 
   it('should answer a status fault with its body and headers, once when times is 1', async () => {
-    emulator.setFault(
+    suite.emulator.setFault(
       'discovery',
       { kind: 'status', status: 503, body: 'down', headers: { 'retry-after': '7' } },
       1,
     );
-    const faulted = await fetch(`${emulator.issuer}/.well-known/openid-configuration`);
-    const normal = await fetch(`${emulator.issuer}/.well-known/openid-configuration`);
+    const faulted = await fetch(`${suite.emulator.issuer}/.well-known/openid-configuration`);
+    const normal = await fetch(`${suite.emulator.issuer}/.well-known/openid-configuration`);
 
     expect(faulted.status).toBe(503);
     expect(faulted.headers.get('retry-after')).toBe('7');
@@ -45,14 +33,14 @@ describe('GoogleEmulator faults', () => {
   });
 
   it('should answer a gmail-error fault in Google’s JSON error shape', async () => {
-    emulator.setFault('gmail_list', {
+    suite.emulator.setFault('gmail_list', {
       kind: 'gmail-error',
       status: 403,
       reason: 'accessNotConfigured',
       message: 'Gmail API has not been used in project 1234 before or it is disabled.',
     });
-    const response = await fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/messages`, {
-      headers: { authorization: `Bearer ${token}` },
+    const response = await fetch(`${suite.emulator.gmailApiUrl}/gmail/v1/users/me/messages`, {
+      headers: { authorization: `Bearer ${suite.token}` },
     });
 
     expect(response.status).toBe(403);
@@ -73,14 +61,14 @@ describe('GoogleEmulator faults', () => {
   });
 
   it('should answer an oauth-error fault at the token endpoint and record the form', async () => {
-    emulator.setFault('token', {
+    suite.emulator.setFault('token', {
       kind: 'oauth-error',
       status: 400,
       error: 'invalid_grant',
       description: 'Token has been expired or revoked.',
     });
-    emulator.clearRequests();
-    const { status, body } = await tokenRequest(emulator.issuer, {
+    suite.emulator.clearRequests();
+    const { status, body } = await tokenRequest(suite.emulator.issuer, {
       grant_type: 'refresh_token',
       refresh_token: 'whatever',
     });
@@ -90,15 +78,15 @@ describe('GoogleEmulator faults', () => {
       error: 'invalid_grant',
       error_description: 'Token has been expired or revoked.',
     });
-    expect(emulator.requests[0].form).toEqual({
+    expect(suite.emulator.requests[0].form).toEqual({
       grant_type: 'refresh_token',
       refresh_token: 'whatever',
     });
   });
 
   it('should answer 200 with a non-JSON body for a garbage fault', async () => {
-    emulator.setFault('jwks', { kind: 'garbage' });
-    const response = await fetch(`${emulator.issuer}/oauth2/v3/certs`);
+    suite.emulator.setFault('jwks', { kind: 'garbage' });
+    const response = await fetch(`${suite.emulator.issuer}/oauth2/v3/certs`);
     const text = await response.text();
 
     expect(response.status).toBe(200);
@@ -106,7 +94,7 @@ describe('GoogleEmulator faults', () => {
   });
 
   it('should answer 200 with half a JSON document for a truncated fault', async () => {
-    emulator.setFault('gmail_labels', { kind: 'truncated' });
+    suite.emulator.setFault('gmail_labels', { kind: 'truncated' });
     const response = await labels();
     const text = await response.text();
 
@@ -117,9 +105,9 @@ describe('GoogleEmulator faults', () => {
   });
 
   it('should never answer for a hang fault, so the client timeout fires', async () => {
-    emulator.setFault('gmail_labels', { kind: 'hang' }, 1);
-    const hung = fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`, {
-      headers: { authorization: `Bearer ${token}` },
+    suite.emulator.setFault('gmail_labels', { kind: 'hang' }, 1);
+    const hung = fetch(`${suite.emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`, {
+      headers: { authorization: `Bearer ${suite.token}` },
       signal: AbortSignal.timeout(200),
     });
 

@@ -1,65 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GoogleEmulator } from './google-emulator.js';
-import { messageIdFor } from './mailbox.js';
 import { tokensFor } from './sign-in-flow.js';
+import { emulatorSuite, gmailGet, specClient, TARO, taroMessage } from './spec-support.js';
+import type { GmailMessage } from './spec-support.js';
 
-const CLIENT = {
-  clientId: 'gmail-spec.apps.googleusercontent.com',
-  clientSecret: 'gmail-spec-secret',
-  redirectUris: ['http://127.0.0.1:9/callback'],
-};
-const TARO = 'taro.yamada@gmail.com';
-/** Fixture ids are derived from the account and the message's position in fixtures.ts. */
-const taroMessage = (index: number) => messageIdFor(`${TARO}#${index}`);
+const CLIENT = specClient('gmail-spec');
 
 interface ListBody {
   messages?: { id: string; threadId: string }[];
   nextPageToken?: string;
   resultSizeEstimate: number;
 }
-interface Part {
-  partId: string;
-  mimeType: string;
-  filename: string;
-  headers: { name: string; value: string }[];
-  body: { size: number; data?: string; attachmentId?: string };
-  parts?: Part[];
-}
-interface MessageBody {
-  id: string;
-  threadId: string;
-  labelIds: string[];
-  snippet: string;
-  historyId: string;
-  internalDate: string;
-  sizeEstimate: number;
-  payload?: Part;
-  raw?: string;
-}
 
 describe('GoogleEmulator Gmail API', () => {
-  let emulator: GoogleEmulator;
-  let token: string;
-
-  beforeAll(async () => {
-    emulator = await GoogleEmulator.start({ clients: [CLIENT] });
-    token = (await tokensFor(emulator.issuer, CLIENT, { email: TARO })).access_token;
-  });
-  afterAll(() => emulator.stop());
-
-  async function call<T>(
-    path: string,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: T; headers: Headers }> {
-    const response = await fetch(`${emulator.gmailApiUrl}${path}`, {
-      headers: { authorization: `Bearer ${token}`, ...headers },
-    });
-    return {
-      status: response.status,
-      body: (await response.json()) as T,
-      headers: response.headers,
-    };
-  }
+  const suite = emulatorSuite({ clients: [CLIENT] }, TARO);
+  const call = <T>(path: string, headers?: Record<string, string>) =>
+    gmailGet<T>(suite, path, headers);
 
   it('should list 63 unread messages over two pages of 50, newest first', async () => {
     const first = await call<ListBody>('/gmail/v1/users/me/messages?q=is:unread&maxResults=50');
@@ -130,7 +86,7 @@ describe('GoogleEmulator Gmail API', () => {
     const list = await call<ListBody>(
       '/gmail/v1/users/me/messages?q=is:unread&maxResults=2&fields=messages/id,nextPageToken',
     );
-    const message = await call<MessageBody>(
+    const message = await call<GmailMessage>(
       `/gmail/v1/users/me/messages/${taroMessage(1)}?format=metadata&fields=id,payload(headers)&metadataHeaders=From`,
     );
     const label = await call<Record<string, unknown>>(
@@ -167,7 +123,7 @@ describe('GoogleEmulator Gmail API', () => {
   });
 
   it('should answer 401 with Google’s error shape for an unknown token', async () => {
-    const response = await fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/messages`, {
+    const response = await fetch(`${suite.emulator.gmailApiUrl}/gmail/v1/users/me/messages`, {
       headers: { authorization: 'Bearer ya29.not-a-token' },
     });
 
@@ -192,27 +148,27 @@ describe('GoogleEmulator Gmail API', () => {
   });
 
   it('should answer 401 without an Authorization header', async () => {
-    const response = await fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`);
+    const response = await fetch(`${suite.emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`);
 
     expect(response.status).toBe(401);
   });
 
   it('should charge quota units per call', async () => {
-    const before = emulator.quotaUsed(TARO);
+    const before = suite.emulator.quotaUsed(TARO.email);
     await call('/gmail/v1/users/me/messages?maxResults=1');
     await call(`/gmail/v1/users/me/messages/${taroMessage(0)}?format=minimal`);
     await call('/gmail/v1/users/me/labels/UNREAD');
 
-    expect(emulator.quotaUsed(TARO) - before).toBe(5 + 5 + 1);
+    expect(suite.emulator.quotaUsed(TARO.email) - before).toBe(5 + 5 + 1);
   });
 
   it('should put addMessage at the top of the unread list and drop it after markRead', async () => {
-    const id = emulator.addMessage(TARO, { subject: 'Fresh news' });
+    const id = suite.emulator.addMessage(TARO.email, { subject: 'Fresh news' });
     const top = await call<ListBody>('/gmail/v1/users/me/messages?q=is:unread&maxResults=1');
-    const added = await call<MessageBody>(
+    const added = await call<GmailMessage>(
       `/gmail/v1/users/me/messages/${id}?format=metadata&metadataHeaders=Subject`,
     );
-    emulator.markRead(TARO, id);
+    suite.emulator.markRead(TARO.email, id);
     const after = await call<{ messagesUnread: number }>('/gmail/v1/users/me/labels/UNREAD');
 
     expect(id).toMatch(/^[0-9a-f]{16}$/);
@@ -222,14 +178,14 @@ describe('GoogleEmulator Gmail API', () => {
   });
 
   it('should delay Gmail answers by the configured latency', async () => {
-    emulator.setLatency(150);
+    suite.emulator.setLatency(150);
     try {
       const started = performance.now();
       await call('/gmail/v1/users/me/labels/UNREAD');
 
       expect(performance.now() - started).toBeGreaterThanOrEqual(145);
     } finally {
-      emulator.setLatency(0);
+      suite.emulator.setLatency(0);
     }
   });
 });
@@ -242,7 +198,7 @@ describe('GoogleEmulator Gmail quota', () => {
       messagesGetQuotaUnits: 20,
     });
     try {
-      const { access_token } = await tokensFor(emulator.issuer, CLIENT, { email: TARO });
+      const { access_token } = await tokensFor(emulator.issuer, CLIENT, TARO);
       const get = () =>
         fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/messages/${taroMessage(0)}`, {
           headers: { authorization: `Bearer ${access_token}` },
@@ -258,7 +214,7 @@ describe('GoogleEmulator Gmail quota', () => {
       expect(error.error.errors).toEqual([
         expect.objectContaining({ reason: 'rateLimitExceeded', domain: 'usageLimits' }),
       ]);
-      expect(emulator.quotaUsed(TARO)).toBe(20);
+      expect(emulator.quotaUsed(TARO.email)).toBe(20);
     } finally {
       await emulator.stop();
     }

@@ -1,64 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHARSET_BODIES } from './fixtures.js';
-import { GoogleEmulator } from './google-emulator.js';
 import { messageIdFor } from './mailbox.js';
-import { tokensFor } from './sign-in-flow.js';
+import { emulatorSuite, gmailGet, specClient, TARO, taroMessage } from './spec-support.js';
+import type { GmailMessage } from './spec-support.js';
 
-const CLIENT = {
-  clientId: 'gmail-spec.apps.googleusercontent.com',
-  clientSecret: 'gmail-spec-secret',
-  redirectUris: ['http://127.0.0.1:9/callback'],
-};
-const TARO = 'taro.yamada@gmail.com';
-/** Fixture ids are derived from the account and the message's position in fixtures.ts. */
-const taroMessage = (index: number) => messageIdFor(`${TARO}#${index}`);
-
-interface Part {
-  partId: string;
-  mimeType: string;
-  filename: string;
-  headers: { name: string; value: string }[];
-  body: { size: number; data?: string; attachmentId?: string };
-  parts?: Part[];
-}
-interface MessageBody {
-  id: string;
-  threadId: string;
-  labelIds: string[];
-  snippet: string;
-  historyId: string;
-  internalDate: string;
-  sizeEstimate: number;
-  payload?: Part;
-  raw?: string;
-}
+const CLIENT = specClient('gmail-spec');
 
 describe('GoogleEmulator Gmail messages.get and attachments.get', () => {
-  let emulator: GoogleEmulator;
-  let token: string;
-
-  beforeAll(async () => {
-    emulator = await GoogleEmulator.start({ clients: [CLIENT] });
-    token = (await tokensFor(emulator.issuer, CLIENT, { email: TARO })).access_token;
-  });
-  afterAll(() => emulator.stop());
-
-  async function call<T>(
-    path: string,
-    headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: T; headers: Headers }> {
-    const response = await fetch(`${emulator.gmailApiUrl}${path}`, {
-      headers: { authorization: `Bearer ${token}`, ...headers },
-    });
-    return {
-      status: response.status,
-      body: (await response.json()) as T,
-      headers: response.headers,
-    };
-  }
+  const suite = emulatorSuite({ clients: [CLIENT] }, TARO);
+  const call = <T>(path: string) => gmailGet<T>(suite, path);
 
   it('should return only the asked metadataHeaders, case-insensitively', async () => {
-    const { status, body } = await call<MessageBody>(
+    const { status, body } = await call<GmailMessage>(
       `/gmail/v1/users/me/messages/${taroMessage(1)}?format=metadata&metadataHeaders=from&metadataHeaders=SUBJECT`,
     );
 
@@ -73,7 +26,7 @@ describe('GoogleEmulator Gmail messages.get and attachments.get', () => {
   });
 
   it('should serve the ISO-2022-JP body bytes exactly as stored', async () => {
-    const { body } = await call<MessageBody>(`/gmail/v1/users/me/messages/${taroMessage(1)}`);
+    const { body } = await call<GmailMessage>(`/gmail/v1/users/me/messages/${taroMessage(1)}`);
 
     expect(body.payload!.mimeType).toBe('text/plain');
     expect(body.payload!.headers).toContainEqual({
@@ -86,7 +39,7 @@ describe('GoogleEmulator Gmail messages.get and attachments.get', () => {
   });
 
   it('should encode snippets with HTML entities like Gmail', async () => {
-    const { body } = await call<MessageBody>(
+    const { body } = await call<GmailMessage>(
       `/gmail/v1/users/me/messages/${taroMessage(11)}?format=minimal`,
     );
 
@@ -95,7 +48,7 @@ describe('GoogleEmulator Gmail messages.get and attachments.get', () => {
   });
 
   it('should serve a nested multipart message with a PDF attachment', async () => {
-    const { body } = await call<MessageBody>(`/gmail/v1/users/me/messages/${taroMessage(8)}`);
+    const { body } = await call<GmailMessage>(`/gmail/v1/users/me/messages/${taroMessage(8)}`);
     const root = body.payload!;
     const pdf = root.parts![1];
     const attachment = await call<{ size: number; data: string }>(
@@ -118,7 +71,7 @@ describe('GoogleEmulator Gmail messages.get and attachments.get', () => {
   });
 
   it('should serve a 200 KB body only through attachmentId', async () => {
-    const { body } = await call<MessageBody>(`/gmail/v1/users/me/messages/${taroMessage(9)}`);
+    const { body } = await call<GmailMessage>(`/gmail/v1/users/me/messages/${taroMessage(9)}`);
     const large = body.payload!.body;
     const attachment = await call<{ size: number; data: string }>(
       `/gmail/v1/users/me/messages/${taroMessage(9)}/attachments/${large.attachmentId}`,

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GoogleEmulator } from './google-emulator.js';
-import { signIn, tokenRequest, tokensFor } from './sign-in-flow.js';
+import { signIn, tokensFor } from './sign-in-flow.js';
+import { refreshGrant, specClient, TARO } from './spec-support.js';
 
-const CLIENT = {
-  clientId: 'spec-client.apps.googleusercontent.com',
-  clientSecret: 'spec-secret',
-  redirectUris: ['http://127.0.0.1:9/callback'],
-};
-const TARO = { email: 'taro.yamada@gmail.com' };
+const CLIENT = specClient('spec-client');
 
 describe('GoogleEmulator instances', () => {
   it('should not share tokens between two emulators in one process', async () => {
@@ -18,12 +14,7 @@ describe('GoogleEmulator instances', () => {
       const response = await fetch(`${second.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`, {
         headers: { authorization: `Bearer ${tokens.access_token}` },
       });
-      const refresh = await tokenRequest(second.issuer, {
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refresh_token!,
-        client_id: CLIENT.clientId,
-        client_secret: CLIENT.clientSecret,
-      });
+      const refresh = await refreshGrant(second.issuer, CLIENT, tokens.refresh_token!);
 
       expect(response.status).toBe(401);
       expect(refresh.body.error).toBe('invalid_grant');

@@ -1,31 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GoogleEmulator } from './google-emulator.js';
+import { describe, expect, it } from 'vitest';
 import { authorizationUrl } from './sign-in-flow.js';
+import { emulatorSuite, specClient } from './spec-support.js';
 
-const CLIENT = {
-  clientId: 'pages-spec.apps.googleusercontent.com',
-  clientSecret: 'pages-spec-secret',
-  redirectUris: ['http://127.0.0.1:9/callback'],
-};
+const CLIENT = specClient('pages-spec');
 
 describe('InteractionPages', () => {
-  let emulator: GoogleEmulator;
-
-  beforeAll(async () => {
-    emulator = await GoogleEmulator.start({ clients: [CLIENT] });
-  });
-  afterAll(() => emulator.stop());
+  const suite = emulatorSuite({ clients: [CLIENT] });
 
   /** Follows the authorization redirect to the login page, as a browser would. */
   async function loginPage(loginHint: string): Promise<string> {
-    const url = authorizationUrl(emulator.issuer, CLIENT, {
+    const url = authorizationUrl(suite.emulator.issuer, CLIENT, {
       state: 's',
       code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       code_challenge_method: 'S256',
       login_hint: loginHint,
     });
     const redirect = await fetch(url, { redirect: 'manual' });
-    const page = await fetch(new URL(redirect.headers.get('location')!, emulator.issuer), {
+    const page = await fetch(new URL(redirect.headers.get('location')!, suite.emulator.issuer), {
       headers: {
         cookie: redirect.headers
           .getSetCookie()
@@ -54,7 +45,7 @@ describe('InteractionPages', () => {
   });
 
   it('should answer 400 with a page when the interaction cookie is missing', async () => {
-    const response = await fetch(`${emulator.issuer}/interaction/unknown-uid`);
+    const response = await fetch(`${suite.emulator.issuer}/interaction/unknown-uid`);
 
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('This sign-in has expired. Start again.');

@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GMAIL_SCOPE } from './authorization-server.js';
-import { GoogleEmulator } from './google-emulator.js';
 import { exchangeCode, signIn } from './sign-in-flow.js';
+import { emulatorSuite, specClient, TARO } from './spec-support.js';
 
-const CLIENT = {
-  clientId: 'spec-client.apps.googleusercontent.com',
-  clientSecret: 'spec-secret',
-  redirectUris: ['http://127.0.0.1:9/callback'],
-};
-const TARO = { email: 'taro.yamada@gmail.com' };
+const CLIENT = specClient('spec-client');
 const EXAMPLE_SCOPE = 'https://www.googleapis.com/auth/example.readonly';
 const EXAMPLE_PATH = '/example/v1/things';
 
 describe('GoogleEmulator registered APIs and incremental authorization', () => {
-  let emulator: GoogleEmulator;
+  const suite = emulatorSuite({ clients: [CLIENT] });
 
-  beforeAll(async () => {
-    emulator = await GoogleEmulator.start({ clients: [CLIENT] });
-    emulator.registerApi({
+  beforeAll(() => {
+    suite.emulator.registerApi({
       endpoint: 'example_things',
       path: EXAMPLE_PATH,
       scope: EXAMPLE_SCOPE,
@@ -25,29 +19,28 @@ describe('GoogleEmulator registered APIs and incremental authorization', () => {
       respond: (account, query) => ({ owner: account.email, q: query.get('q') }),
     });
   });
-  afterAll(() => emulator.stop());
   beforeEach(() => {
-    emulator.revokeAll(TARO.email);
-    emulator.clearRequests();
+    suite.emulator.revokeAll(TARO.email);
+    suite.emulator.clearRequests();
   });
 
   async function call(accessToken?: string) {
-    const response = await fetch(`${emulator.issuer}${EXAMPLE_PATH}?q=1`, {
+    const response = await fetch(`${suite.emulator.issuer}${EXAMPLE_PATH}?q=1`, {
       headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {},
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
   async function tokens(scope: string, choice: Parameters<typeof signIn>[2], extra = {}) {
-    const result = await signIn(emulator.issuer, CLIENT, choice, { scope, ...extra });
-    const { status, body } = await exchangeCode(emulator.issuer, CLIENT, result);
+    const result = await signIn(suite.emulator.issuer, CLIENT, choice, { scope, ...extra });
+    const { status, body } = await exchangeCode(suite.emulator.issuer, CLIENT, result);
     expect(status).toBe(200);
     return { callback: result.callback, body };
   }
 
   it('should refuse to register the same endpoint twice', () => {
     expect(() =>
-      emulator.registerApi({
+      suite.emulator.registerApi({
         endpoint: 'example_things',
         path: '/other',
         scope: EXAMPLE_SCOPE,
@@ -65,7 +58,7 @@ describe('GoogleEmulator registered APIs and incremental authorization', () => {
     expect(refused.body).toMatchObject({
       error: { code: 403, errors: [{ reason: 'insufficientPermissions' }] },
     });
-    expect(emulator.requests.at(-1)?.endpoint).toBe('example_things');
+    expect(suite.emulator.requests.at(-1)?.endpoint).toBe('example_things');
   });
 
   it('should grant the scope ticked on the consent page and answer for its account', async () => {
@@ -100,7 +93,7 @@ describe('GoogleEmulator registered APIs and incremental authorization', () => {
     );
     const accessToken = String(combined.body.access_token);
     expect((await call(accessToken)).status).toBe(200);
-    const gmail = await fetch(`${emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`, {
+    const gmail = await fetch(`${suite.emulator.gmailApiUrl}/gmail/v1/users/me/labels/UNREAD`, {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     expect(gmail.status).toBe(200);
@@ -108,12 +101,12 @@ describe('GoogleEmulator registered APIs and incremental authorization', () => {
 
   it('should answer a fault set on a registered endpoint', async () => {
     const { body } = await tokens(`openid ${EXAMPLE_SCOPE}`, TARO);
-    emulator.setFault(
+    suite.emulator.setFault(
       'example_things',
       { kind: 'gmail-error', status: 429, reason: 'rateLimitExceeded' },
       1,
     );
-    const busy = await fetch(`${emulator.issuer}${EXAMPLE_PATH}`, {
+    const busy = await fetch(`${suite.emulator.issuer}${EXAMPLE_PATH}`, {
       headers: { authorization: `Bearer ${String(body.access_token)}` },
     });
     expect(busy.status).toBe(429);

@@ -10,7 +10,10 @@ import { RedisConnection } from './redis/redis.connection.js';
 // `npm run account -- show|delete <sub|email>`, with the service's environment (REDIS_URL,
 // SESSION_PREFIX, TOKEN_ENCRYPTION_KEY). Without REDIS_URL the records live inside the running
 // process, out of this command's reach.
-const config = parseConfiguration({ ...readEnvironment(), LOG_LEVEL: 'warn' });
+const config = parseConfiguration(
+  { ...readEnvironment(), LOG_LEVEL: 'warn' },
+  AppModule.featureSettings(),
+);
 if (!config.session.redis) {
   process.stderr.write(
     'No Redis is configured (REDIS_URL, REDIS_CLUSTER_URLS or REDIS_SENTINEL_URLS): account records live only inside the service.\n',

@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AccountRecords } from './oauth/account-records.js';
-import { describe as describeDevice } from './oauth/account.page.js';
-import { AccountsService } from './oauth/accounts.service.js';
+import { AccountRecords } from './oauth/accounts/account-records.js';
+import { describe as describeDevice } from './oauth/accounts/account.page.js';
+import { AccountsService } from './oauth/accounts/accounts.service.js';
 
 const USAGE = 'usage: npm run account -- show|delete <sub|email>';
 

@@ -3,23 +3,23 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestModule,
+  type Type,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AppController } from './app.controller.js';
-import { LocaleController } from './locale.controller.js';
-import { PageContextMiddleware } from './page-context.middleware.js';
-import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { LocaleController } from './web/locale.controller.js';
+import { PageContextMiddleware } from './web/page-context.middleware.js';
+import { WebModule } from './web/web.module.js';
+import { AllExceptionsFilter } from './web/all-exceptions.filter.js';
 import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
-import { type Configuration, RateLimitConfig, SessionConfig } from './config/configuration.js';
-import { RedisConnection } from './redis/redis.connection.js';
-import { RedisThrottlerStorage } from './redis/redis-throttler.storage.js';
-import { ThrottlerModule } from '@nestjs/throttler';
+import type { ParsedConfiguration } from './config/parse-configuration.js';
+import type { SettingsClass } from './config/settings.js';
+import { type MessageCatalogue, registerMessages } from './i18n/i18n.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { GmailModule } from './gmail/gmail.module.js';
 import { RiscModule } from './risc/risc.module.js';
-import { I18nModule } from './i18n/i18n.module.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { SessionModule } from './session/session.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -27,16 +27,39 @@ import { LoggingModule } from './logging/logging.module.js';
 import { TracingModule } from './tracing/tracing.module.js';
 import type { DestinationStream } from 'pino';
 
+/**
+ * A Google feature: a module of its own folder that may declare the settings it reads (read in
+ * the one parse of the environment) and its page text in every language.
+ */
+export type FeatureModule = Type & {
+  readonly settings?: readonly SettingsClass[];
+  readonly messages?: MessageCatalogue;
+};
+
+/** The service's features: one line each. */
+const FEATURES: readonly FeatureModule[] = [GmailModule, RiscModule];
+
 @Module({})
 export class AppModule implements NestModule {
+  /** Every feature's settings, for parseConfiguration; `extra` features as in forRoot. */
+  static featureSettings(extra: readonly FeatureModule[] = []): SettingsClass[] {
+    return [...FEATURES, ...extra].flatMap((feature) => feature.settings ?? []);
+  }
+
   /**
-   * The whole service for a validated configuration (see src/config/parse-configuration.ts);
-   * `logDestination` replaces stdout for the log (tests read it).
+   * The whole service for a configuration parsed with the features' settings
+   * (`parseConfiguration(env, AppModule.featureSettings())`); `logDestination` replaces stdout
+   * for the log (tests read it); `features` are mounted beside the service's own, as one more
+   * line in FEATURES would (the tests' example feature).
    */
   static forRoot(
-    config: Configuration,
-    options: { logDestination?: DestinationStream } = {},
+    config: ParsedConfiguration,
+    options: { logDestination?: DestinationStream; features?: readonly FeatureModule[] } = {},
   ): DynamicModule {
+    const features = [...FEATURES, ...(options.features ?? [])];
+    for (const feature of features) {
+      if (feature.messages) registerMessages(feature.name, feature.messages);
+    }
     return {
       module: AppModule,
       imports: [
@@ -46,33 +69,14 @@ export class AppModule implements NestModule {
         CommonModule,
         RedisModule,
         SessionModule,
-        I18nModule,
+        WebModule,
         OAuthModule,
-        GmailModule,
-        RiscModule,
         HealthModule,
         MetricsModule,
-        ThrottlerModule.forRootAsync({
-          inject: [RateLimitConfig, SessionConfig, RedisConnection],
-          useFactory: (
-            limits: RateLimitConfig,
-            session: SessionConfig,
-            redis: RedisConnection,
-          ) => ({
-            // Sign-in starts and callbacks per client IP (req.ip: TRUST_PROXY makes it right).
-            throttlers: [
-              { name: 'signin', ttl: 60_000, limit: limits.signInPerMinute },
-              { name: 'api', ttl: 60_000, limit: limits.apiPerMinute },
-              { name: 'risc', ttl: 60_000, limit: limits.riscPerMinute },
-            ],
-            // One budget per client for /oauth and /callback together (the default keys by route).
-            generateKey: (_context, tracker, name) => `${name}:${tracker}`,
-            storage: redis.client ? new RedisThrottlerStorage(redis, session.prefix) : undefined,
-          }),
-        }),
+        ...features,
       ],
       controllers: [AppController, LocaleController],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }, PageContextMiddleware],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 

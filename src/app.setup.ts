@@ -5,16 +5,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServerConfig, SessionConfig, TracingConfig } from './config/configuration.js';
-import { configureViews } from './common/view-engine.js';
-import { fixedHeaders } from './common/fixed-headers.js';
-import { rawBody } from './common/raw-body.js';
+import { configureViews } from './web/view-engine.js';
+import { fixedHeaders } from './web/fixed-headers.js';
+import { rawBody, RawBodyRoutes } from './web/raw-body.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { MetricsRegistry } from './common/metrics.registry.js';
 import { requestLogMiddleware } from './logging/request-log.middleware.js';
 import { serverSpanMiddleware } from './tracing/server-span.middleware.js';
-
-/** A SET is a few kilobytes; Google's are under 2 KB. */
-const RISC_MAX_BODY_BYTES = 16_384;
 
 /** The project root, where views/ and public/ are: the nearest folder above this file that has views/. */
 export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
@@ -38,8 +35,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   if (app.get(TracingConfig).endpoint) app.use(serverSpanMiddleware());
   app.use(requestLogMiddleware(PinoLogger.root));
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
-  // Security Event Tokens (POST /risc) are read raw whatever their type, before Nest's parsers.
-  app.use('/risc', rawBody(RISC_MAX_BODY_BYTES));
+  // Routes a module declared raw (RawBodyRoutes) are read before Nest's parsers.
+  for (const { path, limitBytes } of app.get(RawBodyRoutes).routes) {
+    app.use(path, rawBody(limitBytes));
+  }
   app.disable('x-powered-by');
   app.set('trust proxy', server.trustProxy);
   app.set('query parser', 'simple');

@@ -12,7 +12,7 @@ import { ShutdownState } from './health/shutdown-state.js';
 async function bootstrap(): Promise<void> {
   let config;
   try {
-    config = parseConfiguration(readEnvironment());
+    config = parseConfiguration(readEnvironment(), AppModule.featureSettings());
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`Configuration error: ${error.message}\n`);

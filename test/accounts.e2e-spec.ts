@@ -3,18 +3,18 @@ import supertest from 'supertest';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { consentAtEmulator } from '../emulator/index.js';
 import { accountCommand } from '../src/account-command.js';
-import { accountKey } from '../src/oauth/account-keys.js';
-import { AccountRecords } from '../src/oauth/account-records.js';
-import { AccountStorage } from '../src/oauth/account-storage.js';
-import { AccountsService } from '../src/oauth/accounts.service.js';
+import { accountKey } from '../src/oauth/accounts/account-keys.js';
+import { AccountRecords } from '../src/oauth/accounts/account-records.js';
+import { KeyValueStore } from '../src/redis/key-value.store.js';
+import { AccountsService } from '../src/oauth/accounts/accounts.service.js';
 import { SessionStore } from '../src/session/session-store.js';
 import { useServiceFixture } from './support/fixture.js';
 import {
   type Agent,
   callbackPath,
-  csrfTokenOf,
   signInCounting,
   startSignIn,
+  submitForm,
   TEST_SESSION_SECRET,
   type TestApp,
 } from './support/test-app.js';
@@ -38,6 +38,11 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   const issuedRefreshTokens = () =>
     requestsTo('token').filter((r) => typeof r.response?.refresh_token === 'string');
   const browser = (userAgent = CHROME_LINUX) => sut.agent().set('User-Agent', userAgent);
+  /** Signs Taro in on each browser, in order, and hands the browsers back. */
+  const taroSignedInOn = async (...browsers: Agent[]) => {
+    for (const agent of browsers) await signInCounting(agent, TARO);
+    return browsers;
+  };
 
   beforeEach(() => {
     // No grant at Google and an empty store: a person arriving for the first time.
@@ -51,11 +56,7 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     const b = browser(FIREFOX_WINDOWS);
     const first = await signInCounting(a, TARO);
     const second = await signInCounting(b, TARO);
-    await a
-      .post('/logout')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(a) })
-      .expect(303);
+    await submitForm(a, '/logout');
     await a.get('/home').expect(302);
     const third = await signInCounting(a, TARO);
     expect([first.prompts, second.prompts, third.prompts]).toEqual([
@@ -72,10 +73,7 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   });
 
   it('should refresh once for two devices after expiry, and both read mail', async () => {
-    const a = browser();
-    const b = browser(FIREFOX_WINDOWS);
-    await signInCounting(a, TARO);
-    await signInCounting(b, TARO);
+    const [a, b] = await taroSignedInOn(browser(), browser(FIREFOX_WINDOWS));
     sut.emulator.clearRequests();
     sut.clock.advance(HOUR);
     const [pageA, pageB] = await Promise.all([a.get('/home'), b.get('/home')]);
@@ -164,9 +162,8 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   });
 
   it('should write last-seen at most once a minute', async () => {
-    const a = browser();
-    await signInCounting(a, TARO);
-    const storage = sut.app.get(AccountStorage);
+    const [a] = await taroSignedInOn(browser());
+    const storage = sut.app.get(KeyValueStore);
     const sub = (await sut.app.get(AccountsService).load(await subOf(a)))!.sub;
     const seen = async () =>
       Object.values(await storage.readHash(accountKey(PREFIX, sub, 'sessions'))).map(
@@ -182,20 +179,13 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   });
 
   it('should revoke, delete everything and show consent again after disconnect', async () => {
-    const a = browser();
-    const b = browser(FIREFOX_WINDOWS);
-    await signInCounting(a, TARO);
-    await signInCounting(b, TARO);
+    const [a, b] = await taroSignedInOn(browser(), browser(FIREFOX_WINDOWS));
     const sub = await subOf(a);
     const refreshToken = issuedRefreshTokens()[0].response?.refresh_token;
-    await a
-      .post('/disconnect')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(a) })
-      .expect(303);
+    await submitForm(a, '/disconnect');
     expect(requestsTo('revoke').map((r) => r.form)).toEqual([{ token: refreshToken }]);
     await b.get('/home').expect(302);
-    const storage = sut.app.get(AccountStorage);
+    const storage = sut.app.get(KeyValueStore);
     expect(await storage.readHash(accountKey(PREFIX, sub, 'record'))).toEqual({});
     expect(await storage.readHash(accountKey(PREFIX, sub, 'sessions'))).toEqual({});
     sut.emulator.clearRequests();
@@ -206,16 +196,13 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   });
 
   it('should drop the record’s tokens on invalid_grant and end the account’s other sessions', async () => {
-    const a = browser();
-    const b = browser(FIREFOX_WINDOWS);
-    await signInCounting(a, TARO);
-    await signInCounting(b, TARO);
+    const [a, b] = await taroSignedInOn(browser(), browser(FIREFOX_WINDOWS));
     const sub = await subOf(a);
     sut.emulator.revokeAll(TARO);
     sut.clock.advance(HOUR);
     const page = await a.get('/home').expect(401);
     expect(page.text).toContain('Your access was revoked or has expired');
-    const record = await sut.app.get(AccountStorage).readHash(accountKey(PREFIX, sub, 'record'));
+    const record = await sut.app.get(KeyValueStore).readHash(accountKey(PREFIX, sub, 'record'));
     expect(record.tokens).toBeUndefined();
     await b.get('/home').expect(302);
     sut.emulator.clearRequests();
@@ -225,8 +212,7 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   });
 
   it('should not use a refresh token past refresh_token_expires_in', async () => {
-    const a = browser();
-    await signInCounting(a, TARO);
+    const [a] = await taroSignedInOn(browser());
     const sub = await subOf(a);
     const records = sut.app.get(AccountRecords);
     const record = (await records.read(sub))!;
@@ -263,26 +249,18 @@ describe('accounts: one grant per Google account (embedded store)', () => {
   });
 
   it('should show no one as signed in on another device once they signed out everywhere', async () => {
-    const a = browser();
-    const b = browser(FIREFOX_WINDOWS);
-    await signInCounting(a, TARO);
-    await signInCounting(b, TARO);
+    const [a, b] = await taroSignedInOn(browser(), browser(FIREFOX_WINDOWS));
     expect((await b.get('/').expect(200)).text).toContain('Signed in as');
-    await a
-      .post('/logout/all')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(a) })
-      .expect(303);
+    await submitForm(a, '/logout/all');
     expect((await b.get('/').expect(200)).text).not.toContain('Signed in as');
     await b.get('/account').expect(302);
   });
 
   it('should delete an account unused for ACCOUNT_IDLE_DAYS, and keep one used within them', async () => {
-    const a = browser();
-    await signInCounting(a, TARO);
+    const [a] = await taroSignedInOn(browser());
     const sub = await subOf(a);
     const accounts = sut.app.get(AccountsService);
-    const storage = sut.app.get(AccountStorage);
+    const storage = sut.app.get(KeyValueStore);
     sut.clock.advance(179 * DAY);
     expect((await accounts.load(sub))?.email).toBe(TARO);
     sut.clock.advance(180 * DAY + 1);
@@ -324,11 +302,7 @@ describe('accounts across two instances on Redis', () => {
     const page = await onA.get('/account').expect(200);
     expect([...page.text.matchAll(/<li class="session[^"]*" data-session=/g)]).toHaveLength(2);
     sut.emulator.clearRequests();
-    await onA
-      .post('/logout/all')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(onA) })
-      .expect(303);
+    await submitForm(onA, '/logout/all');
     await onB.get('/home').expect(302);
     await onA.get('/home').expect(302);
     expect(sut.emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(0);
@@ -350,11 +324,7 @@ describe('accounts across two instances on Redis', () => {
     await vi.waitFor(() =>
       expect(sut.emulator.requests.some((r) => r.endpoint === 'gmail_list')).toBe(true),
     );
-    await onA
-      .post('/logout/all')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(onA) })
-      .expect(303);
+    await submitForm(onA, '/logout/all');
     await slow;
     sut.emulator.setLatency(0);
     await onB.get('/home').expect(302);

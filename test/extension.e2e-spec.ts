@@ -1,81 +1,23 @@
-import { Controller, Get, Inject, Injectable, Module, Req } from '@nestjs/common';
-import type { Request } from 'express';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamFields } from '../src/common/upstream-fields.js';
 import { consentAtEmulator, type Fault } from '../emulator/index.js';
-import {
-  GoogleApiClient,
-  GoogleFeatureModule,
-  RequiresGoogleScopes,
-  type TokenSession,
-} from '../src/oauth/index.js';
+import { TasksModule } from '../examples/tasks/tasks.module.js';
+import { TASKS_SCOPE } from '../examples/tasks/tasks.scope.js';
 import { type Agent, callbackPath, signIn } from './support/test-app.js';
 import { HANAKO, TARO } from './support/demo-accounts.js';
 import { useServiceFixture } from './support/fixture.js';
 
-// ---------------------------------------------------------------------------------------------
-// A second Google API feature, written the way README "Adding a Google API feature" says: one
-// folder's worth of code (scope, service, controller, module) and nothing under src/ for it.
-// ---------------------------------------------------------------------------------------------
-
-const TASKS_SCOPE = 'https://www.googleapis.com/auth/tasks.readonly';
+// The example feature (examples/tasks/), written the way README "Adding a Google API feature"
+// says: one folder (scope, settings, text, service, controller, module), nothing under src/.
 const TASKS_PATH = '/tasks/v1/users/@me/lists';
-const TASKS_URL = Symbol('TasksApiUrl');
-/** Where the Tasks API is: the emulator's origin, known once it has started. */
-let tasksApiUrl = '';
-
-@Injectable()
-class TasksService {
-  constructor(@Inject(GoogleApiClient) private readonly google: GoogleApiClient) {}
-
-  /** The titles of the user's task lists. */
-  async listTitles(session: TokenSession, baseUrl: string): Promise<string[]> {
-    const body = await this.google.getJson(session, {
-      api: 'Tasks',
-      upstream: 'tasks_lists',
-      url: `${baseUrl}${TASKS_PATH}`,
-    });
-    const items = new UpstreamFields('tasks_lists', body).array('items');
-    return items.map((item) => item.string('title'));
-  }
-}
-
-@Controller('tasks')
-@RequiresGoogleScopes(TASKS_SCOPE)
-class TasksController {
-  constructor(
-    @Inject(TasksService) private readonly tasks: TasksService,
-    @Inject(TASKS_URL) private readonly baseUrl: string,
-  ) {}
-
-  @Get()
-  async list(@Req() request: Request) {
-    return { lists: await this.tasks.listTitles(request.session, this.baseUrl) };
-  }
-}
-
-@Module({
-  // Tasks are not the app's purpose: asked for only when a Tasks page is first opened.
-  imports: [
-    GoogleFeatureModule.forFeature({
-      api: 'Tasks',
-      scopes: [{ scope: TASKS_SCOPE, atSignIn: false }],
-    }),
-  ],
-  controllers: [TasksController],
-  providers: [TasksService, { provide: TASKS_URL, useFactory: () => tasksApiUrl }],
-})
-class TasksModule {}
-
-// ---------------------------------------------------------------------------------------------
 
 const GMAIL_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';
 
 describe('a Google API feature added beside the app (the core as an extension point)', () => {
   const sut = useServiceFixture({
     modules: [TasksModule],
+    env: (emulator) => ({ TASKS_API_URL: emulator.issuer }),
     beforeApp(emulator) {
       emulator.registerApi({
         endpoint: 'tasks_lists',
@@ -87,7 +29,6 @@ describe('a Google API feature added beside the app (the core as an extension po
           items: [{ id: 'list-1', title: `Tasks of ${account.email}` }],
         }),
       });
-      tasksApiUrl = emulator.issuer;
     },
   });
   let agent: Agent;

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { GoogleEmulator } from '../emulator/index.js';
-import {
-  CLIENT_SECRET,
-  csrfTokenOf,
-  signIn,
-  TEST_KEY,
-  TEST_SESSION_SECRET,
-} from './support/test-app.js';
+import { signIn, submitForm, TEST_KEY, TEST_SECRETS } from './support/test-app.js';
 import { TARO } from './support/demo-accounts.js';
 import { useServiceFixture } from './support/fixture.js';
 
 /** The values of a whole run that must never be written to the log. */
 function secretsOf(emulator: GoogleEmulator, sessionCookies: string[]): Map<string, string> {
   const secrets = new Map<string, string>([
-    ['client secret', CLIENT_SECRET],
-    ['SESSION_SECRET', TEST_SESSION_SECRET],
-    ['TOKEN_ENCRYPTION_KEY', TEST_KEY],
+    ...Object.entries(TEST_SECRETS),
     ['TOKEN_ENCRYPTION_KEY (hex)', Buffer.from(TEST_KEY, 'base64').toString('hex')],
   ]);
   for (const cookie of sessionCookies) {
@@ -94,18 +86,10 @@ describe('no secret in the log', () => {
       .expect(400);
     await agent.get('/callback?error=access_denied&state=x').expect(400);
     // Sign out, then a second session that disconnects (revocation).
-    await agent
-      .post('/logout')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(agent) })
-      .expect(303);
+    await submitForm(agent, '/logout');
     const second = sut.agent();
     sessionCookie(await signIn(second, { email: TARO }));
-    await second
-      .post('/disconnect')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(second) })
-      .expect(303);
+    await submitForm(second, '/disconnect');
     // A session whose grant was revoked elsewhere: the refresh is refused.
     const third = sut.agent();
     sessionCookie(await signIn(third, { email: TARO }));

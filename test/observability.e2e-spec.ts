@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_SECRET, csrfTokenOf, signIn } from './support/test-app.js';
+import { CLIENT_SECRET, signIn, submitForm } from './support/test-app.js';
 import { TARO } from './support/demo-accounts.js';
 import { useServiceFixture } from './support/fixture.js';
 
@@ -83,25 +83,13 @@ describe('observability and protection', () => {
     sut.clock.advance(3_600_000);
     await agent.get('/home').expect(200);
     sut.clock.reset();
-    await agent
-      .post('/logout')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(agent) })
-      .expect(303);
+    await submitForm(agent, '/logout');
     const third = sut.agent();
     await signIn(third, { email: TARO });
-    await third
-      .post('/logout/all')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(third) })
-      .expect(303);
+    await submitForm(third, '/logout/all');
     const second = sut.agent();
     await signIn(second, { email: TARO });
-    await second
-      .post('/disconnect')
-      .type('form')
-      .send({ _csrf: await csrfTokenOf(second) })
-      .expect(303);
+    await submitForm(second, '/disconnect');
 
     const log = sut.logs.join('\n');
     const secrets = sut.emulator.requests

@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RiscEvent, RiscTokenOptions } from '../emulator/index.js';
-import { AccountRecords } from '../src/oauth/account-records.js';
-import { AccountStorage } from '../src/oauth/account-storage.js';
+import { AccountRecords } from '../src/oauth/accounts/account-records.js';
+import { KeyValueStore } from '../src/redis/key-value.store.js';
 import { CLIENT_ID, signInCounting, type TestApp } from './support/test-app.js';
 import { HANAKO, TARO } from './support/demo-accounts.js';
 import { useServiceFixture } from './support/fixture.js';
@@ -250,7 +250,7 @@ describe('RISC receiver: POST /risc (embedded store)', () => {
 
   it('should answer 503 when the store fails mid-action, and act on the same SET sent again', async () => {
     const { taro1 } = await threeBrowsers();
-    const storage = sut.app.get(AccountStorage);
+    const storage = sut.app.get(KeyValueStore);
     const failing = vi.spyOn(storage, 'writeHash').mockRejectedValueOnce(new Error('store down'));
     const token = await sign([event('sessions-revoked', TARO)]);
     const answer = await post(token).expect(503);

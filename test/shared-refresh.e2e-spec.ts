@@ -3,8 +3,8 @@ import { createClient } from 'redis';
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionConfig } from '../src/config/configuration.js';
-import { RedisAccountStorage } from '../src/oauth/account-storage.js';
-import { RedisRefresh } from '../src/oauth/shared-refresh.js';
+import { RedisKeyValueStore } from '../src/redis/key-value.store.js';
+import { RedisRefresh } from '../src/oauth/api/shared-refresh.js';
 import { RedisConnection } from '../src/redis/redis.connection.js';
 import { freePort, startTestRedis, type TestRedis } from './support/redis-server.js';
 
@@ -40,7 +40,7 @@ describe('RedisRefresh: one refresh per account across instances', () => {
     } as SessionConfig);
     connections.push(connection);
     await vi.waitFor(() => expect(connection.client?.isReady || url !== redis.url).toBe(true));
-    return new RedisRefresh(new RedisAccountStorage(connection), lockMs);
+    return new RedisRefresh(new RedisKeyValueStore(connection, 'account store'), lockMs);
   };
   const lockKey = () => `${redis.prefix}{acct:${randomBytes(6).toString('hex')}}:refresh-lock`;
   /** Resolves once some instance holds the lock. */

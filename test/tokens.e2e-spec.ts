@@ -1,8 +1,8 @@
 import supertest from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionStore } from '../src/session/session-store.js';
-import { accountKey } from '../src/oauth/account-keys.js';
-import { AccountStorage } from '../src/oauth/account-storage.js';
+import { accountKey } from '../src/oauth/accounts/account-keys.js';
+import { KeyValueStore } from '../src/redis/key-value.store.js';
 import { type Agent, csrfTokenOf, signIn } from './support/test-app.js';
 import { HANAKO, TARO } from './support/demo-accounts.js';
 import { useServiceFixture } from './support/fixture.js';
@@ -135,7 +135,7 @@ describe('token lifecycle and identity', () => {
     const sessions = Object.values(all as object) as { user?: { sub: string; email: string } }[];
     const sub = sessions.find((session) => session.user?.email === TARO)!.user!.sub;
     const record = await sut.app
-      .get(AccountStorage)
+      .get(KeyValueStore)
       .readHash(accountKey('gmail-oauth:sess:', sub, 'record'));
     const raw = JSON.stringify(all);
     expect(raw).not.toContain('"tokens"');

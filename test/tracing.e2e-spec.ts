@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
-import {
-  CLIENT_SECRET,
-  csrfTokenOf,
-  signIn,
-  TEST_KEY,
-  TEST_SESSION_SECRET,
-} from './support/test-app.js';
+import { csrfTokenOf, signIn, TEST_SECRETS } from './support/test-app.js';
 import { HANAKO, TARO } from './support/demo-accounts.js';
 import { useServiceFixture } from './support/fixture.js';
 
@@ -55,9 +49,7 @@ describe('tracing', () => {
       state: authorization.query.state,
       nonce: authorization.query.nonce,
       sessionId: /^s:([^.]+)\./.exec(cookie)?.[1],
-      clientSecret: CLIENT_SECRET,
-      sessionSecret: TEST_SESSION_SECRET,
-      tokenKey: TEST_KEY,
+      ...TEST_SECRETS,
       csrf,
     };
     expect(fromGoogle.filter((value) => value !== undefined).length).toBeGreaterThanOrEqual(6);

@@ -57,6 +57,11 @@ describe('upstream failures', () => {
       expect((await signIn(agent, { email: TARO })).status).toBe(303);
     });
 
+    const gmailError = (status: number, reason: string): Fault => ({
+      kind: 'gmail-error',
+      status,
+      reason,
+    });
     const homeWith = async (endpoint: EmulatorEndpoint, fault: Fault, times = Infinity) => {
       sut.emulator.setFault(endpoint, fault, times);
       try {
@@ -68,11 +73,7 @@ describe('upstream failures', () => {
 
     it('should refresh once on a 401 and then ask to connect again with 401', async () => {
       sut.emulator.clearRequests();
-      const response = await homeWith('gmail_list', {
-        kind: 'gmail-error',
-        status: 401,
-        reason: 'authError',
-      });
+      const response = await homeWith('gmail_list', gmailError(401, 'authError'));
       expect(response.status).toBe(401);
       expect(response.text).toContain('Please connect to Gmail again.');
       expect(
@@ -85,22 +86,14 @@ describe('upstream failures', () => {
     });
 
     it('should explain a missing permission with 403', async () => {
-      const response = await homeWith('gmail_list', {
-        kind: 'gmail-error',
-        status: 403,
-        reason: 'insufficientPermissions',
-      });
+      const response = await homeWith('gmail_list', gmailError(403, 'insufficientPermissions'));
       expect(response.status).toBe(403);
       expect(response.text).toContain('does not have the Gmail permission it needs');
       expect(response.text).toContain('href="/oauth"');
     });
 
     it('should say the Gmail API is not enabled with 502', async () => {
-      const response = await homeWith('gmail_list', {
-        kind: 'gmail-error',
-        status: 403,
-        reason: 'accessNotConfigured',
-      });
+      const response = await homeWith('gmail_list', gmailError(403, 'accessNotConfigured'));
       expect(response.status).toBe(502);
       expect(response.text).toContain('The Gmail API is not enabled');
     });
@@ -142,6 +135,16 @@ describe('upstream failures', () => {
         expect(response.status).toBe(status);
         expect(response.text).not.toContain('"error"');
         await agent.get('/home').expect(200);
+      },
+    );
+
+    it.each(['gmail_list', 'gmail_labels'] as const)(
+      'should answer a 404 of %s with 502, never "that message does not exist"',
+      async (endpoint) => {
+        const response = await homeWith(endpoint, gmailError(404, 'notFound'));
+        expect(response.status).toBe(502);
+        expect(response.text).toContain('Google did not answer properly');
+        expect(response.text).not.toContain('That message does not exist');
       },
     );
   });

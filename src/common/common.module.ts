@@ -1,21 +1,19 @@
 import { Global, Module } from '@nestjs/common';
 import { AesGcmSealer } from './aes-gcm.sealer.js';
 import { Clock, SystemClock } from './clock.js';
-import { MailRenderer } from './mail-html/mail-renderer.js';
 import { MetricsRegistry } from './metrics.registry.js';
 import { ReadinessChecks } from './readiness.checks.js';
-import { SignOutHooks } from './sign-out.hooks.js';
+import { AccountDeletionHooks } from './account-deletion.hooks.js';
 import { UpstreamHttp } from './upstream-http.service.js';
 import { UpstreamMetrics } from './upstream.metrics.js';
 
 const SHARED = [
   AesGcmSealer,
-  MailRenderer,
   MetricsRegistry,
   ReadinessChecks,
   UpstreamHttp,
   UpstreamMetrics,
-  SignOutHooks,
+  AccountDeletionHooks,
 ];
 
 /**

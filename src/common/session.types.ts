@@ -1,11 +1,13 @@
+import type { Session, SessionData } from 'express-session';
+
 /** One sign-in started at /oauth and not yet completed at /callback. */
 export interface PendingSignIn {
   state: string;
   verifier: string;
   nonce: string;
   createdAt: number;
-  /** The scopes asked for (absent in entries written before scopes were recorded). */
-  scopes?: string[];
+  /** The scopes asked for. */
+  scopes: string[];
   /** Where /callback sends the browser (a same-origin path); /home when absent. */
   returnTo?: string;
   /** More scopes for the signed-in user (include_granted_scopes), not a new sign-in. */
@@ -13,6 +15,9 @@ export interface PendingSignIn {
   /** Sent again with prompt=consent because no refresh token came: never a third time. */
   consentBounce?: boolean;
 }
+
+/** A request's session with this service's fields (each absent until written). */
+export type AppSession = Session & Partial<SessionData>;
 
 /** Who is signed in, from the verified ID token. */
 export interface SignedInUser {

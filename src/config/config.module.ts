@@ -2,7 +2,6 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import {
   type Configuration,
   GoogleConfig,
-  MailRenderConfig,
   RateLimitConfig,
   ServerConfig,
   SessionConfig,
@@ -22,7 +21,7 @@ export class ConfigModule {
       { provide: TokenConfig, useValue: config.token },
       { provide: RateLimitConfig, useValue: config.rateLimit },
       { provide: TracingConfig, useValue: config.tracing },
-      { provide: MailRenderConfig, useValue: config.mailRender },
+      ...[...config.features].map(([type, values]) => ({ provide: type, useValue: values })),
     ];
     return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }

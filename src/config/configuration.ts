@@ -1,3 +1,5 @@
+import type { SettingsClass } from './settings.js';
+
 /**
  * The service's typed configuration. Each namespace is an abstract class so that Nest can
  * inject it by type (`constructor(private readonly google: GoogleConfig)`); the values come
@@ -23,12 +25,9 @@ export abstract class GoogleConfig {
   abstract readonly issuer: string;
   /** Issuer values accepted in ID tokens; Google uses both forms (OpenID Connect Core §15.6.2 note). */
   abstract readonly acceptedIssuers: readonly string[];
-  abstract readonly gmailApiUrl: string;
   abstract readonly upstreamTimeoutMs: number;
   abstract readonly prompt: string | undefined;
   abstract readonly allowedDomains: readonly string[];
-  /** RISC_MAX_AGE_S: security events issued longer ago are refused; their jti is kept this long. */
-  abstract readonly riscMaxAgeMs: number;
 }
 
 export abstract class SessionConfig {
@@ -83,9 +82,6 @@ export abstract class TokenConfig {
 
 export abstract class RateLimitConfig {
   abstract readonly signInPerMinute: number;
-  abstract readonly apiPerMinute: number;
-  /** POST /risc per client IP. */
-  abstract readonly riscPerMinute: number;
 }
 
 /**
@@ -107,16 +103,6 @@ export abstract class TracingConfig {
   };
 }
 
-/** How mail bodies are rendered: the clip, and the worker threads for large HTML. */
-export abstract class MailRenderConfig {
-  /** MAIL_RENDER_MAX_BYTES: a body is shown up to this many bytes (UTF-8), then clipped. */
-  abstract readonly maxBytes: number;
-  /** MAIL_RENDER_WORKERS: worker threads for HTML bodies over 64 KiB. */
-  abstract readonly workers: number;
-  /** MAIL_RENDER_QUEUE: bodies waiting for a worker; one more answers 503. */
-  abstract readonly queue: number;
-}
-
 export interface Configuration {
   server: ServerConfig;
   google: GoogleConfig;
@@ -124,5 +110,6 @@ export interface Configuration {
   token: TokenConfig;
   rateLimit: RateLimitConfig;
   tracing: TracingConfig;
-  mailRender: MailRenderConfig;
+  /** Each feature's settings (FeatureModule.settings), by their class. */
+  features: ReadonlyMap<SettingsClass, object>;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './configuration.error.js';
 import { parseConfiguration } from './parse-configuration.js';
+import { setting, settingsOf } from './settings.js';
 
 const base = { GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret' };
 const errorOf = (env: Record<string, string>) => {
@@ -26,17 +27,6 @@ describe('parseConfiguration', () => {
     expect(parseConfiguration({ ...production, METRICS_TOKEN: 't' }).warnings).toEqual([]);
   });
 
-  it('should read the mail render bounds', () => {
-    expect(parseConfiguration(base).mailRender).toMatchObject({ maxBytes: 131_072, queue: 64 });
-    expect(
-      parseConfiguration({ ...base, MAIL_RENDER_MAX_BYTES: '65536', MAIL_RENDER_WORKERS: '3' })
-        .mailRender,
-    ).toMatchObject({ maxBytes: 65_536, workers: 3 });
-    expect(errorOf({ ...base, MAIL_RENDER_MAX_BYTES: '100' }).variable).toBe(
-      'MAIL_RENDER_MAX_BYTES',
-    );
-  });
-
   it('should apply the documented defaults', () => {
     const config = parseConfiguration(base);
     expect(config.server).toMatchObject({
@@ -49,7 +39,6 @@ describe('parseConfiguration', () => {
       redirectUri: 'http://127.0.0.1:5000/callback',
       issuer: 'https://accounts.google.com',
       acceptedIssuers: ['https://accounts.google.com', 'accounts.google.com'],
-      gmailApiUrl: 'https://gmail.googleapis.com',
       upstreamTimeoutMs: 10_000,
       prompt: undefined,
       allowedDomains: [],
@@ -72,7 +61,6 @@ describe('parseConfiguration', () => {
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ GOOGLE_ISSUER: 'http://accounts.example.com' }, 'GOOGLE_ISSUER'],
-    [{ GMAIL_API_URL: 'not a url' }, 'GMAIL_API_URL'],
     [{ GOOGLE_REDIRECT_URI: 'http://app.example.com/callback' }, 'GOOGLE_REDIRECT_URI'],
     [{ UPSTREAM_TIMEOUT_MS: '0' }, 'UPSTREAM_TIMEOUT_MS'],
     [{ TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' }, 'TOKEN_ENCRYPTION_KEY'],
@@ -85,6 +73,37 @@ describe('parseConfiguration', () => {
     [{ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) }, 'TOKEN_ENCRYPTION_KEY'],
   ])('should refuse %j naming %s', (env, variable) => {
     expect(errorOf({ ...base, ...env }).variable).toBe(variable);
+  });
+
+  it("should read a feature's settings in the same parse, naming a bad one", () => {
+    class ExampleSettings extends settingsOf({
+      apiUrl: setting.url('EXAMPLE_API_URL', {
+        default: 'https://example.googleapis.com/',
+        description: 'x',
+      }),
+      perMinute: setting.integer('EXAMPLE_PER_MINUTE', {
+        default: 5,
+        min: 1,
+        max: 9,
+        description: 'y',
+      }),
+    }) {}
+    const config = parseConfiguration({ ...base, EXAMPLE_PER_MINUTE: '7' }, [ExampleSettings]);
+    const values = config.features.get(ExampleSettings) as ExampleSettings;
+    expect(values).toBeInstanceOf(ExampleSettings);
+    expect({ ...values }).toEqual({ apiUrl: 'https://example.googleapis.com', perMinute: 7 });
+    for (const [env, variable] of [
+      [{ EXAMPLE_API_URL: 'not a url' }, 'EXAMPLE_API_URL'],
+      [{ EXAMPLE_API_URL: 'http://example.com' }, 'EXAMPLE_API_URL'],
+      [{ EXAMPLE_PER_MINUTE: '10' }, 'EXAMPLE_PER_MINUTE'],
+    ] as const) {
+      try {
+        parseConfiguration({ ...base, ...env }, [ExampleSettings]);
+        expect.unreachable();
+      } catch (error) {
+        expect((error as ConfigurationError).variable).toBe(variable);
+      }
+    }
   });
 
   it('should accept plain http only on loopback and make cookies secure for an https redirect URI', () => {

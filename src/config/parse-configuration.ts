@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { ConfigurationError } from './configuration.error.js';
 import type { Environment } from './environment.js';
+import { readSettings, type SettingsClass } from './settings.js';
 import type { Configuration, ServerConfig, TracingConfig } from './configuration.js';
-import { isHttpsOrLoopback } from './secure-url.js';
+import { integer, list, oneOf, optionalUrl, required, text, url } from './environment-readers.js';
 import { parseRedisTopology } from './parse-redis-topology.js';
 
 export type { Environment } from './environment.js';
@@ -17,8 +17,14 @@ export interface ParsedConfiguration extends Configuration {
   warnings: string[];
 }
 
-/** Validates the whole environment once; the first bad variable stops start-up by name. */
-export function parseConfiguration(env: Environment): ParsedConfiguration {
+/**
+ * Validates the whole environment once, the core's variables and those the features declare
+ * (`features`: AppModule.featureSettings()); the first bad variable stops start-up by name.
+ */
+export function parseConfiguration(
+  env: Environment,
+  features: readonly SettingsClass[] = [],
+): ParsedConfiguration {
   const warnings: string[] = [];
   const production = env.NODE_ENV === 'production';
   const host = text(env, 'HOST', '127.0.0.1');
@@ -28,7 +34,6 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
   const clientSecret = required(env, 'GOOGLE_CLIENT_SECRET', CREDENTIALS_HELP);
   const redirectUri = url(env, 'GOOGLE_REDIRECT_URI', `http://${host}:${port}/callback`);
   const issuer = url(env, 'GOOGLE_ISSUER', GOOGLE_ISSUER).replace(/\/$/, '');
-  const gmailApiUrl = url(env, 'GMAIL_API_URL', 'https://gmail.googleapis.com').replace(/\/$/, '');
   const secureCookie = new URL(redirectUri).protocol === 'https:';
 
   const sessionSecrets = list(env, 'SESSION_SECRET');
@@ -75,11 +80,9 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
       redirectUri,
       issuer,
       acceptedIssuers: issuer === GOOGLE_ISSUER ? [GOOGLE_ISSUER, 'accounts.google.com'] : [issuer],
-      gmailApiUrl,
       upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1, 120_000),
       prompt: prompt(env),
       allowedDomains: list(env, 'ALLOWED_DOMAINS').map((domain) => domain.toLowerCase()),
-      riscMaxAgeMs: integer(env, 'RISC_MAX_AGE_S', 86_400, 60, 30 * 86_400) * 1_000,
     },
     session: {
       secrets: sessionSecrets,
@@ -97,92 +100,15 @@ export function parseConfiguration(env: Environment): ParsedConfiguration {
     token: { encryptionKeys },
     rateLimit: {
       signInPerMinute: integer(env, 'RATE_LIMIT_SIGNIN_PER_MINUTE', 20, 1, 1_000_000),
-      apiPerMinute: integer(env, 'RATE_LIMIT_API_PER_MINUTE', 300, 1, 1_000_000),
-      riscPerMinute: integer(env, 'RATE_LIMIT_RISC_PER_MINUTE', 120, 1, 1_000_000),
     },
     tracing: tracing(env),
-    mailRender: {
-      // Gmail's web client clips at 102 KB; large enough for nearly every mail people write.
-      maxBytes: integer(env, 'MAIL_RENDER_MAX_BYTES', 128 * 1024, 4 * 1024, 25 * 1024 * 1024),
-      workers: integer(env, 'MAIL_RENDER_WORKERS', defaultRenderWorkers(), 1, 64),
-      queue: integer(env, 'MAIL_RENDER_QUEUE', 64, 0, 100_000),
-    },
+    features: new Map(features.map((type) => [type, readSettings(type, env)])),
   };
 }
 
 const CREDENTIALS_HELP =
   'required: create an OAuth client of type "Web application" in the Google Cloud console ' +
   '(see README, "Using real Google credentials"), or try `npm run demo` which needs none';
-
-function text(env: Environment, name: string, fallback: string): string {
-  const value = env[name];
-  return value === undefined || value === '' ? fallback : value;
-}
-
-function required(env: Environment, name: string, help: string): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') throw new ConfigurationError(name, help);
-  return value.trim();
-}
-
-function integer(env: Environment, name: string, fallback: number, min: number, max: number) {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new ConfigurationError(name, `expected a whole number from ${min} to ${max}`);
-  }
-  return Number(value);
-}
-
-function list(env: Environment, name: string): string[] {
-  return (env[name] ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
-function oneOf<T extends string>(
-  env: Environment,
-  name: string,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new ConfigurationError(name, `expected one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-/** Google-facing URLs must be https, except on loopback where the emulator speaks plain http. */
-function url(env: Environment, name: string, fallback: string): string {
-  const value = text(env, name, fallback);
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ConfigurationError(name, 'expected an absolute URL');
-  }
-  if (!isHttpsOrLoopback(parsed)) {
-    throw new ConfigurationError(name, 'expected an https URL (plain http only on loopback)');
-  }
-  if (parsed.search || parsed.hash || parsed.username || parsed.password) {
-    throw new ConfigurationError(name, 'expected a URL without query, fragment or credentials');
-  }
-  return value;
-}
-
-function optionalUrl(env: Environment, name: string, protocols: string[]): string | undefined {
-  const value = env[name];
-  if (value === undefined || value === '') return undefined;
-  try {
-    if (protocols.includes(new URL(value).protocol)) return value;
-  } catch {
-    // reported below
-  }
-  throw new ConfigurationError(name, `expected a URL starting with ${protocols.join(' or ')}//`);
-}
 
 function decodeKey(value: string): Buffer {
   const key = Buffer.from(value, 'base64');
@@ -202,11 +128,6 @@ function metricsToken(env: Environment, production: boolean, warnings: string[])
     warnings.push('METRICS_TOKEN is not set: /metrics answers 404 (NODE_ENV=production)');
   }
   return token;
-}
-
-/** One core stays with the event loop; at most two workers by default. */
-function defaultRenderWorkers(): number {
-  return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
 
 function trustProxy(env: Environment): ServerConfig['trustProxy'] {

@@ -1,8 +1,9 @@
-import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
-import { SkipThrottle, ThrottlerGuard } from '@nestjs/throttler';
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { SignedInUser } from '../common/session.types.js';
 import { RequiresGoogleScopes } from '../oauth/index.js';
+import { JsonErrors } from '../web/json-errors.js';
+import { RateLimited } from '../web/rate-limit.js';
 import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { InboxService } from './inbox.service.js';
 import { MessageService } from './message.service.js';
@@ -13,8 +14,8 @@ import { MessageService } from './message.service.js';
  */
 @Controller('api/messages')
 @RequiresGoogleScopes(GMAIL_READONLY_SCOPE)
-@UseGuards(ThrottlerGuard)
-@SkipThrottle({ signin: true, risc: true })
+@RateLimited('api')
+@JsonErrors()
 export class ApiController {
   constructor(
     private readonly inbox: InboxService,

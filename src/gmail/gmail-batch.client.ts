@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { GoogleConfig } from '../config/configuration.js';
+import { GmailSettings } from './gmail.settings.js';
 import { UpstreamHttp } from '../common/upstream-http.service.js';
 import { UpstreamResponseError } from '../common/upstream.errors.js';
 import {
@@ -33,10 +33,10 @@ export class GmailBatchClient {
   private readonly url: string;
 
   constructor(
-    google: GoogleConfig,
+    gmail: GmailSettings,
     private readonly http: UpstreamHttp,
   ) {
-    this.url = `${google.gmailApiUrl}/batch/gmail/v1`;
+    this.url = `${gmail.apiUrl}/batch/gmail/v1`;
   }
 
   async get(

@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { GoogleConfig } from '../config/configuration.js';
+import { GmailSettings } from './gmail.settings.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
 import { parseJsonBody, type UpstreamResponse } from '../common/upstream-http.service.js';
-import { type Upstream, UpstreamResponseError } from '../common/upstream.errors.js';
+import {
+  type Upstream,
+  UpstreamResponseError,
+  UpstreamStatusError,
+} from '../common/upstream.errors.js';
 import { GoogleApiClient, GoogleApiNotFoundError, type GoogleApiRequest } from '../oauth/index.js';
 import { MessageNotFoundError } from './gmail.errors.js';
 import { GMAIL_API_NAME } from './gmail.scope.js';
@@ -21,6 +25,9 @@ export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payloa
  * maps Gmail's errors (the core's GoogleApiClient) and checks every field it returns.
  * @see https://developers.google.com/gmail/api/reference/rest/v1/users.messages
  */
+/** The calls whose URL names one message. */
+const MESSAGE_CALLS: ReadonlySet<Upstream> = new Set(['gmail_get', 'gmail_attachment']);
+
 @Injectable()
 export class GmailClient {
   private readonly base: string;
@@ -32,10 +39,10 @@ export class GmailClient {
   })();
 
   constructor(
-    google: GoogleConfig,
+    gmail: GmailSettings,
     private readonly api: GoogleApiClient,
   ) {
-    this.base = `${google.gmailApiUrl}/gmail/v1/users/me`;
+    this.base = `${gmail.apiUrl}/gmail/v1/users/me`;
   }
 
   /** users.messages.list?q=is:unread: ids only, newest first. */
@@ -114,11 +121,13 @@ export class GmailClient {
     try {
       return await this.api.get(accessToken, { api: GMAIL_API_NAME, upstream, url, ...options });
     } catch (error) {
-      // Every call here names a message: a 404 means that message is not in the mailbox.
-      if (error instanceof GoogleApiNotFoundError) {
+      if (!(error instanceof GoogleApiNotFoundError)) throw error;
+      // A call that names a message: that message is not in the mailbox (or is another user's).
+      if (MESSAGE_CALLS.has(upstream)) {
         throw new MessageNotFoundError(`${upstream}: Gmail answered 404`, { cause: error });
       }
-      throw error;
+      // The mailbox's own list or label is always there: its 404 is Google misbehaving.
+      throw new UpstreamStatusError(upstream, 404, { cause: error });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { SessionConfig } from '../config/configuration.js';
-import { SignOutHooks } from '../common/sign-out.hooks.js';
+import { AccountDeletionHooks } from '../common/account-deletion.hooks.js';
 import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 import { GoogleFeatureModule } from '../oauth/index.js';
 import { RedisConnection } from '../redis/redis.connection.js';
@@ -19,13 +19,17 @@ import { RedisSummaryCache } from './redis-summary.cache.js';
 import { SummaryCache } from './summary-cache.js';
 import { SummaryFetcher } from './summary.fetcher.js';
 import { GMAIL_API_NAME, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
+import { GmailSettings } from './gmail.settings.js';
+import { GMAIL_MESSAGES } from './gmail.messages.js';
+import { MailRenderer } from '../common/mail-html/mail-renderer.js';
+import { RateLimitBudgets } from '../web/rate-limit.js';
 
 @Module({
   // Reading mail is the app's purpose: gmail.readonly is asked for at sign-in.
   imports: [
     GoogleFeatureModule.forFeature({
       api: GMAIL_API_NAME,
-      scopes: [{ scope: GMAIL_READONLY_SCOPE, atSignIn: true }],
+      scopes: [{ scope: GMAIL_READONLY_SCOPE, atSignIn: true, label: 'scope.gmail' }],
     }),
   ],
   controllers: [InboxController, MessageController, ApiController],
@@ -39,6 +43,16 @@ import { GMAIL_API_NAME, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
     PageCursor,
     SummaryFetcher,
     {
+      provide: MailRenderer,
+      inject: [GmailSettings],
+      useFactory: (gmail: GmailSettings) =>
+        new MailRenderer({
+          maxBytes: gmail.renderMaxBytes,
+          workers: gmail.renderWorkers,
+          queue: gmail.renderQueue,
+        }),
+    },
+    {
       provide: SummaryCache,
       inject: [RedisConnection, AesGcmSealer, SessionConfig],
       useFactory: (redis: RedisConnection, cipher: AesGcmSealer, session: SessionConfig) =>
@@ -49,12 +63,18 @@ import { GMAIL_API_NAME, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
   ],
 })
 export class GmailModule implements OnModuleInit {
+  static readonly settings = [GmailSettings];
+  static readonly messages = GMAIL_MESSAGES;
+
   constructor(
-    private readonly hooks: SignOutHooks,
+    private readonly hooks: AccountDeletionHooks,
     private readonly cache: SummaryCache,
+    private readonly budgets: RateLimitBudgets,
+    private readonly settings: GmailSettings,
   ) {}
 
   onModuleInit(): void {
     this.hooks.register((subject) => this.cache.drop(subject));
+    this.budgets.define('api', this.settings.apiPerMinute);
   }
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { SignedInUser } from '../common/session.types.js';
-import { AuthorizedCall, GoogleApiRateLimitError, type TokenSession } from '../oauth/index.js';
+import { AuthorizedCall, GoogleApiRateLimitError } from '../oauth/index.js';
 import { ADVISED_BATCH_CALLS } from './batch/index.js';
 import { GmailClient } from './gmail.client.js';
 import type { MessageSummary } from './gmail.types.js';
 import { PageCursor } from './page.cursor.js';
 import { type CachedPage, SummaryCache } from './summary-cache.js';
 import { type FetchedSummary, SummaryFetcher } from './summary.fetcher.js';
+import type { AppSession } from '../common/session.types.js';
 
 /** One advised batch per page keeps a page at two round trips. */
 export const PAGE_SIZE = ADVISED_BATCH_CALLS;
@@ -43,7 +44,7 @@ export class InboxService {
     private readonly cache: SummaryCache,
   ) {}
 
-  async page(session: TokenSession & { user: SignedInUser }, cursor: unknown): Promise<InboxPage> {
+  async page(session: AppSession & { user: SignedInUser }, cursor: unknown): Promise<InboxPage> {
     const user = session.user.sub;
     const stack = this.cursors.decode(user, cursor);
     const pageKey = createHash('sha256')

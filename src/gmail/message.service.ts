@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BadInputError } from '../common/app.error.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
-import { AuthorizedCall, type TokenSession } from '../oauth/index.js';
+import { AuthorizedCall } from '../oauth/index.js';
 import { GmailClient, MESSAGE_ID_PATTERN } from './gmail.client.js';
 import {
   type AttachmentInfo,
@@ -12,6 +12,7 @@ import {
 } from './mime/index.js';
 import { MailRenderer } from '../common/mail-html/mail-renderer.js';
 import type { SanitizedHtml } from '../common/mail-html/sanitized-html.js';
+import type { AppSession } from '../common/session.types.js';
 
 /**
  * What the reader is about to look at, so that only that is rendered: `formatted` (the page,
@@ -51,11 +52,7 @@ export class MessageService {
     private readonly renderer: MailRenderer,
   ) {}
 
-  async read(
-    session: TokenSession,
-    id: unknown,
-    rendering: MessageRendering,
-  ): Promise<ReadMessage> {
+  async read(session: AppSession, id: unknown, rendering: MessageRendering): Promise<ReadMessage> {
     if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) {
       throw new BadInputError('message id is not a Gmail id (hexadecimal)');
     }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_LOCALE, formatDate, formatNumber, isLocale } from '../i18n/i18n.js';
-import { MailRenderConfig } from '../config/configuration.js';
+import { GmailSettings } from './gmail.settings.js';
 import type { ReadMessage } from './message.service.js';
 
 /** The message template's view model. Text stays text: the template escapes it. */
 @Injectable()
 export class MessageView {
-  constructor(private readonly mailRender: MailRenderConfig) {}
+  constructor(private readonly gmail: GmailSettings) {}
 
   render(message: ReadMessage, mode: 'plain' | 'formatted', locale: unknown) {
     const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
@@ -27,7 +27,7 @@ export class MessageView {
           ? `/messages/${message.id}`
           : undefined,
       clippedSize: message.clipped
-        ? `${formatNumber(lang, Math.floor(this.mailRender.maxBytes / 1024))} KB`
+        ? `${formatNumber(lang, Math.floor(this.gmail.renderMaxBytes / 1024))} KB`
         : undefined,
       attachments: message.attachments.map((a) => ({
         name: a.filename || a.mimeType,

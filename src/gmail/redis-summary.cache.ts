@@ -11,7 +11,7 @@ const MAX_FIELDS = 2_000;
 
 /**
  * The cache shared by all instances (REDIS_URL): one hash per user, each value sealed with
- * the token cipher (mail metadata is personal data), expiring a day after the last write.
+ * the AesGcmSealer (mail metadata is personal data), expiring a day after the last write.
  * A Redis failure degrades to a miss: the page then costs quota, not an error.
  */
 export class RedisSummaryCache extends SummaryCache {

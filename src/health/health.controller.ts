@@ -6,7 +6,6 @@ import {
   type HealthIndicatorFunction,
   HealthIndicatorService,
 } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
 import { ReadinessChecks } from '../common/readiness.checks.js';
 import { SessionStore } from '../session/session-store.js';
 import { ShutdownState } from './shutdown-state.js';
@@ -15,7 +14,6 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 /** Liveness and readiness for load balancers and orchestrators; JSON, no session, no throttling. */
 @Controller('health')
-@SkipThrottle()
 export class HealthController {
   private readonly logger = new Logger('Health');
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './messages.en.js';
 import { ja } from './messages.ja.js';
-import { formatDate, negotiateLocale, translate } from './i18n.js';
-import { safeReturnPath } from './view-locals.middleware.js';
+import { formatDate, isMessageKey, negotiateLocale, registerMessages, translate } from './i18n.js';
 
 describe('negotiateLocale', () => {
   it.each([
@@ -34,8 +33,7 @@ describe('translate', () => {
   });
 
   it('should fill parameters as text', () => {
-    expect(translate('en', 'home.count', { count: 3 })).toBe('3 unread');
-    expect(translate('ja', 'home.count', { count: 3 })).toBe('未読 3 件');
+    expect(translate('en', 'account.lead', { email: 'a@b' })).toBe('Signed in with Google as a@b.');
     expect(translate('en', 'nav.signedInAs', { email: '<b>x</b>' })).toBe('Signed in as <b>x</b>');
   });
 
@@ -46,19 +44,33 @@ describe('translate', () => {
   });
 });
 
-describe('safeReturnPath', () => {
+describe(registerMessages.name, () => {
+  it("should merge a feature's catalogue, in every language", () => {
+    registerMessages('spec feature', {
+      en: { 'spec.hello': 'Hello {name}' },
+      ja: { 'spec.hello': '{name} さん、こんにちは' },
+    });
+    expect(isMessageKey('spec.hello')).toBe(true);
+    expect(translate('ja', 'spec.hello', { name: '太郎' })).toBe('太郎 さん、こんにちは');
+    // The same text again (a second app in one process) is no conflict.
+    registerMessages('spec feature', {
+      en: { 'spec.hello': 'Hello {name}' },
+      ja: { 'spec.hello': '{name} さん、こんにちは' },
+    });
+  });
+
   it.each([
-    ['/home?page=abc', '/home?page=abc'],
-    ['/', '/'],
-    ['//evil.example/', '/'],
-    ['/\\evil.example', '/'],
-    ['https://evil.example/', '/'],
-    ['javascript:alert(1)', '/'],
-    ['/callback?code=x&state=y', '/'],
-    ['/home\r\nSet-Cookie: x=y', '/'],
-    [undefined, '/'],
-    [['/home'], '/'],
-  ])('should turn %j into %j', (input, expected) => {
-    expect(safeReturnPath(input)).toBe(expected);
+    [{ en: { 'spec.a': 'A' }, ja: {} }, 'spec feature: message "spec.a" has no ja text'],
+    [
+      { en: { 'spec.b': 'B {x}' }, ja: { 'spec.b': 'B {y}' } },
+      'spec feature: message "spec.b" has different {parameters} per language',
+    ],
+    [
+      { en: { 'app.name': 'Mine' }, ja: { 'app.name': 'Mine' } },
+      'spec feature: message "app.name" is already registered with another text',
+    ],
+  ])('should refuse an incomplete or clashing catalogue: %j', (catalogue, message) => {
+    expect(() => registerMessages('spec feature', catalogue)).toThrow(new Error(message));
+    expect(isMessageKey('spec.a')).toBe(false);
   });
 });

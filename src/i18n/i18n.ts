@@ -1,4 +1,4 @@
-import { en, type MessageKey } from './messages.en.js';
+import { en } from './messages.en.js';
 import { ja } from './messages.ja.js';
 
 export const LOCALES = ['en', 'ja'] as const;
@@ -6,19 +6,61 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'en';
 export const LOCALE_COOKIE = 'lang';
 
-const catalogs: Record<Locale, Record<MessageKey, string>> = { en, ja };
+/** A text's key: the core's (messages.en.ts) or one a feature registered (registerMessages). */
+export type MessageKey = string;
+
+/** Page text in every locale, with the same keys and the same `{name}` parameters in each. */
+export type MessageCatalogue = { readonly [L in Locale]: Readonly<Record<string, string>> };
+
+const catalogs: Record<Locale, Map<string, string>> = { en: new Map(), ja: new Map() };
+registerMessages('the core', { en, ja });
+
+/**
+ * Adds a feature's catalogue (AppModule.forRoot registers each feature's). Refused, naming the
+ * owner and the key, when a key is missing in a locale, its parameters differ between locales,
+ * or it is already registered with another text: start-up stops instead of a page showing a key.
+ */
+export function registerMessages(owner: string, catalogue: MessageCatalogue): void {
+  const keys = new Set(LOCALES.flatMap((locale) => Object.keys(catalogue[locale])));
+  for (const key of keys) {
+    const texts = LOCALES.map((locale) => catalogue[locale][key]);
+    const missing = LOCALES.filter((_, index) => typeof texts[index] !== 'string');
+    if (missing.length > 0) {
+      throw new Error(`${owner}: message "${key}" has no ${missing.join(', ')} text`);
+    }
+    if (new Set(texts.map(parametersOf)).size > 1) {
+      throw new Error(`${owner}: message "${key}" has different {parameters} per language`);
+    }
+    for (const locale of LOCALES) {
+      const known = catalogs[locale].get(key);
+      if (known !== undefined && known !== catalogue[locale][key]) {
+        throw new Error(`${owner}: message "${key}" is already registered with another text`);
+      }
+    }
+  }
+  for (const locale of LOCALES) {
+    for (const [key, text] of Object.entries(catalogue[locale])) catalogs[locale].set(key, text);
+  }
+}
+
+function parametersOf(text: string | undefined): string {
+  return [...(text ?? '').matchAll(/\{(\w+)\}/g)]
+    .map((match) => match[1])
+    .sort()
+    .join(',');
+}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
 
 export function isMessageKey(value: string): value is MessageKey {
-  return Object.hasOwn(en, value);
+  return catalogs.en.has(value);
 }
 
 /** The text for `key` in `locale`, `{name}` parameters filled in (as text: templates escape). */
 export function translate(locale: Locale, key: MessageKey, params: Record<string, unknown> = {}) {
-  return catalogs[locale][key].replace(/\{(\w+)\}/g, (match, name: string) =>
+  return (catalogs[locale].get(key) ?? key).replace(/\{(\w+)\}/g, (match, name: string) =>
     Object.hasOwn(params, name) ? String(params[name]) : match,
   );
 }

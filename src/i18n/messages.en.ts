@@ -31,7 +31,6 @@ export const en = {
   'scope.openid': 'Know who you are on Google',
   'scope.email': 'See your email address',
   'scope.profile': 'See your name and profile picture',
-  'scope.gmail': 'Read your email messages and settings (read-only)',
   'nav.language': 'Language',
   'nav.signedInAs': 'Signed in as {email}',
   'nav.skipToContent': 'Skip to main content',
@@ -62,32 +61,6 @@ export const en = {
     'Put GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET in .env, then run: npm run build && npm run start:prod',
   'setup.restricted':
     'gmail.readonly is a restricted scope: offering this app to the public requires Google’s verification. In “Testing” status, refresh tokens expire after 7 days.',
-  'home.title': 'Unread messages',
-  'home.count': '{count} unread',
-  'home.showing': 'Showing {from}–{to}',
-  'home.empty': 'No unread messages. Inbox zero!',
-  'home.older': 'Older',
-  'home.newer': 'Newer',
-  'home.pages': 'Pages',
-  'home.openInGmail': 'Open in Gmail',
-  'home.noSubject': '(no subject)',
-  'home.unavailable': 'This message could not be loaded.',
-  'home.cachedNotice':
-    'Gmail is busy right now: this is the list as last loaded. Try again in {seconds} seconds.',
-  'message.title': 'Message',
-  'message.from': 'From',
-  'message.to': 'To',
-  'message.cc': 'Cc',
-  'message.date': 'Date',
-  'message.subject': 'Subject',
-  'message.back': 'Back to the inbox',
-  'message.attachments': 'Attachments',
-  'message.size': '{mimeType}, {size} bytes',
-  'message.noBody': 'This message has no readable text.',
-  'message.viewPlain': 'Plain-text view',
-  'message.viewHtml': 'Formatted view',
-  'message.clipped': 'This message is long: only its first {size} are shown.',
-  'message.remoteBlocked': 'Remote images and styles were blocked to protect your privacy.',
   'error.title': 'Something went wrong',
   'error.home': 'Back to the start page',
   'error.reconnectButton': 'Connect to Gmail again',
@@ -121,9 +94,6 @@ export const en = {
     'The {api} API is not enabled for this OAuth client’s Google Cloud project. An administrator must enable it: Google Cloud console → “APIs & Services” → “Library” → “{api} API” → “Enable”.',
   'error.api_busy': '{api} is busy right now (quota exceeded).',
   'error.api_not_found': '{api} has no such item.',
-  'error.render_busy':
-    'Too many long messages are being displayed right now. Please try again in a moment.',
-  'error.message_not_found': 'That message does not exist in your mailbox.',
   'error.upstream_unavailable': 'Google did not answer properly. Please try again in a moment.',
   'error.upstream_timeout': 'Google took too long to answer. Please try again in a moment.',
   'error.store_unavailable':
@@ -134,4 +104,4 @@ export const en = {
   'error.internal': 'An unexpected error occurred. It has been logged.',
 };
 
-export type MessageKey = keyof typeof en;
+export type CoreMessageKey = keyof typeof en;

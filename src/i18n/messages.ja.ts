@@ -1,7 +1,7 @@
-import type { MessageKey } from './messages.en.js';
+import type { CoreMessageKey } from './messages.en.js';
 
 /** 日本語の表示テキスト。キーは messages.en.ts と共通です。 */
-export const ja: Record<MessageKey, string> = {
+export const ja: Record<CoreMessageKey, string> = {
   'app.name': 'Gmail 未読メール',
   'app.tagline': 'Google でログインして、未読の Gmail を読み取り専用で表示します。',
   'nav.signOut': 'ログアウト',
@@ -33,7 +33,6 @@ export const ja: Record<MessageKey, string> = {
   'scope.openid': 'Google 上のあなたを識別する',
   'scope.email': 'メールアドレスを参照する',
   'scope.profile': '名前とプロフィール写真を参照する',
-  'scope.gmail': 'メールと設定を読み取る（読み取り専用）',
   'nav.language': '言語',
   'nav.signedInAs': '{email} でログイン中',
   'nav.skipToContent': '本文へスキップ',
@@ -64,32 +63,6 @@ export const ja: Record<MessageKey, string> = {
     'GOOGLE_CLIENT_ID と GOOGLE_CLIENT_SECRET を .env に書き、npm run build && npm run start:prod を実行します。',
   'setup.restricted':
     'gmail.readonly は制限付きスコープです。一般公開するには Google の審査が必要です。「テスト」状態ではリフレッシュトークンが 7 日で失効します。',
-  'home.title': '未読メッセージ',
-  'home.count': '未読 {count} 件',
-  'home.showing': '{from}〜{to} 件目を表示',
-  'home.empty': '未読メッセージはありません。',
-  'home.older': '古いメール',
-  'home.newer': '新しいメール',
-  'home.pages': 'ページ',
-  'home.openInGmail': 'Gmail で開く',
-  'home.noSubject': '（件名なし）',
-  'home.unavailable': 'このメッセージを読み込めませんでした。',
-  'home.cachedNotice':
-    'Gmail が混み合っているため、前回読み込んだ一覧を表示しています。{seconds} 秒後に再度お試しください。',
-  'message.title': 'メッセージ',
-  'message.from': '差出人',
-  'message.to': '宛先',
-  'message.cc': 'Cc',
-  'message.date': '日時',
-  'message.subject': '件名',
-  'message.back': '受信トレイに戻る',
-  'message.attachments': '添付ファイル',
-  'message.size': '{mimeType}、{size} バイト',
-  'message.noBody': 'このメッセージには表示できる本文がありません。',
-  'message.viewPlain': 'テキスト表示',
-  'message.viewHtml': '書式付き表示',
-  'message.clipped': 'このメッセージは長いため、最初の {size} のみ表示しています。',
-  'message.remoteBlocked': 'プライバシー保護のため、外部の画像とスタイルをブロックしました。',
   'error.title': '問題が発生しました',
   'error.home': 'トップページに戻る',
   'error.reconnectButton': 'もう一度 Gmail に接続',
@@ -126,9 +99,6 @@ export const ja: Record<MessageKey, string> = {
     'この OAuth クライアントの Google Cloud プロジェクトで {api} API が有効になっていません。管理者が有効にする必要があります（Google Cloud コンソール →「API とサービス」→「ライブラリ」→「{api} API」→「有効にする」）。',
   'error.api_busy': '{api} が混み合っています（割り当て超過）。',
   'error.api_not_found': '{api} にその項目はありません。',
-  'error.render_busy':
-    '長いメッセージの表示が混み合っています。しばらくしてからもう一度お試しください。',
-  'error.message_not_found': 'そのメッセージはメールボックスにありません。',
   'error.upstream_unavailable':
     'Google から正常な応答がありませんでした。しばらくしてからお試しください。',
   'error.upstream_timeout':

@@ -1,12 +1,10 @@
 import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { SessionStore } from '../session/session-store.js';
 import { MetricsRegistry } from '../common/metrics.registry.js';
 import { MetricsTokenGuard } from './metrics-token.guard.js';
 
 @Controller('metrics')
-@SkipThrottle()
 export class MetricsController {
   constructor(
     private readonly metrics: MetricsRegistry,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { GoogleConfig } from '../config/configuration.js';
 import { CachedValue } from '../common/cached-value.js';
 import { Clock } from '../common/clock.js';
@@ -18,6 +18,7 @@ const JSON_ACCEPT = { accept: 'application/json' };
  */
 @Injectable()
 export class GoogleOAuthClient {
+  private readonly logger = new Logger('Audit');
   private readonly metadataCache: CachedValue<ProviderMetadata>;
 
   constructor(
@@ -72,6 +73,21 @@ export class GoogleOAuthClient {
     // RFC 7009 §2.2: 200 also for tokens that were already invalid; Google answers 400 for those.
     if (response.status !== 200 && response.status !== 400) {
       throw new UpstreamStatusError('revoke', response.status);
+    }
+  }
+
+  /**
+   * revoke() where nothing may be kept because revocation failed (disconnect, a refused
+   * sign-in): the failure is logged, never thrown.
+   */
+  async revokeQuietly(token: string): Promise<void> {
+    try {
+      await this.revoke(token);
+    } catch (error) {
+      this.logger.warn(
+        { event: 'revoke', outcome: 'failed', err: error },
+        'token revocation failed',
+      );
     }
   }
 

@@ -12,6 +12,8 @@ export interface FeatureScope {
    * incremental authorization when a route of the feature first needs it.
    */
   atSignIn: boolean;
+  /** The key of its description on /account, in the feature's messages ("Read your email"). */
+  label?: string;
 }
 
 /** What a Google API feature declares to the core (GoogleFeatureModule.forFeature). */
@@ -21,20 +23,36 @@ export interface GoogleFeature {
   scopes: readonly FeatureScope[];
 }
 
+/** The identity scopes in words (Google also grants the userinfo.* forms of email and profile). */
+const IDENTITY_LABELS: Readonly<Record<string, string>> = {
+  openid: 'scope.openid',
+  email: 'scope.email',
+  profile: 'scope.profile',
+  'https://www.googleapis.com/auth/userinfo.email': 'scope.email',
+  'https://www.googleapis.com/auth/userinfo.profile': 'scope.profile',
+};
+
 /** Scope URIs, as Google writes them; also keeps control characters out of redirects. */
 const SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/;
 
 /** Every scope the features declared, filled at start-up, read by sign-in and the scope guard. */
 @Injectable()
 export class GoogleScopes {
-  private readonly declared = new Map<string, { api: string; atSignIn: boolean }>();
+  private readonly declared = new Map<
+    string,
+    { api: string; atSignIn: boolean; label: string | undefined }
+  >();
 
   declare(feature: GoogleFeature): void {
-    for (const { scope, atSignIn } of feature.scopes) {
+    for (const { scope, atSignIn, label } of feature.scopes) {
       // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
       if (!SCOPE_PATTERN.test(scope)) throw new Error(`malformed scope "${scope}"`);
       const known = this.declared.get(scope);
-      this.declared.set(scope, { api: feature.api, atSignIn: atSignIn || !!known?.atSignIn });
+      this.declared.set(scope, {
+        api: feature.api,
+        atSignIn: atSignIn || !!known?.atSignIn,
+        label: label ?? known?.label,
+      });
     }
   }
 
@@ -50,6 +68,11 @@ export class GoogleScopes {
 
   isAskedAtSignIn(scope: string): boolean {
     return this.declared.get(scope)?.atSignIn ?? false;
+  }
+
+  /** The message key that describes a scope on /account: the identity scopes' or a feature's. */
+  labelOf(scope: string): string | undefined {
+    return IDENTITY_LABELS[scope] ?? this.declared.get(scope)?.label;
   }
 
   /** The API a scope belongs to, for messages. */

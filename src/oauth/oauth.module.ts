@@ -1,73 +1,95 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { ReadinessChecks } from '../common/readiness.checks.js';
-import { GoogleConfig } from '../config/configuration.js';
+import { GoogleConfig, RateLimitConfig } from '../config/configuration.js';
+import { PageContextSteps } from '../web/page-context.step.js';
+import { RateLimitBudgets } from '../web/rate-limit.js';
+import {
+  KeyValueStore,
+  MemoryKeyValueStore,
+  RedisKeyValueStore,
+} from '../redis/key-value.store.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionModule } from '../session/session.module.js';
-import { AccessTokenService } from './access-token.service.js';
-import { AccountController } from './account.controller.js';
-import { AccountPage } from './account.page.js';
-import { AccountRecords } from './account-records.js';
-import { AccountSecurity } from './account-security.service.js';
-import { AccountSessionMiddleware } from './account-session.middleware.js';
-import { AccountStorage, MemoryAccountStorage, RedisAccountStorage } from './account-storage.js';
-import { AccountsService } from './accounts.service.js';
-import { AuthorizedCall } from './authorized-call.js';
-import { GoogleApiClient } from './google-api.client.js';
+import { AccountController } from './accounts/account.controller.js';
+import { AccountPage } from './accounts/account.page.js';
+import { AccountRecords } from './accounts/account-records.js';
+import { AccountSecurity } from './accounts/account-security.js';
+import { AccountStep } from './accounts/account.step.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { SignOutController } from './accounts/sign-out.controller.js';
+import { SignOutService } from './accounts/sign-out.service.js';
+import { AccessTokenService } from './api/access-token.service.js';
+import { AuthorizedCall } from './api/authorized-call.js';
+import { GoogleApiClient } from './api/google-api.client.js';
+import { GoogleScopeGuard } from './api/google-scope.guard.js';
+import { InstanceRefresh, RedisRefresh, SharedRefresh } from './api/shared-refresh.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
-import { GoogleScopeGuard } from './google-scope.guard.js';
 import { GoogleScopes } from './google-scopes.js';
-import { IdTokenVerifier } from './id-token.verifier.js';
-import { OAuthController } from './oauth.controller.js';
 import { OAuthMetrics } from './oauth.metrics.js';
-import { PendingSignIns } from './pending-sign-ins.js';
-import { PkceService } from './pkce.service.js';
-import { SignInService } from './sign-in.service.js';
-import { SignOutService } from './sign-out.service.js';
-import { StateGuard } from './state.guard.js';
-import { InstanceRefresh, RedisRefresh, SharedRefresh } from './shared-refresh.js';
+import { AuthorizationRequests } from './sign-in/authorization-requests.js';
+import { IdTokenVerifier } from './sign-in/id-token.verifier.js';
+import { PendingSignIns } from './sign-in/pending-sign-ins.js';
+import { PkceService } from './sign-in/pkce.service.js';
+import { SessionSignIn } from './sign-in/session-sign-in.js';
+import { SignInController } from './sign-in/sign-in.controller.js';
+import { SignInPolicy } from './sign-in/sign-in.policy.js';
+import { SignInService } from './sign-in/sign-in.service.js';
+import { StateGuard } from './sign-in/state.guard.js';
 
+/**
+ * The Google core, one sub-folder per job: sign-in/ (GET /oauth, /callback), accounts/ (the
+ * account records, GET /account, the ways out) and api/ (authorized calls to Google APIs).
+ */
 @Module({
   imports: [SessionModule],
-  controllers: [OAuthController, AccountController],
+  controllers: [SignInController, SignOutController, AccountController],
   providers: [
-    AccessTokenService,
-    AccountSessionMiddleware,
-    AccountPage,
-    AccountRecords,
-    AccountSecurity,
-    AccountsService,
-    AuthorizedCall,
-    GoogleApiClient,
     GoogleOAuthClient,
-    GoogleScopeGuard,
     GoogleScopes,
+    OAuthMetrics,
+    // sign-in/
+    AuthorizationRequests,
     IdTokenVerifier,
     PendingSignIns,
     PkceService,
+    SessionSignIn,
+    SignInPolicy,
     SignInService,
-    SignOutService,
     StateGuard,
-    OAuthMetrics,
+    // accounts/
+    AccountPage,
+    AccountRecords,
+    AccountSecurity,
+    AccountStep,
+    AccountsService,
+    SignOutService,
     {
-      provide: AccountStorage,
+      provide: KeyValueStore,
       inject: [RedisConnection, Clock],
       useFactory: (redis: RedisConnection, clock: Clock) =>
-        redis.client ? new RedisAccountStorage(redis) : new MemoryAccountStorage(clock),
+        redis.client
+          ? new RedisKeyValueStore(redis, 'account store')
+          : new MemoryKeyValueStore(clock),
     },
+    // api/
+    AccessTokenService,
+    AuthorizedCall,
+    GoogleApiClient,
+    GoogleScopeGuard,
     {
       provide: SharedRefresh,
-      inject: [RedisConnection, AccountStorage, GoogleConfig],
-      useFactory: (redis: RedisConnection, storage: AccountStorage, google: GoogleConfig) =>
+      inject: [RedisConnection, KeyValueStore, GoogleConfig],
+      useFactory: (redis: RedisConnection, store: KeyValueStore, google: GoogleConfig) =>
         redis.client
-          ? new RedisRefresh(storage, 2 * google.upstreamTimeoutMs + 1_000)
+          ? new RedisRefresh(store, 2 * google.upstreamTimeoutMs + 1_000)
           : new InstanceRefresh(),
     },
   ],
   exports: [
     AccessTokenService,
     AccountSecurity,
-    AccountSessionMiddleware,
+    AccountStep,
     AccountsService,
     AuthorizedCall,
     GoogleApiClient,
@@ -80,10 +102,19 @@ export class OAuthModule implements OnModuleInit {
   constructor(
     private readonly readiness: ReadinessChecks,
     private readonly google: GoogleOAuthClient,
+    private readonly pageContext: PageContextSteps,
+    private readonly account: AccountStep,
+    private readonly budgets: RateLimitBudgets,
+    private readonly limits: RateLimitConfig,
   ) {}
 
+  /**
+   * The core joins the platform: a readiness check (Google's discovery document loadable,
+   * cached once it is), its account step in every page's context, its sign-in budget.
+   */
   onModuleInit(): void {
-    // Ready only when Google's discovery document is loadable (cached once it is).
     this.readiness.register('discovery', () => this.google.metadata());
+    this.pageContext.register(this.account);
+    this.budgets.define('signin', this.limits.signInPerMinute);
   }
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { incrementalAuthorizationPath, safeReturnPath } from './return-path.js';
+import { incrementalAuthorizationPath, returnPathOrUndefined } from './return-path.js';
 
-describe(safeReturnPath.name, () => {
+describe(returnPathOrUndefined.name, () => {
   it.each(['/', '/calendar', '/home?page=abc_-1', '/messages/18c3f0a2b4d6e8f0?view=plain'])(
     'should accept the same-origin path %s',
-    (path) => expect(safeReturnPath(path)).toBe(path),
+    (path) => expect(returnPathOrUndefined(path)).toBe(path),
   );
 
   it.each([
@@ -18,7 +18,7 @@ describe(safeReturnPath.name, () => {
     ['the empty string', ''],
     ['a long path', `/${'a'.repeat(501)}`],
     ['a non-string', ['/calendar']],
-  ])('should refuse %s', (_name, value) => expect(safeReturnPath(value)).toBeUndefined());
+  ])('should refuse %s', (_name, value) => expect(returnPathOrUndefined(value)).toBeUndefined());
 });
 
 describe(incrementalAuthorizationPath.name, () => {

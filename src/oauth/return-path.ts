@@ -5,14 +5,15 @@
  */
 const RETURN_PATH = /^\/(?![/\\])[\x21-\x5B\x5D-\x7E]{0,500}$/;
 
-export function safeReturnPath(value: unknown): string | undefined {
+/** `value` when it is such a path, else undefined (the caller refuses it or falls back). */
+export function returnPathOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && RETURN_PATH.test(value) ? value : undefined;
 }
 
 /** /oauth asking for `scopes` by incremental authorization, then back to `returnTo`. */
 export function incrementalAuthorizationPath(scopes: readonly string[], returnTo?: string): string {
   const query = new URLSearchParams({ scope: scopes.join(' ') });
-  const back = safeReturnPath(returnTo);
+  const back = returnPathOrUndefined(returnTo);
   if (back) query.set('return_to', back);
   return `/oauth?${query}`;
 }

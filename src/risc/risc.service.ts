@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { GoogleConfig } from '../config/configuration.js';
 import { AppError } from '../common/app.error.js';
 import { AccountSecurity, type TokenIdentifierAlg } from '../oauth/index.js';
 import { RiscMetrics } from './risc.metrics.js';
 import { RiscRejectedError, RiscUnavailableError } from './risc.errors.js';
 import { eventsOf, OAUTH, RISC, type SecurityEvent, subjectSub } from './security-event.js';
 import { SetVerifier } from './set.verifier.js';
+import { RiscSettings } from './risc.settings.js';
 
 const TOKEN_ALGS: readonly TokenIdentifierAlg[] = ['prefix', 'hash_base64_sha512_sha512'];
 
@@ -22,7 +22,7 @@ export class RiscService {
     private readonly verifier: SetVerifier,
     private readonly security: AccountSecurity,
     private readonly metrics: RiscMetrics,
-    private readonly google: GoogleConfig,
+    private readonly settings: RiscSettings,
   ) {}
 
   async receive(token: string): Promise<void> {
@@ -36,7 +36,7 @@ export class RiscService {
         return;
       }
       for (const event of events) await this.act(event);
-      await this.security.eventDone(jti, this.google.riscMaxAgeMs + 3_600_000);
+      await this.security.eventDone(jti, this.settings.maxAgeSeconds * 1_000 + 3_600_000);
       this.record(events, 'accepted');
     } catch (error) {
       const failure = error instanceof RiscRejectedError || error instanceof RiscUnavailableError;

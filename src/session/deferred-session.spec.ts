@@ -4,7 +4,7 @@ import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { deferSession, existingSession } from './deferred-session.js';
 
-/** As SessionMiddleware: requests without cookie are deferred, others loaded at once. */
+/** As SessionStep: requests without cookie are deferred, others loaded at once. */
 function appWith(routes: (app: express.Express) => void) {
   const store = new session.MemoryStore();
   const handler = session({

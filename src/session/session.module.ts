@@ -3,16 +3,16 @@ import { APP_GUARD } from '@nestjs/core';
 import { SessionAvailableGuard } from './session-available.guard.js';
 import { sessionStoreProvider } from './session-store.provider.js';
 import { SessionStore } from './session-store.js';
-import { SessionMiddleware } from './session.middleware.js';
+import { SessionStep } from './session.step.js';
 import { SessionService } from './session.service.js';
 
 @Module({
   providers: [
     SessionService,
-    SessionMiddleware,
+    SessionStep,
     sessionStoreProvider,
     { provide: APP_GUARD, useClass: SessionAvailableGuard },
   ],
-  exports: [SessionService, SessionMiddleware, SessionStore],
+  exports: [SessionService, SessionStep, SessionStore],
 })
 export class SessionModule {}

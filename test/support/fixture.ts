@@ -49,8 +49,11 @@ export interface InstanceOptions {
 }
 
 export interface FixtureOptions<R extends RedisTopology> {
-  /** The service's environment, for every instance (the emulator's and the test secrets come first). */
-  env?: Record<string, string>;
+  /**
+   * The service's environment, for every instance (the emulator's and the test secrets come
+   * first); a function of the emulator for variables that name its address.
+   */
+  env?: Record<string, string> | ((emulator: GoogleEmulator) => Record<string, string>);
   /** Feature modules mounted beside AppModule in every instance, as one line in the root module would. */
   modules?: Type[];
   /** The session store of every instance; `none` (the embedded store) by default. */
@@ -159,7 +162,9 @@ export function useServiceFixture<R extends RedisTopology = 'none'>(
         ...(port === undefined
           ? {}
           : { GOOGLE_REDIRECT_URI: `http://127.0.0.1:${port}/callback`, PORT: String(port) }),
-        ...options.env,
+        ...(typeof options.env === 'function'
+          ? options.env(started(emulator, 'the emulator'))
+          : options.env),
         ...instance.env,
       },
       clock: instance.clock,

@@ -1,11 +1,10 @@
-import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { DestinationStream } from 'pino';
 import supertest from 'supertest';
-import { AppModule } from '../../src/app.module.js';
+import { AppModule, type FeatureModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
 import { parseConfiguration } from '../../src/config/parse-configuration.js';
@@ -18,6 +17,12 @@ export const CLIENT_SECRET = 'test-client-secret-value';
 export const REDIRECT_URI = 'http://127.0.0.1:5000/callback';
 export const TEST_KEY = randomBytes(32).toString('base64');
 export const TEST_SESSION_SECRET = randomBytes(32).toString('base64url');
+/** The secrets of serviceEnvironment(), by variable: none may reach a log line or a span. */
+export const TEST_SECRETS = {
+  GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
+  SESSION_SECRET: TEST_SESSION_SECRET,
+  TOKEN_ENCRYPTION_KEY: TEST_KEY,
+};
 
 export function startEmulator(options: Partial<Parameters<typeof GoogleEmulator.start>[0]> = {}) {
   return GoogleEmulator.start({
@@ -30,12 +35,10 @@ export function startEmulator(options: Partial<Parameters<typeof GoogleEmulator.
 export function serviceEnvironment(emulator: GoogleEmulator): Record<string, string> {
   return {
     GOOGLE_CLIENT_ID: CLIENT_ID,
-    GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
     GOOGLE_REDIRECT_URI: REDIRECT_URI,
     GOOGLE_ISSUER: emulator.issuer,
     GMAIL_API_URL: emulator.gmailApiUrl,
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    TOKEN_ENCRYPTION_KEY: TEST_KEY,
+    ...TEST_SECRETS,
   };
 }
 
@@ -53,8 +56,8 @@ export interface AppOptions {
   clock?: FakeClock;
   /** Where the service writes its log (the log level is LOG_LEVEL's, silent by default). */
   logDestination?: DestinationStream;
-  /** Mounted beside AppModule, as a feature module is by one line in the root module. */
-  modules?: Type[];
+  /** Feature modules mounted beside the service's own, as one more line in the root module would. */
+  modules?: FeatureModule[];
 }
 
 /**
@@ -66,15 +69,18 @@ export async function startApp(
   emulator: GoogleEmulator,
   { env = {}, clock = new FakeClock(), logDestination, modules = [] }: AppOptions = {},
 ): Promise<TestApp> {
-  const config = parseConfiguration({
-    ...serviceEnvironment(emulator),
-    LOG_LEVEL: 'silent',
-    UPSTREAM_TIMEOUT_MS: '2000',
-    RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',
-    ...env,
-  });
+  const config = parseConfiguration(
+    {
+      ...serviceEnvironment(emulator),
+      LOG_LEVEL: 'silent',
+      UPSTREAM_TIMEOUT_MS: '2000',
+      RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',
+      ...env,
+    },
+    AppModule.featureSettings(modules),
+  );
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config, { logDestination }), ...modules],
+    imports: [AppModule.forRoot(config, { logDestination, features: modules })],
   })
     .overrideProvider(Clock)
     .useValue(clock)
@@ -141,4 +147,16 @@ export async function csrfTokenOf(agent: Agent): Promise<string> {
   const match = /name="_csrf" value="([^"]+)"/.exec(page.text);
   if (!match) throw new Error('no CSRF token on the page');
   return match[1];
+}
+
+/**
+ * Submits one of the page's account forms (`/logout`, `/logout/all`, `/disconnect`) with the
+ * CSRF token the page rendered, and expects the app's 303.
+ */
+export async function submitForm(agent: Agent, path: string) {
+  return agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: await csrfTokenOf(agent) })
+    .expect(303);
 }

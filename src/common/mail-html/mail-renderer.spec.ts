@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MailRenderConfig } from '../../config/configuration.js';
 import { clipToUtf8Bytes } from './clip.js';
 import { MailRenderBusyError } from './mail-render.errors.js';
-import { MailRenderer, OFFLOAD_BYTES } from './mail-renderer.js';
+import { type MailRenderOptions, MailRenderer, OFFLOAD_BYTES } from './mail-renderer.js';
 
 describe(clipToUtf8Bytes.name, () => {
   it('should keep a text within the limit as it is', () => {
@@ -28,7 +27,7 @@ describe(clipToUtf8Bytes.name, () => {
 describe(MailRenderer.name, () => {
   let renderer: MailRenderer | undefined;
   afterEach(() => renderer?.onModuleDestroy());
-  const start = (config: Partial<MailRenderConfig> = {}) =>
+  const start = (config: Partial<MailRenderOptions> = {}) =>
     (renderer = new MailRenderer({ maxBytes: 128 * 1024, workers: 1, queue: 4, ...config }));
   const large = (marker: string) => `<p>${marker}</p>` + '<p>word <b>word</b></p>'.repeat(20_000);
 

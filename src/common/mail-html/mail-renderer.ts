@@ -1,5 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { MailRenderConfig } from '../../config/configuration.js';
+import type { OnModuleDestroy } from '@nestjs/common';
 import { WorkerPoolFullError, WorkerTaskFailedError } from '../worker-pool.js';
 import { type Clipped, clipToUtf8Bytes } from './clip.js';
 import { MailRenderBusyError } from './mail-render.errors.js';
@@ -21,11 +20,19 @@ const TASK_TIMEOUT_MS = 10_000;
  * clips long mail), and HTML over OFFLOAD_BYTES is sanitized or converted to text in a small
  * pool of worker threads with a bounded queue (full: MailRenderBusyError, a 503).
  */
-@Injectable()
+export interface MailRenderOptions {
+  /** A body is shown up to this many bytes of UTF-8, then clipped. */
+  maxBytes: number;
+  /** Worker threads for HTML over OFFLOAD_BYTES. */
+  workers: number;
+  /** Renders waiting for a worker; one more is refused (MailRenderBusyError). */
+  queue: number;
+}
+
 export class MailRenderer implements OnModuleDestroy {
   private readonly pool: MailRenderPool;
 
-  constructor(private readonly config: MailRenderConfig) {
+  constructor(private readonly config: MailRenderOptions) {
     this.pool = new MailRenderPool({
       size: config.workers,
       maxQueue: config.queue,

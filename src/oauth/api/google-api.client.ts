@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import {
+  parseJsonBody,
+  UpstreamHttp,
+  type UpstreamResponse,
+} from '../../common/upstream-http.service.js';
+import type { Upstream } from '../../common/upstream.errors.js';
+import { AuthorizedCall } from './authorized-call.js';
+import { googleApiErrorFor } from './google-api-error.js';
+import type { AppSession } from '../../common/session.types.js';
+
+/** One call to a Google API: `api` names it on pages, `upstream` in metrics and logs. */
+export interface GoogleApiRequest {
+  api: string;
+  upstream: Upstream;
+  url: string;
+  /** False for an answer small by construction: asked for uncompressed (UpstreamRequest). */
+  compress?: boolean;
+}
+
+/**
+ * REST calls to any Google API as the signed-in user: the bearer token (RFC 6750 §2.1), one
+ * refresh and retry after a 401 (AuthorizedCall), and Google's error JSON mapped to the core's
+ * named errors (googleApiErrorFor).
+ */
+@Injectable()
+export class GoogleApiClient {
+  constructor(
+    private readonly http: UpstreamHttp,
+    private readonly authorized: AuthorizedCall,
+  ) {}
+
+  /** GET a JSON resource for this session's user; the body is `unknown` until checked. */
+  getJson(session: AppSession, request: GoogleApiRequest): Promise<unknown> {
+    return this.authorized.run(session, (accessToken) => this.getJsonWith(accessToken, request));
+  }
+
+  /** The same with a given token, for callers already inside AuthorizedCall.run. */
+  async getJsonWith(accessToken: string, request: GoogleApiRequest): Promise<unknown> {
+    const response = await this.get(accessToken, request);
+    return parseJsonBody(request.upstream, response);
+  }
+
+  /** A 200 answer, or the named error for any other status. */
+  async get(accessToken: string, request: GoogleApiRequest): Promise<UpstreamResponse> {
+    const response = await this.http.send(request.upstream, request.url, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      compress: request.compress,
+    });
+    if (response.status !== 200) {
+      throw googleApiErrorFor(
+        request.api,
+        request.upstream,
+        response.status,
+        response.text,
+        response.header('retry-after'),
+      );
+    }
+    return response;
+  }
+}

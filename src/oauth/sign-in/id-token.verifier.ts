@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { errors } from 'jose';
+import { GoogleConfig } from '../../config/configuration.js';
+import { Clock } from '../../common/clock.js';
+import { sameSecret } from '../../common/same-secret.js';
+import { UpstreamHttp } from '../../common/upstream-http.service.js';
+import { GoogleOAuthClient } from '../google-oauth.client.js';
+import { IdTokenError } from '../oauth.errors.js';
+import { RemoteKeySet } from '../remote-key-set.js';
+
+/** Verified identity claims of an ID token. */
+export interface IdentityClaims {
+  sub: string;
+  email: string;
+  emailVerified: boolean;
+  /** Google Workspace domain; absent for consumer accounts. */
+  hd: string | undefined;
+}
+
+const CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * Verifies ID tokens with jose against the provider's JWKS (a RemoteKeySet, upstream `jwks`),
+ * so that failing to fetch the keys is told apart like every other upstream call.
+ * @see OpenID Connect Core 1.0 §3.1.3.7 (validation), §3.1.2.1 and §15.5.2 (nonce)
+ */
+@Injectable()
+export class IdTokenVerifier {
+  private readonly keys: RemoteKeySet;
+
+  constructor(
+    private readonly google: GoogleConfig,
+    private readonly client: GoogleOAuthClient,
+    http: UpstreamHttp,
+    clock: Clock,
+  ) {
+    this.keys = new RemoteKeySet(http, clock, 'jwks');
+  }
+
+  async verify(idToken: string, expectedNonce: string): Promise<IdentityClaims> {
+    const { jwksUri } = await this.client.metadata();
+    const payload = await this.keys
+      .verify(jwksUri, idToken, {
+        issuer: [...this.google.acceptedIssuers],
+        audience: this.google.clientId,
+        algorithms: ['RS256'],
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        requiredClaims: ['iss', 'aud', 'exp', 'iat', 'sub'],
+      })
+      .catch((error: unknown) => {
+        throw toIdTokenError(error);
+      });
+    if (typeof payload.nonce !== 'string' || !sameSecret(expectedNonce, payload.nonce)) {
+      throw new IdTokenError('nonce does not match the one sent with this sign-in');
+    }
+    // OpenID Connect Core 1.0 §3.1.3.7 (5): an `azp` claim, when present, must be our client
+    // id (a token minted for another client of a multi-audience token is not ours to accept).
+    if (payload.azp !== undefined && payload.azp !== this.google.clientId) {
+      throw new IdTokenError('azp claim is not this client id');
+    }
+    if (typeof payload.sub !== 'string' || payload.sub === '') {
+      throw new IdTokenError('sub claim missing');
+    }
+    if (typeof payload.email !== 'string' || !payload.email.includes('@')) {
+      throw new IdTokenError('email claim missing (was the email scope granted?)');
+    }
+    if (payload.hd !== undefined && typeof payload.hd !== 'string') {
+      throw new IdTokenError('hd claim is not a string');
+    }
+    return {
+      sub: payload.sub,
+      email: payload.email,
+      emailVerified: payload.email_verified === true || payload.email_verified === 'true',
+      hd: payload.hd,
+    };
+  }
+}
+
+function toIdTokenError(error: unknown): unknown {
+  if (error instanceof errors.JOSEError) {
+    return new IdTokenError(`ID token rejected: ${error.code}: ${error.message}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,40 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import type { PendingSignIn } from '../../common/session.types.js';
+import { InvalidStateError } from '../oauth.errors.js';
+import { OAuthMetrics } from '../oauth.metrics.js';
+import { PendingSignIns } from './pending-sign-ins.js';
+
+/** What /oauth sends: 32 random bytes in base64url (RFC 4648 §5). */
+const STATE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export type CallbackRequest = Request & { pendingSignIn: PendingSignIn };
+
+/**
+ * Lets a callback through only when its `state` is one this session issued, unused and fresh;
+ * the state is consumed whatever happens next (RFC 6749 §10.12, RFC 9700 §4.7.1).
+ */
+@Injectable()
+export class StateGuard implements CanActivate {
+  constructor(
+    private readonly pendingSignIns: PendingSignIns,
+    private readonly metrics: OAuthMetrics,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<CallbackRequest>();
+    const state = request.query.state;
+    if (typeof state !== 'string' || !STATE_PATTERN.test(state)) {
+      return this.refuse('state parameter missing, repeated or malformed');
+    }
+    const pending = this.pendingSignIns.take(request.session, state);
+    if (!pending) return this.refuse('state unknown to this session, used or expired');
+    request.pendingSignIn = pending;
+    return true;
+  }
+
+  private refuse(reason: string): never {
+    this.metrics.signIn('state_invalid');
+    throw new InvalidStateError(reason);
+  }
+}

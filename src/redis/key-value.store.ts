@@ -1,0 +1,147 @@
+import { SessionStoreUnavailableError } from '../common/app.error.js';
+import type { Clock } from '../common/clock.js';
+import type { RedisCommands } from './redis-client.factory.js';
+import type { RedisConnection } from './redis.connection.js';
+
+/**
+ * The few operations a record store needs: hashes and plain keys, each with an expiry, and a
+ * lock's claim and release. Redis when REDIS_URL is set, memory otherwise. Never a scan of all
+ * keys.
+ */
+export abstract class KeyValueStore {
+  abstract readHash(key: string): Promise<Record<string, string>>;
+  /** Sets `fields` and (re)sets the whole key's time to live. */
+  abstract writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void>;
+  abstract deleteFields(key: string, fields: string[]): Promise<void>;
+  abstract read(key: string): Promise<string | undefined>;
+  abstract write(key: string, value: string, ttlMs: number): Promise<void>;
+  /** SET NX: true when the key was absent and is now ours. */
+  abstract claim(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes `key` only while it still holds `value` (a lock that may have changed hands). */
+  abstract release(key: string, value: string): Promise<void>;
+  abstract delete(keys: string[]): Promise<void>;
+}
+
+/** One instance: Maps, expired by the injected clock (so tests can move time). */
+export class MemoryKeyValueStore extends KeyValueStore {
+  private readonly entries = new Map<
+    string,
+    { value: string | Map<string, string>; until: number }
+  >();
+
+  constructor(private readonly clock: Clock) {
+    super();
+  }
+
+  async readHash(key: string): Promise<Record<string, string>> {
+    const value = this.live(key);
+    return value instanceof Map ? Object.fromEntries(value) : {};
+  }
+
+  async writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void> {
+    const current = this.live(key);
+    const hash = current instanceof Map ? current : new Map<string, string>();
+    for (const [field, value] of Object.entries(fields)) hash.set(field, value);
+    this.entries.set(key, { value: hash, until: this.clock.now() + ttlMs });
+  }
+
+  async deleteFields(key: string, fields: string[]): Promise<void> {
+    const current = this.live(key);
+    if (!(current instanceof Map)) return;
+    for (const field of fields) current.delete(field);
+    if (current.size === 0) this.entries.delete(key);
+  }
+
+  async read(key: string): Promise<string | undefined> {
+    const value = this.live(key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  async write(key: string, value: string, ttlMs: number): Promise<void> {
+    this.entries.set(key, { value, until: this.clock.now() + ttlMs });
+  }
+
+  async claim(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.live(key) !== undefined) return false;
+    await this.write(key, value, ttlMs);
+    return true;
+  }
+
+  async release(key: string, value: string): Promise<void> {
+    if (this.live(key) === value) this.entries.delete(key);
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const key of keys) this.entries.delete(key);
+  }
+
+  private live(key: string): string | Map<string, string> | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.until <= this.clock.now()) this.entries.delete(key);
+    return entry && entry.until > this.clock.now() ? entry.value : undefined;
+  }
+}
+
+/** Deletes the lock only if it is still ours (it may have expired and been taken since). */
+const RELEASE =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+/**
+ * Several instances: every command through RedisConnection.run (time-limited, no queueing); a
+ * failing Redis is SessionStoreUnavailableError (503 with Retry-After), never a 500. `name`
+ * says in its message which store failed ("account store").
+ */
+export class RedisKeyValueStore extends KeyValueStore {
+  constructor(
+    private readonly connection: RedisConnection,
+    private readonly name: string,
+  ) {
+    super();
+  }
+
+  private readonly redis = {
+    run: async <T>(command: (client: RedisCommands) => Promise<T>): Promise<T> => {
+      try {
+        return await this.connection.run(command);
+      } catch (error) {
+        throw new SessionStoreUnavailableError(`${this.name} failed`, { cause: error });
+      }
+    },
+  };
+
+  readHash(key: string): Promise<Record<string, string>> {
+    return this.redis.run((c) => c.hGetAll(key));
+  }
+
+  async writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void> {
+    await this.redis.run((c) => c.multi().hSet(key, fields).pExpire(key, ttlMs).exec());
+  }
+
+  async deleteFields(key: string, fields: string[]): Promise<void> {
+    if (fields.length > 0) await this.redis.run((c) => c.hDel(key, fields));
+  }
+
+  async read(key: string): Promise<string | undefined> {
+    return (await this.redis.run((c) => c.get(key))) ?? undefined;
+  }
+
+  async write(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.redis.run((c) => c.set(key, value, { expiration: { type: 'PX', value: ttlMs } }));
+  }
+
+  async claim(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const answer = await this.redis.run((c) =>
+      c.set(key, value, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }),
+    );
+    return answer === 'OK';
+  }
+
+  async release(key: string, value: string): Promise<void> {
+    await this.redis.run((c) => c.eval(RELEASE, { keys: [key], arguments: [value] }));
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    // One DEL per key: the keys may lie in different Cluster slots.
+    for (const key of keys) await this.redis.run((c) => c.del(key));
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import { SessionConfig } from '../config/configuration.js';
+import { Clock } from '../common/clock.js';
+import { readCookie } from '../common/read-cookie.js';
+import { touchAtMostEvery } from './lazy-touch.js';
+import { deferSession } from './deferred-session.js';
+import { SessionIds } from './session-id.js';
+import { SessionStore } from './session-store.js';
+import { forgetSession } from './session-unavailable.js';
+
+/** Longest time an unchanged session goes without its store expiry being extended. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * The page context's first step (web/page-context.middleware.ts): express-session with the
+ * configured store. Cookies are HttpOnly, SameSite=Lax, Secure when the
+ * redirect URI is https; sessions are saved only once something is stored in them (anonymous
+ * visits create none), expire when idle, and are cut off after their absolute lifetime. The
+ * store's idle expiry is extended at most once a minute per session (a tenth of the idle
+ * timeout when that is shorter): see touchAtMostEvery. A request that brings no session cookie
+ * gets its (new, empty) session only when something uses it: see deferSession.
+ *
+ * When the store fails (Redis down or not answering), the request goes on with an empty
+ * session that is never written (forgetSession): SessionAvailableGuard answers 503 on every
+ * route that needs the store, and the stored session is left exactly as it was.
+ */
+@Injectable()
+export class SessionStep {
+  private readonly handler: RequestHandler;
+
+  constructor(
+    private readonly config: SessionConfig,
+    private readonly clock: Clock,
+    store: SessionStore,
+  ) {
+    touchAtMostEvery(store.store, Math.min(TOUCH_INTERVAL_MS, config.idleTimeoutMs / 10), clock);
+    this.handler = session({
+      name: config.cookieName,
+      secret: [...config.secrets],
+      genid: new SessionIds().generate,
+      store: store.store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      unset: 'destroy',
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.secureCookie,
+        path: '/',
+        maxAge: config.idleTimeoutMs,
+      },
+    });
+  }
+
+  /** Loads the request's session (or defers it); never fails: see forgetSession. */
+  async prepare(request: Request, response: Response): Promise<void> {
+    if (readCookie(request, this.config.cookieName) === undefined) {
+      deferSession(request, response, this.handler);
+      return;
+    }
+    // express-session calls next(error) when the store failed to load the session.
+    const failure = await new Promise<unknown>((resolve) =>
+      this.handler(request, response, resolve),
+    );
+    if (failure) {
+      forgetSession(request, failure);
+    } else if (this.expired(request)) {
+      const regenerateFailure = await new Promise<unknown>((resolve) =>
+        request.session.regenerate(resolve),
+      );
+      if (regenerateFailure) forgetSession(request, regenerateFailure);
+    }
+  }
+
+  private expired(request: Request): boolean {
+    const createdAt = request.session.createdAt;
+    return createdAt !== undefined && this.clock.now() - createdAt > this.config.absoluteTimeoutMs;
+  }
+}

@@ -1,0 +1,74 @@
+import { applyDecorators, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+
+const BUDGET = Symbol('RateLimitBudget');
+/** The window of every budget. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+/** Requests per client and minute on a guarded route that names no budget of its own. */
+export const DEFAULT_PER_MINUTE = 300;
+
+/**
+ * Budgets of requests per client IP per minute, by name: each module defines its own from its
+ * settings (the core's `signin`, Gmail's `api`, RISC's `risc`), so no route names another's.
+ */
+@Injectable()
+export class RateLimitBudgets {
+  private readonly perMinute = new Map<string, number>();
+
+  define(name: string, perMinute: number): void {
+    this.perMinute.set(name, perMinute);
+  }
+
+  limitOf(name: string): number {
+    const limit = this.perMinute.get(name);
+    if (limit === undefined) throw new Error(`rate limit budget "${name}" was never defined`);
+    return limit;
+  }
+}
+
+/**
+ * Limits a controller or route to its module's budget (one counter per budget and client IP,
+ * in the store the throttler uses: Redis when there is one): `@RateLimited('api')`.
+ */
+export function RateLimited(budget?: string) {
+  return applyDecorators(SetMetadata(BUDGET, budget), UseGuards(RateLimitGuard));
+}
+
+/**
+ * @nestjs/throttler with one throttler (`default`, DEFAULT_PER_MINUTE) whose limit a route
+ * overrides with its budget, read from RateLimitBudgets when the request comes.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly budgets: RateLimitBudgets,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const budget = this.reflector.getAllAndOverride<string | undefined>(BUDGET, [
+      request.context.getHandler(),
+      request.context.getClass(),
+    ]);
+    if (budget === undefined) return super.handleRequest(request);
+    return super.handleRequest({
+      ...request,
+      limit: this.budgets.limitOf(budget),
+      ttl: RATE_LIMIT_WINDOW_MS,
+      blockDuration: RATE_LIMIT_WINDOW_MS,
+      throttler: { ...request.throttler, name: budget },
+    });
+  }
+}
