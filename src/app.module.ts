@@ -6,7 +6,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AppController } from './app.controller.js';
+import { AppController } from './web/app.controller.js';
 import { LocaleController } from './web/locale.controller.js';
 import { PageContextMiddleware } from './web/page-context.middleware.js';
 import { WebModule } from './web/web.module.js';

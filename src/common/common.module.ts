@@ -4,7 +4,7 @@ import { Clock, SystemClock } from './clock.js';
 import { MetricsRegistry } from './metrics.registry.js';
 import { ReadinessChecks } from './readiness.checks.js';
 import { AccountDeletionHooks } from './account-deletion.hooks.js';
-import { UpstreamHttp } from './upstream-http.service.js';
+import { UpstreamHttp } from './upstream-http.js';
 import { UpstreamMetrics } from './upstream.metrics.js';
 
 const SHARED = [

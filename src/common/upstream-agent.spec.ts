@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstreamAgentOptions } from './upstream-http.service.js';
+import { upstreamAgentOptions } from './upstream-http.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../test/fixtures/${name}`, import.meta.url));

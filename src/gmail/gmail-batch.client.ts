@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GmailSettings } from './gmail.settings.js';
-import { UpstreamHttp } from '../common/upstream-http.service.js';
+import { UpstreamHttp } from '../common/upstream-http.js';
 import { UpstreamResponseError } from '../common/upstream.errors.js';
 import {
   buildBatchRequest,

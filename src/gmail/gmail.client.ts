@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { GmailSettings } from './gmail.settings.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
-import { parseJsonBody, type UpstreamResponse } from '../common/upstream-http.service.js';
+import { parseJsonBody, type UpstreamResponse } from '../common/upstream-http.js';
 import {
   type Upstream,
   UpstreamResponseError,

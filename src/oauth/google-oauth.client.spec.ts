@@ -6,7 +6,7 @@ import type {
   UpstreamHttp,
   UpstreamRequest,
   UpstreamResponse,
-} from '../common/upstream-http.service.js';
+} from '../common/upstream-http.js';
 import {
   type Upstream,
   UpstreamResponseError,

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { GoogleConfig } from '../config/configuration.js';
 import { CachedValue } from '../common/cached-value.js';
 import { Clock } from '../common/clock.js';
-import { parseJsonBody, UpstreamHttp } from '../common/upstream-http.service.js';
+import { parseJsonBody, UpstreamHttp } from '../common/upstream-http.js';
 import { UpstreamStatusError } from '../common/upstream.errors.js';
 import { TokenRequestError } from './oauth.errors.js';
 import { parseProviderMetadata, type ProviderMetadata } from './provider-metadata.js';

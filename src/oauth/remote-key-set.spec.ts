@@ -2,7 +2,7 @@ import { errors, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { rejectionOf } from '../../test/support/thrown.js';
-import type { UpstreamHttp } from '../common/upstream-http.service.js';
+import type { UpstreamHttp } from '../common/upstream-http.js';
 import { UpstreamResponseError, UpstreamStatusError } from '../common/upstream.errors.js';
 import { RemoteKeySet } from './remote-key-set.js';
 

@@ -7,7 +7,7 @@ import {
   type JWTVerifyOptions,
 } from 'jose';
 import type { Clock } from '../common/clock.js';
-import { parseJsonBody, type UpstreamHttp } from '../common/upstream-http.service.js';
+import { parseJsonBody, type UpstreamHttp } from '../common/upstream-http.js';
 import {
   type Upstream,
   UpstreamError,

@@ -3,7 +3,7 @@ import { errors, type JWTPayload } from 'jose';
 import { GoogleConfig } from '../config/configuration.js';
 import { CachedValue } from '../common/cached-value.js';
 import { Clock } from '../common/clock.js';
-import { parseJsonBody, UpstreamHttp } from '../common/upstream-http.service.js';
+import { parseJsonBody, UpstreamHttp } from '../common/upstream-http.js';
 import { UpstreamStatusError } from '../common/upstream.errors.js';
 import { RemoteKeySet } from '../oauth/index.js';
 import { RiscSettings } from './risc.settings.js';

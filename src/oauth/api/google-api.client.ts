@@ -3,7 +3,7 @@ import {
   parseJsonBody,
   UpstreamHttp,
   type UpstreamResponse,
-} from '../../common/upstream-http.service.js';
+} from '../../common/upstream-http.js';
 import type { Upstream } from '../../common/upstream.errors.js';
 import { AuthorizedCall } from './authorized-call.js';
 import { googleApiErrorFor } from './google-api-error.js';

@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../common/clock.js';
-import type { UpstreamHttp } from '../../common/upstream-http.service.js';
+import type { UpstreamHttp } from '../../common/upstream-http.js';
 import type { GoogleConfig } from '../../config/configuration.js';
 import type { GoogleOAuthClient } from '../google-oauth.client.js';
 import { IdTokenVerifier } from './id-token.verifier.js';

@@ -3,7 +3,7 @@ import { errors } from 'jose';
 import { GoogleConfig } from '../../config/configuration.js';
 import { Clock } from '../../common/clock.js';
 import { sameSecret } from '../../common/same-secret.js';
-import { UpstreamHttp } from '../../common/upstream-http.service.js';
+import { UpstreamHttp } from '../../common/upstream-http.js';
 import { GoogleOAuthClient } from '../google-oauth.client.js';
 import { IdTokenError } from '../oauth.errors.js';
 import { RemoteKeySet } from '../remote-key-set.js';

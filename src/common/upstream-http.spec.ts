@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { GoogleConfig } from '../config/configuration.js';
 import { MetricsRegistry } from './metrics.registry.js';
 import { SystemClock } from './clock.js';
-import { UpstreamHttp } from './upstream-http.service.js';
+import { UpstreamHttp } from './upstream-http.js';
 import { UpstreamMetrics } from './upstream.metrics.js';
 import {
   UpstreamNetworkError,

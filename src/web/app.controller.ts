@@ -1,6 +1,6 @@
 import { Controller, Get, Render } from '@nestjs/common';
-import { GoogleConfig } from './config/configuration.js';
-import { SessionOptional } from './session/session-available.guard.js';
+import { GoogleConfig } from '../config/configuration.js';
+import { SessionOptional } from '../session/session-available.guard.js';
 
 @Controller()
 export class AppController {
