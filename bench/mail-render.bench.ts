@@ -73,7 +73,7 @@ async function inProcess(): Promise<string> {
       `${ms(textMs)} (${ms(textBlock)})`,
     ]);
   }
-  await renderer.onModuleDestroy();
+  await renderer.onApplicationShutdown();
   return table(
     [
       'HTML mail',

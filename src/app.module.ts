@@ -10,6 +10,7 @@ import { AppController } from './web/app.controller.js';
 import { LocaleController } from './web/locale.controller.js';
 import { PageContextMiddleware } from './web/page-context.middleware.js';
 import { WebModule } from './web/web.module.js';
+import { RawBodyRoutes } from './web/raw-body.js';
 import { AllExceptionsFilter } from './web/all-exceptions.filter.js';
 import { CommonModule } from './common/common.module.js';
 import { ConfigModule } from './config/config.module.js';
@@ -41,6 +42,8 @@ const FEATURES: readonly FeatureModule[] = [GmailModule, RiscModule];
 
 @Module({})
 export class AppModule implements NestModule {
+  constructor(private readonly rawBodies: RawBodyRoutes) {}
+
   /** Every feature's settings, for parseConfiguration; `extra` features as in forRoot. */
   static featureSettings(extra: readonly FeatureModule[] = []): SettingsClass[] {
     return [...FEATURES, ...extra].flatMap((feature) => feature.settings ?? []);
@@ -83,7 +86,13 @@ export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(PageContextMiddleware)
-      .exclude('static/{*path}', 'health/{*path}', 'metrics', 'risc')
+      // No page context for machine routes: probes, metrics, and what modules read raw (/risc).
+      .exclude(
+        'static/{*path}',
+        'health/{*path}',
+        'metrics',
+        ...this.rawBodies.routes.map((route) => route.path.slice(1)),
+      )
       .forRoutes('{*path}');
   }
 }

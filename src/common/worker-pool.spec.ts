@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkerPool, WorkerPoolFullError, WorkerTaskFailedError } from './worker-pool.js';
+import {
+  WorkerPool,
+  WorkerPoolFullError,
+  WorkerTaskError,
+  WorkerTaskFailedError,
+} from './worker-pool.js';
 
 /**
  * A worker that answers `{ ok, result }` for a number, spins until told to stop for 'spin'
@@ -11,16 +16,17 @@ const WORKER = new URL(
     parentPort.on('message', (task) => {
       if (task === 'spin') for (;;);
       if (task === 'exit') process.exit(3);
+      if (task === 'throw') { parentPort.postMessage({ ok: false, error: 'cannot render this' }); return; }
       parentPort.postMessage({ ok: true, result: task * 2 });
     });
   `)}`,
 );
 
 describe(WorkerPool.name, () => {
-  let pool: WorkerPool<number | 'spin' | 'exit', number> | undefined;
+  let pool: WorkerPool<number | 'spin' | 'exit' | 'throw', number> | undefined;
   afterEach(() => pool?.close());
-  const start = (size: number, maxQueue: number, taskTimeoutMs = 10_000) =>
-    (pool = new WorkerPool({ entry: WORKER, size, maxQueue, taskTimeoutMs }));
+  const start = (size: number, maxQueue: number, taskTimeoutMs = 10_000, queueTimeoutMs = 60_000) =>
+    (pool = new WorkerPool({ entry: WORKER, size, maxQueue, taskTimeoutMs, queueTimeoutMs }));
 
   it('should run tasks in workers and answer each with its own result', async () => {
     const workers = start(2, 10);
@@ -54,6 +60,35 @@ describe(WorkerPool.name, () => {
     const workers = start(1, 5);
     await expect(workers.run('exit')).rejects.toBeInstanceOf(WorkerTaskFailedError);
     await expect(workers.run(5)).resolves.toBe(10);
+  });
+
+  it('should refuse a task that waited too long for a worker, and keep serving', async () => {
+    const workers = start(1, 5, 60_000, 200);
+    const spinning = workers.run('spin');
+    await expect(workers.run(1)).rejects.toThrow(
+      new WorkerTaskFailedError('no worker free within 200 ms'),
+    );
+    expect(workers.pending).toBe(1);
+    void spinning.catch(() => undefined);
+  });
+
+  it('should fail a task that threw with its own error and keep the worker', async () => {
+    const workers = start(1, 5);
+    await expect(workers.run('throw')).rejects.toThrow(new WorkerTaskError('cannot render this'));
+    await expect(workers.run(4)).resolves.toBe(8);
+  });
+
+  it('should answer a worker that cannot start with a pool failure, not a crash', async () => {
+    const broken = new WorkerPool<number, number>({
+      entry: new URL('file:///nonexistent/worker.js'),
+      size: 1,
+      maxQueue: 1,
+      taskTimeoutMs: 1_000,
+      queueTimeoutMs: 1_000,
+    });
+    await expect(broken.run(1)).rejects.toBeInstanceOf(WorkerTaskFailedError);
+    await expect(broken.run(1)).rejects.toBeInstanceOf(WorkerTaskFailedError);
+    await broken.close();
   });
 
   it('should fail queued tasks and refuse new ones once closed', async () => {

@@ -8,11 +8,23 @@ export class WorkerPoolFullError extends Error {
   }
 }
 
-/** A task outlived its time limit or its worker died; the worker was replaced. */
+/**
+ * The pool could not run a task: it waited too long for a worker, outlived its time limit, its
+ * worker died or could not start (the worker is replaced), or the pool was closed. Passing:
+ * the caller may answer 503 and let the client retry.
+ */
 export class WorkerTaskFailedError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'WorkerTaskFailedError';
+  }
+}
+
+/** The task itself threw in the worker (the worker is kept): the same input will fail again. */
+export class WorkerTaskError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerTaskError';
   }
 }
 
@@ -24,12 +36,16 @@ export interface WorkerPoolOptions {
   maxQueue: number;
   /** A task running longer has its worker terminated (the only way to stop synchronous code). */
   taskTimeoutMs: number;
+  /** A task still waiting for a worker after this is refused (WorkerTaskFailedError). */
+  queueTimeoutMs: number;
 }
 
 interface Job<Task, Result> {
   task: Task;
   resolve(result: Result): void;
   reject(error: Error): void;
+  /** While queued: refuses the job when it has waited queueTimeoutMs. */
+  expiry?: NodeJS.Timeout;
 }
 
 interface Slot<Task, Result> {
@@ -56,10 +72,15 @@ export class WorkerPool<Task, Result> {
   run(task: Task): Promise<Result> {
     if (this.closed) return Promise.reject(new WorkerTaskFailedError('the pool is closed'));
     return new Promise<Result>((resolve, reject) => {
-      const job = { task, resolve, reject };
-      const idle = this.idleSlot();
+      const job: Job<Task, Result> = { task, resolve, reject };
+      let idle: Slot<Task, Result> | undefined;
+      try {
+        idle = this.idleSlot();
+      } catch (error) {
+        return reject(new WorkerTaskFailedError('worker could not start', { cause: error }));
+      }
       if (idle) this.dispatch(idle, job);
-      else if (this.queue.length < this.options.maxQueue) this.queue.push(job);
+      else if (this.queue.length < this.options.maxQueue) this.enqueue(job);
       else reject(new WorkerPoolFullError());
     });
   }
@@ -71,7 +92,10 @@ export class WorkerPool<Task, Result> {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new WorkerTaskFailedError('pool closed'));
+    for (const job of this.queue.splice(0)) {
+      clearTimeout(job.expiry);
+      job.reject(new WorkerTaskFailedError('pool closed'));
+    }
     await Promise.all(this.slots.splice(0).map((slot) => this.retire(slot, 'pool closed')));
   }
 
@@ -84,7 +108,20 @@ export class WorkerPool<Task, Result> {
     return slot;
   }
 
+  private enqueue(job: Job<Task, Result>): void {
+    this.queue.push(job);
+    job.expiry = setTimeout(() => {
+      const index = this.queue.indexOf(job);
+      if (index < 0) return;
+      this.queue.splice(index, 1);
+      job.reject(
+        new WorkerTaskFailedError(`no worker free within ${this.options.queueTimeoutMs} ms`),
+      );
+    }, this.options.queueTimeoutMs);
+  }
+
   private dispatch(slot: Slot<Task, Result>, job: Job<Task, Result>): void {
+    clearTimeout(job.expiry);
     slot.job = job;
     slot.timer = setTimeout(() => {
       void this.replace(slot, `task took longer than ${this.options.taskTimeoutMs} ms`);
@@ -99,7 +136,7 @@ export class WorkerPool<Task, Result> {
       slot.job = undefined;
       if (job) {
         if (reply.ok) job.resolve(reply.result);
-        else job.reject(new WorkerTaskFailedError(reply.error));
+        else job.reject(new WorkerTaskError(reply.error));
       }
       this.next(slot);
     });
@@ -119,10 +156,18 @@ export class WorkerPool<Task, Result> {
     if (index < 0) return;
     this.slots.splice(index, 1);
     await this.retire(slot, reason, cause);
-    if (this.closed) return;
-    const fresh = this.idleSlot();
-    const job = fresh && this.queue.shift();
-    if (fresh && job) this.dispatch(fresh, job);
+    // A new worker only for a job that waits: a worker that cannot even start is not retried
+    // in a loop, only when the next task comes.
+    const job = this.closed ? undefined : this.queue.shift();
+    if (!job) return;
+    try {
+      const fresh = this.idleSlot();
+      if (fresh) this.dispatch(fresh, job);
+      else this.queue.unshift(job);
+    } catch (error) {
+      clearTimeout(job.expiry);
+      job.reject(new WorkerTaskFailedError('worker could not start', { cause: error }));
+    }
   }
 
   private async retire(slot: Slot<Task, Result>, reason: string, cause?: unknown) {

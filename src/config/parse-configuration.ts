@@ -102,7 +102,7 @@ export function parseConfiguration(
       signInPerMinute: integer(env, 'RATE_LIMIT_SIGNIN_PER_MINUTE', 20, 1, 1_000_000),
     },
     tracing: tracing(env),
-    features: new Map(features.map((type) => [type, readSettings(type, env)])),
+    features: readFeatureSettings(env, features),
   };
 }
 
@@ -229,4 +229,14 @@ function otlpHeaders(env: Environment, name: string): Record<string, string> {
     headers[key.toLowerCase()] = value;
   }
   return headers;
+}
+
+/** Each feature's settings; two features reading one variable is a mistake, refused by name. */
+function readFeatureSettings(env: Environment, features: readonly SettingsClass[]) {
+  const variables = features.flatMap((type) =>
+    Object.values(type.settings).map((entry) => entry.variable),
+  );
+  const twice = variables.find((variable, index) => variables.indexOf(variable) !== index);
+  if (twice) throw new ConfigurationError(twice, 'is declared by two settings classes');
+  return new Map(features.map((type) => [type, readSettings(type, env)]));
 }

@@ -20,14 +20,14 @@ export const SUMMARY_HEADERS = ['From', 'Subject', 'Date'] as const;
 export const LIST_FIELDS = 'messages(id,threadId),nextPageToken';
 export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payload/headers';
 
+/** The calls whose URL names one message. */
+const MESSAGE_CALLS: ReadonlySet<Upstream> = new Set(['gmail_get', 'gmail_attachment']);
+
 /**
  * The Gmail API v1 calls this service makes, one method per call. Each checks the status,
  * maps Gmail's errors (the core's GoogleApiClient) and checks every field it returns.
  * @see https://developers.google.com/gmail/api/reference/rest/v1/users.messages
  */
-/** The calls whose URL names one message. */
-const MESSAGE_CALLS: ReadonlySet<Upstream> = new Set(['gmail_get', 'gmail_attachment']);
-
 @Injectable()
 export class GmailClient {
   private readonly base: string;

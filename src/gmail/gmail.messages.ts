@@ -30,8 +30,6 @@ export const GMAIL_MESSAGES = {
     'message.viewHtml': 'Formatted view',
     'message.clipped': 'This message is long: only its first {size} are shown.',
     'message.remoteBlocked': 'Remote images and styles were blocked to protect your privacy.',
-    'error.render_busy':
-      'Too many long messages are being displayed right now. Please try again in a moment.',
     'error.message_not_found': 'That message does not exist in your mailbox.',
   },
   ja: {
@@ -62,8 +60,6 @@ export const GMAIL_MESSAGES = {
     'message.viewHtml': '書式付き表示',
     'message.clipped': 'このメッセージは長いため、最初の {size} のみ表示しています。',
     'message.remoteBlocked': 'プライバシー保護のため、外部の画像とスタイルをブロックしました。',
-    'error.render_busy':
-      '長いメッセージの表示が混み合っています。しばらくしてからもう一度お試しください。',
     'error.message_not_found': 'そのメッセージはメールボックスにありません。',
   },
 } satisfies MessageCatalogue;

@@ -30,7 +30,10 @@ export interface ReadMessage {
   internalDate: number;
   unread: boolean;
   text: string | undefined;
-  /** Set unless the rendering is `plain` (or the mail has no HTML body). */
+  /**
+   * The sanitized HTML body: for `api`, and for `formatted` when there is no text body (the
+   * page then shows the HTML); otherwise not even fetched.
+   */
   html: SanitizedHtml | undefined;
   /** The HTML body as text: set for the `plain` rendering of a mail without a text body. */
   htmlAsText: string | undefined;

@@ -54,7 +54,7 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
 
-export function isMessageKey(value: string): value is MessageKey {
+export function isMessageKey(value: string): boolean {
   return catalogs.en.has(value);
 }
 

@@ -94,6 +94,10 @@ export const en = {
     'The {api} API is not enabled for this OAuth client’s Google Cloud project. An administrator must enable it: Google Cloud console → “APIs & Services” → “Library” → “{api} API” → “Enable”.',
   'error.api_busy': '{api} is busy right now (quota exceeded).',
   'error.api_not_found': '{api} has no such item.',
+  'error.render_busy':
+    'Too many long messages are being displayed right now. Please try again in a moment.',
+  'error.render_failed':
+    'This message could not be displayed here. You can still open it in Gmail.',
   'error.upstream_unavailable': 'Google did not answer properly. Please try again in a moment.',
   'error.upstream_timeout': 'Google took too long to answer. Please try again in a moment.',
   'error.store_unavailable':

@@ -99,6 +99,9 @@ export const ja: Record<CoreMessageKey, string> = {
     'この OAuth クライアントの Google Cloud プロジェクトで {api} API が有効になっていません。管理者が有効にする必要があります（Google Cloud コンソール →「API とサービス」→「ライブラリ」→「{api} API」→「有効にする」）。',
   'error.api_busy': '{api} が混み合っています（割り当て超過）。',
   'error.api_not_found': '{api} にその項目はありません。',
+  'error.render_busy':
+    '長いメッセージの表示が混み合っています。しばらくしてからもう一度お試しください。',
+  'error.render_failed': 'このメッセージはここでは表示できません。Gmail で開くことはできます。',
   'error.upstream_unavailable':
     'Google から正常な応答がありませんでした。しばらくしてからお試しください。',
   'error.upstream_timeout':

@@ -2,11 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { rejectionOf } from '../../test/support/thrown.js';
 import type { GoogleConfig } from '../config/configuration.js';
-import type {
-  UpstreamHttp,
-  UpstreamRequest,
-  UpstreamResponse,
-} from '../common/upstream-http.js';
+import type { UpstreamHttp, UpstreamRequest, UpstreamResponse } from '../common/upstream-http.js';
 import {
   type Upstream,
   UpstreamResponseError,

@@ -1,3 +1,4 @@
+import { isMessageKey } from '../i18n/i18n.js';
 import { Injectable } from '@nestjs/common';
 
 /** OpenID Connect Core §5.4: who the user is; asked for at every sign-in. */
@@ -47,6 +48,10 @@ export class GoogleScopes {
     for (const { scope, atSignIn, label } of feature.scopes) {
       // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
       if (!SCOPE_PATTERN.test(scope)) throw new Error(`malformed scope "${scope}"`);
+      // Catalogues are registered before any module is built (AppModule.forRoot).
+      if (label !== undefined && !isMessageKey(label)) {
+        throw new Error(`${feature.api}: scope label "${label}" is in no message catalogue`);
+      }
       const known = this.declared.get(scope);
       this.declared.set(scope, {
         api: feature.api,

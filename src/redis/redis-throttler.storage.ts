@@ -23,7 +23,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     _block: number,
     _name: string,
   ): Promise<ThrottlerStorageRecord> {
-    // The key is already "<throttler>:<client>" (see generateKey in app.module.ts).
+    // The key is already "<throttler>:<client>" (see generateKey in web/web.module.ts).
     const redisKey = keyOf(this.prefix, 'throttle', key);
     const [hits, , remainingMs] = await this.redis
       .run((client) =>

@@ -8,14 +8,18 @@ import {
 import type { Request, Response } from 'express';
 import { DEFAULT_LOCALE, isLocale, isMessageKey, translate } from '../i18n/i18n.js';
 import { errorViewOf } from './error-view.js';
+import { RawBodyRoutes } from './raw-body.js';
 
 /**
- * Every failure of every route becomes a page (or, under /api, a JSON error) with the right
+ * Every failure of every route becomes a page (or, for programs, a JSON error: see answersJson
+ * and JsonExceptionsFilter) with the right
  * status. No stack trace or upstream body ever reaches the client.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(private readonly rawBodies: RawBodyRoutes) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<Request>();
@@ -66,9 +70,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     );
   }
 
-  /** Pages, except under /api/ (a request no @JsonErrors controller handled: unknown routes). */
+  /**
+   * For a request no @JsonErrors controller handled (an unknown route, a failure before the
+   * controller): JSON under /api/ and on the machine routes modules declared (RawBodyRoutes:
+   * POST /risc), pages elsewhere.
+   */
   protected answersJson(request: Request): boolean {
-    return request.path.startsWith('/api/');
+    return (
+      request.path.startsWith('/api/') ||
+      this.rawBodies.routes.some((route) => route.path === request.path)
+    );
   }
 
   private log(exception: unknown, expected: boolean, status: number): void {

@@ -14,7 +14,7 @@ export class AppController {
   @SessionOptional()
   @Render('index')
   index() {
-    return { marker: 'swc-watch' };
+    return {};
   }
 
   /** Setup help: the exact redirect URI to register at Google. */

@@ -12,7 +12,7 @@ export interface PageContextStep {
 
 /**
  * The steps layers above the web tier add between the session and the language, in the order
- * they register (at module initialisation; the root module registers the core's account step).
+ * they register (at module initialisation: the core's OAuthModule registers its AccountStep).
  */
 @Injectable()
 export class PageContextSteps {

@@ -24,7 +24,12 @@ export class RateLimitBudgets {
   private readonly perMinute = new Map<string, number>();
 
   define(name: string, perMinute: number): void {
+    if (this.perMinute.has(name)) throw new Error(`rate limit budget "${name}" defined twice`);
     this.perMinute.set(name, perMinute);
+  }
+
+  has(name: string): boolean {
+    return this.perMinute.has(name);
   }
 
   limitOf(name: string): number {
@@ -32,6 +37,18 @@ export class RateLimitBudgets {
     if (limit === undefined) throw new Error(`rate limit budget "${name}" was never defined`);
     return limit;
   }
+}
+
+/** The budgets the controllers name (class or handler), for the start-up check. */
+export function budgetsNamedBy(controller: object, reflector: Reflector): string[] {
+  const prototype = (controller as { prototype?: object }).prototype ?? {};
+  const handlers = Object.getOwnPropertyNames(prototype)
+    .filter((name) => name !== 'constructor')
+    .map((name) => (prototype as Record<string, unknown>)[name])
+    .filter((member): member is object => typeof member === 'function');
+  return [controller, ...handlers]
+    .map((target) => reflector.get<string | undefined>(BUDGET, target as never))
+    .filter((budget): budget is string => budget !== undefined);
 }
 
 /**

@@ -9,3 +9,12 @@ export class MailRenderBusyError extends AppError {
   readonly code = 'render_busy';
   override readonly retryAfterSeconds = 5;
 }
+
+/**
+ * The sanitizer or converter threw on this mail: it will again, so not "try again later". The
+ * mail is still in Gmail ("Open in Gmail").
+ */
+export class MailRenderFailedError extends AppError {
+  readonly status = 502;
+  readonly code = 'render_failed';
+}

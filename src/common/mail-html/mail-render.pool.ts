@@ -11,7 +11,12 @@ const WORKER = new URL(
 export class MailRenderPool {
   private readonly pool: WorkerPool<MailRenderTask, string>;
 
-  constructor(options: { size: number; maxQueue: number; taskTimeoutMs: number }) {
+  constructor(options: {
+    size: number;
+    maxQueue: number;
+    taskTimeoutMs: number;
+    queueTimeoutMs: number;
+  }) {
     this.pool = new WorkerPool({ entry: WORKER, ...options });
   }
 

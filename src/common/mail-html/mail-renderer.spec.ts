@@ -16,6 +16,14 @@ describe(clipToUtf8Bytes.name, () => {
     expect(clipToUtf8Bytes('ab😀cd', 5)).toEqual({ text: 'ab', clipped: true });
   });
 
+  it('should leave out a character reference cut in half', () => {
+    expect(clipToUtf8Bytes('<p>x &#12354;</p>', 11, true)).toEqual({
+      text: '<p>x ',
+      clipped: true,
+    });
+    expect(clipToUtf8Bytes('<p>a &amp; b</p>', 8, true)).toEqual({ text: '<p>a ', clipped: true });
+  });
+
   it('should leave out a tag cut in half', () => {
     expect(clipToUtf8Bytes('<p>one</p><a href="https://example.com/">x</a>', 20, true)).toEqual({
       text: '<p>one</p>',
@@ -26,7 +34,7 @@ describe(clipToUtf8Bytes.name, () => {
 
 describe(MailRenderer.name, () => {
   let renderer: MailRenderer | undefined;
-  afterEach(() => renderer?.onModuleDestroy());
+  afterEach(() => renderer?.onApplicationShutdown());
   const start = (config: Partial<MailRenderOptions> = {}) =>
     (renderer = new MailRenderer({ maxBytes: 128 * 1024, workers: 1, queue: 4, ...config }));
   const large = (marker: string) => `<p>${marker}</p>` + '<p>word <b>word</b></p>'.repeat(20_000);

@@ -1,7 +1,7 @@
-import type { OnModuleDestroy } from '@nestjs/common';
-import { WorkerPoolFullError, WorkerTaskFailedError } from '../worker-pool.js';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { WorkerPoolFullError, WorkerTaskError, WorkerTaskFailedError } from '../worker-pool.js';
 import { type Clipped, clipToUtf8Bytes } from './clip.js';
-import { MailRenderBusyError } from './mail-render.errors.js';
+import { MailRenderBusyError, MailRenderFailedError } from './mail-render.errors.js';
 import { MailRenderPool } from './mail-render.pool.js';
 import { runMailRenderTask } from './mail-render.task.js';
 import { SanitizedHtml } from './sanitized-html.js';
@@ -14,12 +14,9 @@ export const OFFLOAD_BYTES = 64 * 1024;
 
 /** A render still running after this is abandoned (its worker is replaced). */
 const TASK_TIMEOUT_MS = 10_000;
+/** A render still waiting for a worker after this is refused as busy, not left hanging. */
+const QUEUE_TIMEOUT_MS = 5_000;
 
-/**
- * Renders mail bodies within bounds: every body is clipped at MAIL_RENDER_MAX_BYTES (as Gmail
- * clips long mail), and HTML over OFFLOAD_BYTES is sanitized or converted to text in a small
- * pool of worker threads with a bounded queue (full: MailRenderBusyError, a 503).
- */
 export interface MailRenderOptions {
   /** A body is shown up to this many bytes of UTF-8, then clipped. */
   maxBytes: number;
@@ -29,7 +26,13 @@ export interface MailRenderOptions {
   queue: number;
 }
 
-export class MailRenderer implements OnModuleDestroy {
+/**
+ * Renders mail bodies within bounds: every body is clipped at MAIL_RENDER_MAX_BYTES (as Gmail
+ * clips long mail), and HTML over OFFLOAD_BYTES is sanitized or converted to text in a small
+ * pool of worker threads with a bounded queue (full, or no worker within QUEUE_TIMEOUT_MS:
+ * MailRenderBusyError, a 503).
+ */
+export class MailRenderer implements OnApplicationShutdown {
   private readonly pool: MailRenderPool;
 
   constructor(private readonly config: MailRenderOptions) {
@@ -37,6 +40,7 @@ export class MailRenderer implements OnModuleDestroy {
       size: config.workers,
       maxQueue: config.queue,
       taskTimeoutMs: TASK_TIMEOUT_MS,
+      queueTimeoutMs: QUEUE_TIMEOUT_MS,
     });
   }
 
@@ -64,7 +68,8 @@ export class MailRenderer implements OnModuleDestroy {
     return { text, clipped: clip.clipped };
   }
 
-  onModuleDestroy(): Promise<void> {
+  /** After the server has let requests in flight finish (a draining render completes). */
+  onApplicationShutdown(): Promise<void> {
     return this.pool.close();
   }
 
@@ -74,6 +79,9 @@ export class MailRenderer implements OnModuleDestroy {
     } catch (error) {
       if (error instanceof WorkerPoolFullError || error instanceof WorkerTaskFailedError) {
         throw new MailRenderBusyError(error.message, { cause: error });
+      }
+      if (error instanceof WorkerTaskError) {
+        throw new MailRenderFailedError(error.message, { cause: error });
       }
       throw error;
     }

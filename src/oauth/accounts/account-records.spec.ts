@@ -155,6 +155,17 @@ describe(AccountRecords.name, () => {
     expect(await records.subOfEmail('a@example.com')).toBeUndefined();
   });
 
+  it("should never let an account with an unverified address remove another account's entry", async () => {
+    const { records } = fixture();
+    await records.signedIn('222', 'victim@example.com', tokens('v'), ['openid'], VERIFIED);
+    const unverified = { emailVerified: false };
+    await records.signedIn('111', 'victim@example.com', tokens('a'), ['openid'], unverified);
+    await records.signedIn('111', 'victim@example.com', tokens('a'), ['openid'], unverified);
+    expect(await records.subOfEmail('victim@example.com')).toBe('222');
+    await records.delete('111');
+    expect(await records.subOfEmail('victim@example.com')).toBe('222');
+  });
+
   it('should find an account by email, and forget it with the record', async () => {
     const { records } = fixture();
     await records.signedIn('111', 'Taro@Example.com', tokens('r'), ['openid'], VERIFIED);

@@ -98,8 +98,9 @@ export class AccountRecords {
     const before = await this.read(sub);
     const epoch = before?.epoch ?? newEpoch();
     await this.saveTokens(sub, tokens, scopes, before?.tokens, { email, epoch });
+    // Only this account's own entry goes: an address it merely claims may find another account.
     if (before && (before.email !== email || !emailVerified)) {
-      await this.storage.delete([emailLookupKey(this.config.prefix, before.email)]);
+      await this.storage.release(emailLookupKey(this.config.prefix, before.email), sub);
     }
     if (emailVerified) {
       await this.storage.write(
@@ -193,13 +194,9 @@ export class AccountRecords {
     const lookups = record?.tokens?.refreshToken
       ? this.allLookupKeys(record.tokens.refreshToken)
       : [];
-    const byEmail = record ? [emailLookupKey(this.config.prefix, record.email)] : [];
-    await this.storage.delete([
-      this.key(sub, 'record'),
-      this.key(sub, 'sessions'),
-      ...lookups,
-      ...byEmail,
-    ]);
+    await this.storage.delete([this.key(sub, 'record'), this.key(sub, 'sessions'), ...lookups]);
+    // The address may find another account (this one's was unverified): only this one's entry.
+    if (record) await this.storage.release(emailLookupKey(this.config.prefix, record.email), sub);
   }
 
   /** The account signed in with this email address, if any. */

@@ -1,9 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  parseJsonBody,
-  UpstreamHttp,
-  type UpstreamResponse,
-} from '../../common/upstream-http.js';
+import { parseJsonBody, UpstreamHttp, type UpstreamResponse } from '../../common/upstream-http.js';
 import type { Upstream } from '../../common/upstream.errors.js';
 import { AuthorizedCall } from './authorized-call.js';
 import { googleApiErrorFor } from './google-api-error.js';
