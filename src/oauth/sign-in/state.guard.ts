@@ -1,6 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { PendingSignIn } from '../../common/session.types.js';
+import { SessionStoreUnavailableError } from '../../common/app.error.js';
+import { forgetSession } from '../../session/session-unavailable.js';
 import { InvalidStateError } from '../oauth.errors.js';
 import { OAuthMetrics } from '../oauth.metrics.js';
 import { PendingSignIns } from './pending-sign-ins.js';
@@ -29,7 +31,10 @@ export class StateGuard implements CanActivate {
     if (typeof state !== 'string' || !STATE_PATTERN.test(state)) {
       return this.refuse('state parameter missing, repeated or malformed');
     }
-    const pending = await this.pendingSignIns.take(request, response, state);
+    const pending = await this.pendingSignIns.take(request, response, state).catch((error) => {
+      // The store could not claim the state: nothing more is written for this request (503).
+      throw error instanceof SessionStoreUnavailableError ? forgetSession(request, error) : error;
+    });
     if (!pending) return this.refuse('state unknown to this browser, used or expired');
     request.pendingSignIn = pending;
     return true;
