@@ -253,14 +253,26 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     expect(tokenRequests()).toHaveLength(0);
   });
 
-  it('should complete two tabs’ sign-ins in either order', async () => {
-    const first = await startSignIn(agent);
-    const second = await startSignIn(agent);
+  it('should complete two tabs’ sign-ins, started at once, in either order', async () => {
+    // Neither start sees the other's cookie: each brings its own.
+    const [first, second] = await Promise.all([startSignIn(agent), startSignIn(agent)]);
     const secondCallback = await consentAtEmulator(second, { email: TARO, password: PASSWORD });
     const firstCallback = await consentAtEmulator(first, { email: TARO, password: PASSWORD });
     await agent.get(callbackPath(secondCallback)).expect(303);
     await agent.get(callbackPath(firstCallback)).expect(303);
     await agent.get('/home').expect(200);
+  });
+
+  it('should keep three pending sign-ins per browser, dropping the oldest cookie', async () => {
+    const starts: string[] = [];
+    for (let index = 0; index < 4; index++) starts.push(await startSignIn(agent));
+    const callbacks = await Promise.all(
+      starts.map((url) => consentAtEmulator(url, { email: TARO, password: PASSWORD })),
+    );
+    sut.emulator.clearRequests();
+    await agent.get(callbackPath(callbacks[0])).expect(400);
+    expect(tokenRequests()).toHaveLength(0);
+    await agent.get(callbackPath(callbacks[3])).expect(303);
   });
 
   it('should keep two accounts signed in at once apart', async () => {

@@ -8,7 +8,7 @@ import { sameSecret } from '../../common/same-secret.js';
 import type { PendingSignIn } from '../../common/session.types.js';
 import { SessionConfig } from '../../config/configuration.js';
 import { KeyValueStore } from '../../redis/key-value.store.js';
-import { redisKey } from '../../redis/redis-key.js';
+import { stateClaimKey } from '../accounts/account-keys.js';
 
 /** Sign-ins a browser may have under way at once (one per tab, within reason). */
 export const MAX_PENDING_SIGN_INS = 3;
@@ -72,7 +72,12 @@ export class PendingSignIns {
     const usable =
       entry !== undefined && sameSecret(entry.state, state) && this.isBoundHere(request, entry);
     const claimed =
-      usable && (await this.store.claim(this.claimKey(state), '1', PENDING_SIGN_IN_TTL_MS));
+      usable &&
+      (await this.store.claim(
+        stateClaimKey(this.config.prefix, state),
+        '1',
+        PENDING_SIGN_IN_TTL_MS,
+      ));
     response.clearCookie(name, this.cookieOptions());
     return claimed ? entry : undefined;
   }
@@ -117,10 +122,6 @@ export class PendingSignIns {
 
   private cookieName(state: string): string {
     return this.cookiePrefix + digest(state).slice(0, 16);
-  }
-
-  private claimKey(state: string): string {
-    return redisKey(this.config.prefix, 'oauth-state', digest(state));
   }
 
   /** SameSite=Lax: Google's redirect back is a top-level GET, which carries it. */
