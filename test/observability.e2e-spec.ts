@@ -78,7 +78,10 @@ describe('observability and protection', () => {
     sut.emulator.clearRequests();
     const agent = sut.agent();
     const callback = await signIn(agent, { email: TARO });
-    const cookie = String(callback.headers['set-cookie']).split(';')[0].split('=')[1];
+    const sid = (callback.headers['set-cookie'] as unknown as string[]).find((line) =>
+      line.startsWith('sid='),
+    );
+    const cookie = String(sid).split(';')[0].split('=')[1];
     await agent.get('/home').set('X-Request-Id', 'req-12345').expect(200);
     sut.clock.advance(3_600_000);
     await agent.get('/home').expect(200);

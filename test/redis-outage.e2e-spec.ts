@@ -18,6 +18,8 @@ interface Probe {
   send: (jar: CookieJar, csrf: string) => supertest.Test;
   status: number;
   json?: boolean;
+  /** Redirects to Google with the pending sign-in's cookie and nothing else. */
+  toGoogle?: boolean;
 }
 
 /** Every route of the service that needs the store, and the ones that must not. */
@@ -40,7 +42,8 @@ function probes(server: () => TestApp['server']): Probe[] {
       json: true,
     },
     { name: 'GET /oauth (cookie)', send: get('/oauth', true), status: 503 },
-    { name: 'GET /oauth (no cookie)', send: get('/oauth', false), status: 503 },
+    // A sign-in start stores nothing: it sends the visitor to Google (its cookie carries it).
+    { name: 'GET /oauth (no cookie)', send: get('/oauth', false), status: 302, toGoogle: true },
     {
       name: 'GET /callback',
       send: get(`/callback?state=${state}&code=abc`, true),
@@ -78,16 +81,24 @@ describe('Redis outage', () => {
     writeFileSync(`${ROOT}test-output/redis-outage.json`, JSON.stringify(figures, null, 2));
   });
 
+  /** The keys under the fixture's prefix but the rate-limit counters. */
+  const keysUnderPrefix = async () =>
+    (await client.keys(`${sut.redis.prefix}*`))
+      .filter((key) => !key.startsWith(`${sut.redis.prefix}throttle:`))
+      .sort();
+
   /** The Redis key of the jar's session: s%3A<id>.<signature> holds the id. */
   const keyOf = (jar: CookieJar) =>
     `${sut.redis.prefix}${/^s%3A([^.]+)\./.exec(jar.value('sid') ?? '')![1]}`;
 
   async function signedIn(): Promise<{ jar: CookieJar; csrf: string; key: string }> {
     const jar = new CookieJar();
+    const keysBefore = await keysUnderPrefix();
     const start = await jar.get(sut.server, '/oauth');
     expect(start.status).toBe(302);
-    const pendingKey = keyOf(jar);
-    expect(await client.exists(pendingKey)).toBe(1);
+    // The start stores nothing (its rate-limit counter aside): no session, no key.
+    expect(jar.value('sid')).toBeUndefined();
+    expect(await keysUnderPrefix()).toEqual(keysBefore);
     const callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
     let callback = await jar.get(sut.server, callbackPath(callbackUrl));
     if (String(callback.headers.location).startsWith(sut.emulator.issuer)) {
@@ -96,9 +107,8 @@ describe('Redis outage', () => {
       callback = await jar.get(sut.server, callbackPath(again));
     }
     expect(callback.status).toBe(303);
-    // A new session id once signed in; the session it replaces is gone.
-    expect(keyOf(jar)).not.toBe(pendingKey);
-    expect(await client.exists(pendingKey)).toBe(0);
+    // The session is made at the callback.
+    expect(await client.exists(keyOf(jar))).toBe(1);
     const page = await jar.get(sut.server, '/');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     return { jar, csrf, key: keyOf(jar) };
@@ -119,6 +129,14 @@ describe('Redis outage', () => {
         route: probe.name,
         ms: true,
       });
+      if (probe.toGoogle) {
+        expect(response.headers.location).toMatch(`${sut.emulator.issuer}/o/oauth2/v2/auth?`);
+        const cookies = response.headers['set-cookie'] as unknown as string[];
+        expect(cookies.map((line) => line.split('=')[0])).toEqual([
+          expect.stringMatching(/^sia-/) as string,
+        ]);
+        continue;
+      }
       // Nothing is written back: no new, renewed or cleared cookie, no redirect to Google.
       expect({ route: probe.name, cookie: response.headers['set-cookie'] }).toEqual({
         route: probe.name,
@@ -186,22 +204,64 @@ describe('Redis outage', () => {
     expect(home.text).toContain(`Signed in as ${TARO}`);
   });
 
-  it('should leave the session of a sign-in whose state cannot be stored, and send no one to Google', async () => {
+  it('should leave the session of a sign-in whose state claim cannot be stored, and send no token request', async () => {
     const { jar, key } = await signedIn();
     const before = await client.get(key);
-    // The session loads and the rate limit counts, but Redis refuses the write (SET).
+    // The start stores nothing, so Redis refusing writes does not stop it.
     await client.sendCommand(['ACL', 'SETUSER', 'default', '-set']);
+    let callbackUrl: string;
     try {
       const start = await jar.get(sut.server, '/oauth');
-      expect(start.status).toBe(503);
-      expect(start.headers.location).toBeUndefined();
-      expect(start.headers['set-cookie']).toBeUndefined();
+      expect(start.status).toBe(302);
+      callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
+      sut.emulator.clearRequests();
+      // The callback claims the state (SET NX) before the token request: refused, 503.
+      const callback = await jar.get(sut.server, callbackPath(callbackUrl));
+      expect(callback.status).toBe(503);
+      expect(callback.headers.location).toBeUndefined();
+      expect(callback.headers['set-cookie']).toBeUndefined();
+      expect(sut.emulator.requests.filter((r) => r.endpoint === 'token')).toHaveLength(0);
     } finally {
       await client.sendCommand(['ACL', 'SETUSER', 'default', '+set']);
     }
     expect(await client.get(key)).toBe(before);
     expect((await jar.get(sut.server, '/home')).status).toBe(200);
+    // Its cookie was kept and its state not claimed: the same callback completes now.
+    expect((await jar.get(sut.server, callbackPath(callbackUrl))).status).toBe(303);
   });
+
+  it('should start a sign-in while Redis is down, and complete it once Redis is back', async () => {
+    await sut.redis.stop!();
+    const jar = new CookieJar();
+    let callbackUrl: string;
+    try {
+      const start = await jar.get(sut.server, '/oauth');
+      expect(start.status).toBe(302);
+      callbackUrl = await consentAtEmulator(start.headers.location, { email: TARO });
+      // Its callback needs the store (the state claim, the account): 503 while it is down.
+      const early = await jar.get(sut.server, callbackPath(callbackUrl));
+      expect(early.status).toBe(503);
+    } finally {
+      await sut.redis.start!();
+    }
+    await expect
+      .poll(async () => (await supertest(sut.server).get('/health/ready')).status, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe(200);
+    let callback = await jar.get(sut.server, callbackPath(callbackUrl));
+    if (String(callback.headers.location).startsWith(sut.emulator.issuer)) {
+      // Redis came back empty: no refresh token held, so Google is asked once more.
+      const again = await consentAtEmulator(callback.headers.location, { email: TARO });
+      callback = await jar.get(sut.server, callbackPath(again));
+    }
+    expect(callback.status).toBe(303);
+    const home = await jar.get(sut.server, '/home');
+    expect(home.status).toBe(200);
+    expect(home.text).toContain(`Signed in as ${TARO}`);
+  });
+
   it('should keep the session and its cookie when a new sign-in cannot be stored or sign-out cannot delete', async () => {
     const { jar, csrf, key } = await signedIn();
     const again = await jar.get(sut.server, '/oauth');

@@ -63,7 +63,12 @@ describe('SIGTERM during a rolling deploy', () => {
     // Sign in, as a browser would.
     const start = await fetch(`${base}/oauth`, { redirect: 'manual' });
     expect(start.status).toBe(302);
-    const cookieOf = (response: Response) => response.headers.getSetCookie()[0].split(';')[0];
+    /** The cookie `response` sets (not clears) whose name starts with `name`. */
+    const cookieOf = (response: Response, name = 'sia-') =>
+      response.headers
+        .getSetCookie()
+        .map((line) => line.split(';')[0])
+        .find((pair) => pair.startsWith(name) && !pair.endsWith('='))!;
     const callbackUrl = await consentAtEmulator(start.headers.get('location')!, {
       email: TARO,
     });
@@ -77,12 +82,13 @@ describe('SIGTERM during a rolling deploy', () => {
       const again = await consentAtEmulator(bounce, { email: TARO });
       callback = await fetch(`${base}${callbackPath(again)}`, {
         redirect: 'manual',
-        headers: { cookie: cookieOf(start) },
+        headers: { cookie: cookieOf(callback) },
       });
     }
     expect(callback.status).toBe(303);
     expect(callback.headers.get('location')).toBe('/home');
-    return { child: spawned, base, cookie: cookieOf(callback), exited, printed: () => printed };
+    const cookie = cookieOf(callback, 'sid=');
+    return { child: spawned, base, cookie, exited, printed: () => printed };
   }
 
   it('should report not ready at once, keep serving for SHUTDOWN_DELAY_MS, finish pages in flight and exit 0', async () => {

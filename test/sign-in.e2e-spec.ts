@@ -11,7 +11,7 @@ import {
   signIn,
   startSignIn,
 } from './support/test-app.js';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { HANAKO, PASSWORD, TARO } from './support/demo-accounts.js';
 import { useServiceFixture } from './support/fixture.js';
 
@@ -51,9 +51,14 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     expect(params.state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(params.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(params.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(response.headers['set-cookie']?.[0]).toMatch(
-      /^sid=.*; Path=\/; Expires=.*; HttpOnly; SameSite=Lax$/,
+    // No session: the pending sign-in travels in one sealed cookie named after the state.
+    const cookies = response.headers['set-cookie'] as unknown as string[];
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatch(
+      /^sia-[A-Za-z0-9_-]{16}=v1\.[^;]+; Max-Age=600; Path=\/; Expires=.*; HttpOnly; SameSite=Lax$/,
     );
+    expect(cookies[0]).not.toContain(params.state);
+    expect(cookies[0]).not.toContain(params.nonce);
     // Nothing is sent to the authorization endpoint by the server itself.
     expect(sut.emulator.requests.filter((r) => r.endpoint === 'authorization')).toHaveLength(0);
     const again = new URL((await agent.get('/oauth').expect(302)).headers.location);
@@ -61,17 +66,22 @@ describe('sign-in (Authorization Code + PKCE)', () => {
   });
 
   it('should complete a sign-in, send exactly one client_secret_post token request, and show the inbox', async () => {
-    const authorizationUrl = await startSignIn(agent);
+    const start = await agent.get('/oauth').expect(302);
+    const pendingCookie = String(start.headers['set-cookie']);
+    const authorizationUrl = start.headers.location;
     const challenge = new URL(authorizationUrl).searchParams.get('code_challenge');
     const callbackUrl = await consentAtEmulator(authorizationUrl, {
       email: TARO,
       password: PASSWORD,
     });
-    const before = (await agent.get('/oauth')).headers['set-cookie'];
     const callback = await agent.get(callbackPath(callbackUrl)).expect(303);
     expect(callback.headers.location).toBe('/home');
-    // The session id changes at sign-in (no fixation).
-    expect(callback.headers['set-cookie']?.[0]?.split(';')[0]).not.toBe(before?.[0]?.split(';')[0]);
+    // The session is made at the callback, and the pending sign-in's cookie cleared.
+    const set = callback.headers['set-cookie'] as unknown as string[];
+    expect(set.filter((line) => line.startsWith('sid='))).toHaveLength(1);
+    expect(set.filter((line) => /^sia-[^=]+=;.*Expires=Thu, 01 Jan 1970/.test(line))).toHaveLength(
+      1,
+    );
 
     const [tokenRequest] = tokenRequests();
     expect(tokenRequests()).toHaveLength(1);
@@ -89,11 +99,66 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     expect(tokenRequest.query).toEqual({});
     const verifier = tokenRequest.form!.code_verifier;
     expect(createHash('sha256').update(verifier).digest('base64url')).toBe(challenge);
+    // Sealed: the verifier is not readable in the cookie that carried it.
+    expect(pendingCookie).toMatch(/^sia-/);
+    expect(pendingCookie).not.toContain(verifier);
 
     const home = await agent.get('/home').expect(200);
     expect(home.text).toContain(TARO);
     expect(home.text).toContain('class="messages"');
     expect((home.text.match(/<li class="message">/g) ?? []).length).toBe(50);
+  });
+
+  it('should refuse a callback replayed with its old cookie, with no token request', async () => {
+    const start = await agent.get('/oauth').expect(302);
+    const oldCookie = String(start.headers['set-cookie']).split(';')[0];
+    const callbackUrl = await consentAtEmulator(start.headers.location, {
+      email: TARO,
+      password: PASSWORD,
+    });
+    await agent.get(callbackPath(callbackUrl)).expect(303);
+    sut.emulator.clearRequests();
+    const replay = await supertest(sut.server)
+      .get(callbackPath(callbackUrl))
+      .set('Cookie', oldCookie)
+      .expect(400);
+    expect(replay.text).toContain('expired or was already used');
+    expect(tokenRequests()).toHaveLength(0);
+  });
+
+  it('should refuse a tampered pending sign-in cookie, or one sealed under another key', async () => {
+    const start = await agent.get('/oauth').expect(302);
+    const [name, value] = String(start.headers['set-cookie']).split(';')[0].split('=');
+    const callbackUrl = await consentAtEmulator(start.headers.location, {
+      email: TARO,
+      password: PASSWORD,
+    });
+    sut.emulator.clearRequests();
+    const flipped = value.slice(0, -2) + (value.endsWith('A') ? 'B' : 'A');
+    await supertest(sut.server)
+      .get(callbackPath(callbackUrl))
+      .set('Cookie', `${name}=${flipped}`)
+      .expect(400);
+    // Another deployment (another TOKEN_ENCRYPTION_KEY) sealed this one.
+    const other = await sut.startApp({
+      env: { TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+    });
+    const foreign = await supertest(other.server).get('/oauth').expect(302);
+    const foreignCookie = String(foreign.headers['set-cookie']).split(';')[0];
+    const foreignCallback = await consentAtEmulator(foreign.headers.location, {
+      email: TARO,
+      password: PASSWORD,
+    });
+    await supertest(sut.server)
+      .get(callbackPath(foreignCallback))
+      .set('Cookie', foreignCookie)
+      .expect(400);
+    expect(tokenRequests()).toHaveLength(0);
+    // The untouched cookie still works: refusals above claimed nothing.
+    await supertest(sut.server)
+      .get(callbackPath(callbackUrl))
+      .set('Cookie', `${name}=${value}`)
+      .expect(303);
   });
 
   it('should refuse a replayed callback without a second token request', async () => {
@@ -188,14 +253,26 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     expect(tokenRequests()).toHaveLength(0);
   });
 
-  it('should complete two tabs’ sign-ins in either order', async () => {
-    const first = await startSignIn(agent);
-    const second = await startSignIn(agent);
+  it('should complete two tabs’ sign-ins, started at once, in either order', async () => {
+    // Neither start sees the other's cookie: each brings its own.
+    const [first, second] = await Promise.all([startSignIn(agent), startSignIn(agent)]);
     const secondCallback = await consentAtEmulator(second, { email: TARO, password: PASSWORD });
     const firstCallback = await consentAtEmulator(first, { email: TARO, password: PASSWORD });
     await agent.get(callbackPath(secondCallback)).expect(303);
     await agent.get(callbackPath(firstCallback)).expect(303);
     await agent.get('/home').expect(200);
+  });
+
+  it('should keep three pending sign-ins per browser, dropping the oldest cookie', async () => {
+    const starts: string[] = [];
+    for (let index = 0; index < 4; index++) starts.push(await startSignIn(agent));
+    const callbacks = await Promise.all(
+      starts.map((url) => consentAtEmulator(url, { email: TARO, password: PASSWORD })),
+    );
+    sut.emulator.clearRequests();
+    await agent.get(callbackPath(callbacks[0])).expect(400);
+    expect(tokenRequests()).toHaveLength(0);
+    await agent.get(callbackPath(callbacks[3])).expect(303);
   });
 
   it('should keep two accounts signed in at once apart', async () => {
@@ -230,5 +307,18 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     expect(response.headers['set-cookie']?.[0]).toMatch(/^sid=;/);
     await agent.get('/home').expect(302);
     expect(sut.emulator.requests.filter((r) => r.endpoint === 'revoke')).toHaveLength(0);
+  });
+});
+
+describe('sign-in cookie on https', () => {
+  const sut = useServiceFixture({ env: { GOOGLE_REDIRECT_URI: 'https://app.example/callback' } });
+
+  it('should name the pending sign-in cookie __Host- and mark it Secure', async () => {
+    const response = await supertest(sut.server).get('/oauth').expect(302);
+    const cookies = response.headers['set-cookie'] as unknown as string[];
+    expect(cookies).toHaveLength(1);
+    expect(cookies[0]).toMatch(
+      /^__Host-sia-[A-Za-z0-9_-]{16}=[^;]+; Max-Age=600; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Lax$/,
+    );
   });
 });

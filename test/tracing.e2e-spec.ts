@@ -35,7 +35,9 @@ describe('tracing', () => {
     );
     const exported = sut.otlp.bodies.join('\n');
     const authorization = sut.emulator.requests.find((r) => r.endpoint === 'authorization')!;
-    const cookie = decodeURIComponent(/sid=([^;]+)/.exec(callback.headers['set-cookie'][0])![1]);
+    const cookie = decodeURIComponent(
+      /sid=([^;]+)/.exec(String(callback.headers['set-cookie']))![1],
+    );
     const fromGoogle = sut.emulator.requests.flatMap((r) => [
       r.form?.code,
       r.form?.code_verifier,

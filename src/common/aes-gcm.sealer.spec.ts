@@ -47,4 +47,14 @@ describe(AesGcmSealer.name, () => {
   it('should not open values sealed under a key that is no longer configured', () => {
     expect(cipherWith(keyA).open(cipherWith(keyB).seal('x', 'tokens'), 'tokens')).toBeUndefined();
   });
+
+  it('should derive per-purpose keys that open only their own purpose, with rotation', () => {
+    const old = cipherWith(keyA).derive('purpose-a');
+    const sealed = old.seal('value', 'ctx');
+    expect(cipherWith(keyA).open(sealed, 'ctx')).toBeUndefined();
+    expect(cipherWith(keyA).derive('purpose-b').open(sealed, 'ctx')).toBeUndefined();
+    const rotated = cipherWith(keyB, keyA).derive('purpose-a');
+    expect(rotated.open(sealed, 'ctx')).toBe('value');
+    expect(old.open(rotated.seal('next', 'ctx'), 'ctx')).toBeUndefined();
+  });
 });

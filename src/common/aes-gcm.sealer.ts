@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { TokenConfig } from '../config/configuration.js';
 
 const VERSION = 'v1';
@@ -17,6 +17,18 @@ export class AesGcmSealer {
 
   constructor(config: TokenConfig) {
     this.keys = config.encryptionKeys.map((key) => ({ id: keyId(key), key }));
+  }
+
+  /**
+   * A sealer whose keys are derived from these for one purpose (HKDF-SHA256, RFC 5869, with
+   * `purpose` as its info): what it seals no other purpose's keys open, and rotation works as
+   * here (the first key seals, any opens).
+   */
+  derive(purpose: string): AesGcmSealer {
+    const encryptionKeys = this.keys.map(({ key }) =>
+      Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), purpose, 32)),
+    );
+    return new AesGcmSealer({ encryptionKeys });
   }
 
   /** `context` is bound as additional data: a value sealed for one purpose opens for no other. */

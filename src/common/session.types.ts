@@ -1,6 +1,6 @@
 import type { Session, SessionData } from 'express-session';
 
-/** One sign-in started at /oauth and not yet completed at /callback. */
+/** One sign-in started at /oauth and not yet completed at /callback (in its sealed cookie). */
 export interface PendingSignIn {
   state: string;
   verifier: string;
@@ -14,6 +14,8 @@ export interface PendingSignIn {
   incremental?: boolean;
   /** Sent again with prompt=consent because no refresh token came: never a third time. */
   consentBounce?: boolean;
+  /** An incremental one's session: its user and a hash of its id, checked at the callback. */
+  boundTo?: { sub: string; session: string };
 }
 
 /** A request's session with this service's fields (each absent until written). */
@@ -30,7 +32,6 @@ declare module 'express-session' {
   interface SessionData {
     /** When this session was first written; bounds its absolute lifetime. */
     createdAt: number;
-    pending: PendingSignIn[];
     user: SignedInUser;
     /** Per-session token for POST forms (logout, disconnect). */
     csrfToken: string;

@@ -110,11 +110,12 @@ export class OAuthModule implements OnModuleInit {
 
   /**
    * The core joins the platform: a readiness check (Google's discovery document loadable,
-   * cached once it is), its account step in every page's context, its sign-in budget.
+   * cached once it is), its account step in every page's context, its sign-in budget (a start
+   * needs no store, so it is counted per instance while Redis is down).
    */
   onModuleInit(): void {
     this.readiness.register('discovery', () => this.google.metadata());
     this.pageContext.register(this.account);
-    this.budgets.define('signin', this.limits.signInPerMinute);
+    this.budgets.define('signin', this.limits.signInPerMinute, { withoutStore: true });
   }
 }

@@ -7,8 +7,9 @@ import { redisKey as keyOf } from './redis-key.js';
 /**
  * @nestjs/throttler's storage on the shared Redis client, so a limit holds across instances.
  * A fixed window per key: INCR, and the window's expiry set by the first hit (PEXPIRE NX).
- * When Redis fails, the request answers 503 (SessionStoreUnavailableError), neither 500 nor
- * unlimited: every limited route needs the same Redis for its session anyway.
+ * When Redis fails, it rejects with SessionStoreUnavailableError (503), never 500: the web
+ * tier's OutageFallbackStorage counts the budgets that work without the store (the sign-in
+ * start) in memory then, and lets the others answer 503.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(

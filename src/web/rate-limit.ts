@@ -8,6 +8,7 @@ import {
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
+import { OutageFallbackStorage } from './outage-fallback.storage.js';
 
 const BUDGET = Symbol('RateLimitBudget');
 /** The window of every budget. */
@@ -22,10 +23,20 @@ export const DEFAULT_PER_MINUTE = 300;
 @Injectable()
 export class RateLimitBudgets {
   private readonly perMinute = new Map<string, number>();
+  private readonly storeless = new Set<string>();
 
-  define(name: string, perMinute: number): void {
+  /**
+   * `withoutStore`: the budget's routes work while the shared store (Redis) is down, so it is
+   * counted per instance then (OutageFallbackStorage) rather than answering 503.
+   */
+  define(name: string, perMinute: number, { withoutStore = false } = {}): void {
     if (this.perMinute.has(name)) throw new Error(`rate limit budget "${name}" defined twice`);
     this.perMinute.set(name, perMinute);
+    if (withoutStore) this.storeless.add(name);
+  }
+
+  worksWithoutStore(name: string): boolean {
+    return this.storeless.has(name);
   }
 
   has(name: string): boolean {
@@ -71,7 +82,11 @@ export class RateLimitGuard extends ThrottlerGuard {
     reflector: Reflector,
     private readonly budgets: RateLimitBudgets,
   ) {
-    super(options, storage, reflector);
+    super(
+      options,
+      new OutageFallbackStorage(storage, (name) => budgets.worksWithoutStore(name)),
+      reflector,
+    );
   }
 
   protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {

@@ -31,3 +31,8 @@ export function disabledAccountKey(prefix: string, sub: string): string {
 export function securityEventKey(prefix: string, jti: string): string {
   return `${prefix}risc:jti:${createHash('sha256').update(jti).digest('base64url')}`;
 }
+
+/** A callback's claim of its OAuth state (SET NX), by a hash of it: a state is used once. */
+export function stateClaimKey(prefix: string, state: string): string {
+  return `${prefix}oauth-state:${createHash('sha256').update(state).digest('base64url')}`;
+}

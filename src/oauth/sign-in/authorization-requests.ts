@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { BadInputError } from '../../common/app.error.js';
-import { Clock } from '../../common/clock.js';
 import type { PendingSignIn } from '../../common/session.types.js';
 import { GoogleConfig } from '../../config/configuration.js';
-import { SessionService } from '../../session/session.service.js';
+import { existingSession } from '../../session/deferred-session.js';
 import { GoogleOAuthClient } from '../google-oauth.client.js';
 import { GoogleScopes } from '../google-scopes.js';
 import { returnPathOrUndefined } from '../return-path.js';
-import { PENDING_SIGN_IN_TTL_MS, PendingSignIns } from './pending-sign-ins.js';
+import { PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
 
 /** Scopes one /oauth?scope= may ask for at once (a route needs a few at most). */
@@ -24,13 +23,13 @@ export interface AuthorizationAsk {
 /** What one authorization request asks Google for, kept with its state until the callback. */
 export type AuthorizationPlan = Pick<
   PendingSignIn,
-  'scopes' | 'returnTo' | 'incremental' | 'consentBounce'
+  'scopes' | 'returnTo' | 'incremental' | 'consentBounce' | 'boundTo'
 >;
 
 /**
  * Authorization requests (RFC 6749 §4.1.1) with PKCE (RFC 7636): each gets its own state,
- * nonce and verifier, kept in the session (PendingSignIns) before the browser is sent to
- * Google. Nothing is sent to Google here: the browser carries the request.
+ * nonce and verifier, kept in a sealed cookie of the browser (PendingSignIns), never in the
+ * store. Nothing is sent to Google here: the browser carries the request.
  */
 @Injectable()
 export class AuthorizationRequests {
@@ -39,9 +38,7 @@ export class AuthorizationRequests {
     private readonly client: GoogleOAuthClient,
     private readonly pkce: PkceService,
     private readonly pending: PendingSignIns,
-    private readonly sessions: SessionService,
     private readonly scopes: GoogleScopes,
-    private readonly clock: Clock,
   ) {}
 
   /**
@@ -49,27 +46,31 @@ export class AuthorizationRequests {
    * atSignIn. A signed-in session asking for more (`ask.scope`, declared scopes only) starts
    * incremental authorization: openid (the ID token proves the same account answered) and just
    * those scopes; include_granted_scopes=true makes Google's answer carry every scope granted
-   * so far.
+   * so far. An incremental one is bound to this session.
    */
-  async start(request: Request, ask: AuthorizationAsk = {}): Promise<string> {
+  async start(request: Request, response: Response, ask: AuthorizationAsk = {}): Promise<string> {
     const extra = this.askedScopes(ask.scope);
     const returnTo = ask.returnTo === undefined ? undefined : returnPathOrUndefined(ask.returnTo);
     if (ask.returnTo !== undefined && !returnTo) throw new BadInputError('return_to is not a path');
-    const incremental =
-      extra.length > 0 && request.session.user !== undefined && !!request.session.accountEpoch;
+    // A visitor without a session cookie gets none here: a start stores nothing.
+    const session = existingSession(request);
+    const incremental = extra.length > 0 && session?.user !== undefined && !!session.accountEpoch;
     const scopes = incremental
       ? ['openid', ...extra]
       : [...new Set([...this.scopes.atSignIn(), ...extra])];
-    const loginHint = incremental ? request.session.user?.email : undefined;
-    return this.create(request, { scopes, returnTo, incremental }, this.google.prompt, loginHint);
+    const loginHint = incremental ? session?.user?.email : undefined;
+    const boundTo = incremental ? this.pending.bindingOf(request) : undefined;
+    const plan = { scopes, returnTo, incremental, boundTo };
+    return this.create(request, response, plan, this.google.prompt, loginHint);
   }
 
   /**
-   * The authorization request URL, once its state is stored. State and nonce are 256-bit random
-   * values (RFC 9700 §4.7.1).
+   * The authorization request URL, its state set in the browser's cookie. State and nonce are
+   * 256-bit random values (RFC 9700 §4.7.1).
    */
   async create(
     request: Request,
+    response: Response,
     plan: AuthorizationPlan,
     prompt: string | undefined,
     loginHint: string | undefined,
@@ -78,10 +79,7 @@ export class AuthorizationRequests {
     const state = randomBytes(32).toString('base64url');
     const nonce = randomBytes(32).toString('base64url');
     const verifier = this.pkce.createVerifier();
-    this.pending.add(request.session, { ...plan, state, nonce, verifier });
-    request.session.createdAt ??= this.clock.now();
-    // A session that only carries pending sign-ins is gone when they would expire anyway.
-    if (!request.session.user) request.session.cookie.maxAge = PENDING_SIGN_IN_TTL_MS;
+    this.pending.add(request, response, { ...plan, state, nonce, verifier });
 
     const url = new URL(authorizationEndpoint);
     const params: Record<string, string> = {
@@ -104,8 +102,6 @@ export class AuthorizationRequests {
     // `hd` is only a hint for Google's account chooser; the ID token's claim is checked later.
     if (this.google.allowedDomains.length === 1) params.hd = this.google.allowedDomains[0];
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    // A redirect whose state was not stored would only come back as "invalid state".
-    await this.sessions.save(request);
     return url.toString();
   }
 

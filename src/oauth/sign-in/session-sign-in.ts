@@ -7,7 +7,6 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { IDENTITY_SCOPES } from '../google-scopes.js';
 import type { TokenResponse } from '../token-response.js';
 import type { IdentityClaims } from './id-token.verifier.js';
-import { PendingSignIns } from './pending-sign-ins.js';
 import type { CallbackRequest } from './state.guard.js';
 
 /**
@@ -18,7 +17,6 @@ import type { CallbackRequest } from './state.guard.js';
 @Injectable()
 export class SessionSignIn {
   constructor(
-    private readonly pending: PendingSignIns,
     private readonly records: AccountRecords,
     private readonly accounts: AccountsService,
     private readonly sessions: SessionService,
@@ -32,7 +30,6 @@ export class SessionSignIn {
     record: AccountRecord | undefined,
   ): Promise<void> {
     const pending = request.pendingSignIn;
-    const stillPending = this.pending.remaining(request.session);
     // Refusals are the account's own: another account signing in here starts without them.
     const sameUser = request.session.user?.sub === identity.sub;
     const declinedBefore = sameUser ? (request.session.declinedScopes ?? []) : [];
@@ -40,8 +37,6 @@ export class SessionSignIn {
     this.sessions.regenerate(request);
     const session = request.session;
     session.createdAt = this.clock.now();
-    // Other tabs' sign-ins survive the new session id.
-    if (stillPending.length > 0) session.pending = stillPending;
     session.user = { sub: identity.sub, email: identity.email, hd: identity.hd };
     session.csrfToken = randomBytes(32).toString('base64url');
     const asked = pending.scopes;

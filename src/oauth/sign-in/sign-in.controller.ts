@@ -18,10 +18,14 @@ export class SignInController {
   @Redirect()
   async start(
     @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
     @Query('scope') scope: unknown,
     @Query('return_to') returnTo: unknown,
   ) {
-    return { url: await this.signIn.start(request, { scope, returnTo }), statusCode: 302 };
+    return {
+      url: await this.signIn.start(request, response, { scope, returnTo }),
+      statusCode: 302,
+    };
   }
 
   /** Google's redirect back (the redirect URI); 303 so the browser GETs /home (or return_to). */

@@ -50,8 +50,8 @@ export class SignInService {
   ) {}
 
   /** The URL of Google's authorization endpoint to send the browser to (RFC 6749 §4.1.1). */
-  start(request: Request, ask: AuthorizationAsk = {}): Promise<string> {
-    return this.authorization.start(request, ask);
+  start(request: Request, response: Response, ask: AuthorizationAsk = {}): Promise<string> {
+    return this.authorization.start(request, response, ask);
   }
 
   /**
@@ -73,7 +73,9 @@ export class SignInService {
       const heldUsable =
         held?.refreshToken !== undefined &&
         (held.refreshTokenExpiresAt === undefined || held.refreshTokenExpiresAt > this.clock.now());
-      if (!tokens.refreshToken && !heldUsable) return await this.askForConsent(request, identity);
+      if (!tokens.refreshToken && !heldUsable) {
+        return await this.askForConsent(request, response, identity);
+      }
       await this.sessionSignIn.open(request, identity, tokens, record);
       this.metrics.signIn('success');
       this.audit('success', identity);
@@ -92,15 +94,19 @@ export class SignInService {
    * its consent screen, so the browser goes back once with prompt=consent and login_hint. A
    * second answer without one is an error page, never a loop.
    */
-  private async askForConsent(request: CallbackRequest, identity: IdentityClaims): Promise<string> {
+  private async askForConsent(
+    request: CallbackRequest,
+    response: Response,
+    identity: IdentityClaims,
+  ): Promise<string> {
     const pending = request.pendingSignIn;
     if (pending.consentBounce || this.google.prompt?.split(' ').includes('consent')) {
       throw new OfflineAccessError('Google issued no refresh token, even on its consent screen');
     }
     this.metrics.signIn('consent_bounce');
-    const { scopes, returnTo, incremental } = pending;
-    const plan = { scopes, returnTo, incremental, consentBounce: true };
-    return this.authorization.create(request, plan, 'consent', identity.email);
+    const { scopes, returnTo, incremental, boundTo } = pending;
+    const plan = { scopes, returnTo, incremental, boundTo, consentBounce: true };
+    return this.authorization.create(request, response, plan, 'consent', identity.email);
   }
 
   private async exchange(request: CallbackRequest): Promise<TokenResponse> {
