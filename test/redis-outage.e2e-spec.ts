@@ -91,6 +91,15 @@ describe('Redis outage', () => {
   const keyOf = (jar: CookieJar) =>
     `${sut.redis.prefix}${/^s%3A([^.]+)\./.exec(jar.value('sid') ?? '')![1]}`;
 
+  /** Waits until the service says it is ready again (Redis back and answering). */
+  const readyAgain = () =>
+    expect
+      .poll(async () => (await supertest(sut.server).get('/health/ready')).status, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe(200);
+
   async function signedIn(): Promise<{ jar: CookieJar; csrf: string; key: string }> {
     const jar = new CookieJar();
     const keysBefore = await keysUnderPrefix();
@@ -188,12 +197,7 @@ describe('Redis outage', () => {
     // Refused connections fail commands at once: no command timeout to wait for.
     await answerEveryRoute('killed (SIGKILL)', jar, csrf, MARGIN_MS);
     await sut.redis.start!();
-    await expect
-      .poll(async () => (await supertest(sut.server).get('/health/ready')).status, {
-        timeout: 10_000,
-        interval: 100,
-      })
-      .toBe(200);
+    await readyAgain();
     // The session went with Redis's memory: the page asks to connect again.
     const gone = await jar.get(sut.server, '/home');
     expect(gone.status).toBe(302);
@@ -244,12 +248,7 @@ describe('Redis outage', () => {
     } finally {
       await sut.redis.start!();
     }
-    await expect
-      .poll(async () => (await supertest(sut.server).get('/health/ready')).status, {
-        timeout: 10_000,
-        interval: 100,
-      })
-      .toBe(200);
+    await readyAgain();
     let callback = await jar.get(sut.server, callbackPath(callbackUrl));
     if (String(callback.headers.location).startsWith(sut.emulator.issuer)) {
       // Redis came back empty: no refresh token held, so Google is asked once more.
