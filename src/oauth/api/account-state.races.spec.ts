@@ -14,8 +14,8 @@ import {
 } from '../../redis/key-value.store.js';
 import { RedisConnection } from '../../redis/redis.connection.js';
 import type { SessionStore } from '../../session/session-store.js';
-import { AccessTokenService } from '../api/access-token.service.js';
-import type { SharedRefresh } from '../api/shared-refresh.js';
+import { AccessTokenService } from './access-token.service.js';
+import type { SharedRefresh } from './shared-refresh.js';
 import type { GoogleOAuthClient } from '../google-oauth.client.js';
 import { NotSignedInError, ReconnectRequiredError, TokenRequestError } from '../oauth.errors.js';
 import type { OAuthMetrics } from '../oauth.metrics.js';
@@ -23,9 +23,9 @@ import type { TokenResponse } from '../token-response.js';
 import { FakeClock } from '../../../test/support/fake-clock.js';
 import { PausedStore } from '../../../test/support/paused-store.js';
 import { startTestRedis, type TestRedis } from '../../../test/support/redis-server.js';
-import { accountKey } from './account-keys.js';
-import { type AccountTokens, AccountRecords } from './account-records.js';
-import { AccountsService } from './accounts.service.js';
+import { accountKey } from '../accounts/account-keys.js';
+import { type AccountTokens, AccountRecords } from '../accounts/account-records.js';
+import { AccountsService } from '../accounts/accounts.service.js';
 
 const HOUR = 3_600_000;
 const VERIFIED = { emailVerified: true };
