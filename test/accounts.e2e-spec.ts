@@ -218,7 +218,7 @@ describe('accounts: one grant per Google account (embedded store)', () => {
     const record = (await records.read(sub))!;
     // As if Google had said refresh_token_expires_in (time-limited access): ends in 10 minutes.
     const limited = { ...record.tokens!, refreshTokenExpiresAt: sut.clock.now() + 600_000 };
-    await records.saveTokens(sub, limited, record.scopes, record.tokens);
+    await records.saveTokens(sub, record.epoch, limited, record.scopes, record.tokens);
     sut.emulator.clearRequests();
     sut.clock.advance(HOUR);
     const page = await a.get('/home').expect(401);

@@ -2,7 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { SessionConfig } from '../config/configuration.js';
 import { AccountDeletionHooks } from '../common/account-deletion.hooks.js';
 import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
-import { GoogleFeatureModule } from '../oauth/index.js';
+import { AccountPresence, GoogleFeatureModule } from '../oauth/index.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { GmailBatchClient } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
@@ -13,6 +13,7 @@ import { MessageService } from './message.service.js';
 import { MessageView } from './message.view.js';
 import { InboxService } from './inbox.service.js';
 import { InboxView } from './inbox.view.js';
+import { GuardedSummaryCache } from './guarded-summary.cache.js';
 import { MemorySummaryCache } from './memory-summary.cache.js';
 import { PageCursor } from './page.cursor.js';
 import { RedisSummaryCache } from './redis-summary.cache.js';
@@ -54,11 +55,19 @@ import { RateLimitBudgets } from '../web/rate-limit.js';
     },
     {
       provide: SummaryCache,
-      inject: [RedisConnection, AesGcmSealer, SessionConfig],
-      useFactory: (redis: RedisConnection, cipher: AesGcmSealer, session: SessionConfig) =>
-        redis.client
-          ? new RedisSummaryCache(redis, cipher, session.prefix)
-          : new MemorySummaryCache(),
+      inject: [RedisConnection, AesGcmSealer, SessionConfig, AccountPresence],
+      useFactory: (
+        redis: RedisConnection,
+        cipher: AesGcmSealer,
+        session: SessionConfig,
+        presence: AccountPresence,
+      ) =>
+        new GuardedSummaryCache(
+          redis.client
+            ? new RedisSummaryCache(redis, cipher, session.prefix)
+            : new MemorySummaryCache(),
+          presence,
+        ),
     },
   ],
 })

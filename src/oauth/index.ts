@@ -2,6 +2,7 @@
  * The Google core's public face: "signed in with Google and allowed to call Google". Feature
  * modules (src/gmail, and any new Google API feature) import from here only.
  */
+export { AccountPresence } from './accounts/account-presence.js';
 export { AccountSecurity, type TokenIdentifierAlg } from './accounts/account-security.js';
 export { AuthorizedCall } from './api/authorized-call.js';
 export { GoogleApiClient, type GoogleApiRequest } from './api/google-api.client.js';

@@ -14,6 +14,7 @@ import { SessionModule } from '../session/session.module.js';
 import { AccountController } from './accounts/account.controller.js';
 import { AccountPage } from './accounts/account.page.js';
 import { AccountRecords } from './accounts/account-records.js';
+import { AccountPresence } from './accounts/account-presence.js';
 import { AccountSecurity } from './accounts/account-security.js';
 import { AccountStep } from './accounts/account.step.js';
 import { AccountsService } from './accounts/accounts.service.js';
@@ -59,6 +60,7 @@ import { StateGuard } from './sign-in/state.guard.js';
     StateGuard,
     // accounts/
     AccountPage,
+    AccountPresence,
     AccountRecords,
     AccountSecurity,
     AccountStep,
@@ -88,6 +90,7 @@ import { StateGuard } from './sign-in/state.guard.js';
   ],
   exports: [
     AccessTokenService,
+    AccountPresence,
     AccountSecurity,
     AccountStep,
     AccountsService,

@@ -28,4 +28,28 @@ describe(MemoryKeyValueStore.name, () => {
     await store.deleteFields('h', ['a', 'b']);
     expect(await store.readHash('h')).toEqual({});
   });
+
+  it('should write a hash only while the guard hash has the expected epoch (or none)', async () => {
+    const store = new MemoryKeyValueStore(new FakeClock(0));
+    const guard = (epoch: string | undefined) => ({ key: '{a}:record', epoch });
+    expect(await store.writeHashIf(guard('e1'), '{a}:record', { x: '1' }, 1_000)).toBe(false);
+    expect(await store.readHash('{a}:record')).toEqual({});
+    expect(await store.writeHashIf(guard(undefined), '{a}:record', { epoch: 'e1' }, 1_000)).toBe(
+      true,
+    );
+    expect(await store.writeHashIf(guard(undefined), '{a}:record', { epoch: 'e0' }, 1_000)).toBe(
+      false,
+    );
+    expect(await store.writeHashIf(guard('e1'), '{a}:sessions', { h: 'x' }, 1_000)).toBe(true);
+    expect(await store.writeHashIf(guard('e2'), '{a}:sessions', { h: 'y' }, 1_000)).toBe(false);
+    expect(await store.readHash('{a}:sessions')).toEqual({ h: 'x' });
+  });
+
+  it('should delete a field only while it holds the expected value', async () => {
+    const store = new MemoryKeyValueStore(new FakeClock(0));
+    await store.writeHash('h', { tokens: 'new', epoch: 'e' }, 1_000);
+    expect(await store.deleteFieldIf('h', 'tokens', 'old')).toBe(false);
+    expect(await store.deleteFieldIf('h', 'tokens', 'new')).toBe(true);
+    expect(await store.readHash('h')).toEqual({ epoch: 'e' });
+  });
 });

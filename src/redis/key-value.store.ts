@@ -4,6 +4,15 @@ import type { RedisCommands } from './redis-client.factory.js';
 import type { RedisConnection } from './redis.connection.js';
 
 /**
+ * What a guarded write checks first: the hash at `key` holds `epoch` in its `epoch` field, or
+ * (undefined) has no `epoch` field at all. An account's epoch is its record's generation.
+ */
+export interface Generation {
+  readonly key: string;
+  readonly epoch: string | undefined;
+}
+
+/**
  * The few operations a record store needs: hashes and plain keys, each with an expiry, and a
  * lock's claim and release. Redis when REDIS_URL is set, memory otherwise. Never a scan of all
  * keys.
@@ -13,6 +22,18 @@ export abstract class KeyValueStore {
   /** Sets `fields` and (re)sets the whole key's time to live. */
   abstract writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void>;
   abstract deleteFields(key: string, fields: string[]): Promise<void>;
+  /**
+   * As writeHash, in one step with the check: only while `guard` holds (false, nothing
+   * written, when not). With Redis, `guard.key` and `key` must share a Cluster slot.
+   */
+  abstract writeHashIf(
+    guard: Generation,
+    key: string,
+    fields: Record<string, string>,
+    ttlMs: number,
+  ): Promise<boolean>;
+  /** Deletes `field` only while it still holds `value` (compare and delete); true if it did. */
+  abstract deleteFieldIf(key: string, field: string, value: string): Promise<boolean>;
   abstract read(key: string): Promise<string | undefined>;
   abstract write(key: string, value: string, ttlMs: number): Promise<void>;
   /** SET NX: true when the key was absent and is now ours. */
@@ -52,6 +73,27 @@ export class MemoryKeyValueStore extends KeyValueStore {
     if (current.size === 0) this.entries.delete(key);
   }
 
+  // No await between the check and the write: nothing else runs in between.
+  async writeHashIf(
+    guard: Generation,
+    key: string,
+    fields: Record<string, string>,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const held = this.live(guard.key);
+    const epoch = held instanceof Map ? held.get('epoch') : undefined;
+    if (epoch !== guard.epoch) return false;
+    await this.writeHash(key, fields, ttlMs);
+    return true;
+  }
+
+  async deleteFieldIf(key: string, field: string, value: string): Promise<boolean> {
+    const current = this.live(key);
+    if (!(current instanceof Map) || current.get(field) !== value) return false;
+    await this.deleteFields(key, [field]);
+    return true;
+  }
+
   async read(key: string): Promise<string | undefined> {
     const value = this.live(key);
     return typeof value === 'string' ? value : undefined;
@@ -87,6 +129,24 @@ const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /**
+ * KEYS[1] the guard's hash, KEYS[2] the hash written; ARGV: the epoch expected ('' for none),
+ * the time to live, then field and value pairs.
+ */
+const WRITE_HASH_IF = `
+local epoch = redis.call('hget', KEYS[1], 'epoch')
+if ARGV[1] == '' then
+  if epoch then return 0 end
+elseif epoch ~= ARGV[1] then
+  return 0
+end
+redis.call('hset', KEYS[2], unpack(ARGV, 3))
+redis.call('pexpire', KEYS[2], ARGV[2])
+return 1`;
+
+const DELETE_FIELD_IF =
+  "if redis.call('hget', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('hdel', KEYS[1], ARGV[1]) else return 0 end";
+
+/**
  * Several instances: every command through RedisConnection.run (time-limited, no queueing); a
  * failing Redis is SessionStoreUnavailableError (503 with Retry-After), never a 500. `name`
  * says in its message which store failed ("account store").
@@ -119,6 +179,30 @@ export class RedisKeyValueStore extends KeyValueStore {
 
   async deleteFields(key: string, fields: string[]): Promise<void> {
     if (fields.length > 0) await this.redis.run((c) => c.hDel(key, fields));
+  }
+
+  async writeHashIf(
+    guard: Generation,
+    key: string,
+    fields: Record<string, string>,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const expected = guard.epoch ?? '';
+    const pairs = Object.entries(fields).flat();
+    const answer = await this.redis.run((c) =>
+      c.eval(WRITE_HASH_IF, {
+        keys: [guard.key, key],
+        arguments: [expected, String(ttlMs), ...pairs],
+      }),
+    );
+    return answer === 1;
+  }
+
+  async deleteFieldIf(key: string, field: string, value: string): Promise<boolean> {
+    const answer = await this.redis.run((c) =>
+      c.eval(DELETE_FIELD_IF, { keys: [key], arguments: [field, value] }),
+    );
+    return answer === 1;
   }
 
   async read(key: string): Promise<string | undefined> {

@@ -9,7 +9,8 @@ import {
   securityEventKey,
   tokenLookupKey,
 } from './account-keys.js';
-import { KeyValueStore } from '../../redis/key-value.store.js';
+import { type Generation, KeyValueStore } from '../../redis/key-value.store.js';
+import { SessionStoreUnavailableError } from '../../common/app.error.js';
 import { AesGcmSealer } from '../../common/aes-gcm.sealer.js';
 
 /** The provider's tokens for one account. */
@@ -69,24 +70,16 @@ export class AccountRecords {
   }
 
   async read(sub: string): Promise<AccountRecord | undefined> {
-    const hash = await this.storage.readHash(this.key(sub, 'record'));
-    if (!hash.epoch || !hash.email) return undefined;
-    const plain = hash.tokens ? this.sealer.open(hash.tokens, TOKENS_CONTEXT(sub)) : undefined;
-    return {
-      sub,
-      email: hash.email,
-      epoch: hash.epoch,
-      // Sealed under a retired key, or bound to another sub: as good as absent.
-      tokens: plain ? (JSON.parse(plain) as AccountTokens) : undefined,
-      scopes: hash.scopes ? hash.scopes.split(' ') : [],
-      lastUsedAt: Number(hash.lastUsedAt) || 0,
-    };
+    return this.parse(sub, await this.storage.readHash(this.key(sub, 'record')));
   }
 
   /**
    * Creates the record or updates it after a sign-in; its epoch is kept when it has one. The
-   * email finds the account (operator command) only when Google said the address is verified:
-   * an unverified address is anybody's claim.
+   * write holds only while the record still has the epoch read (or still none): a sign-in never
+   * writes back an epoch "sign out everywhere" replaced. Lost once, it reads again and keeps the
+   * new epoch; lost twice, the sign-in fails as the store would (503, try again). The email
+   * finds the account (operator command) only when Google said the address is verified: an
+   * unverified address is anybody's claim.
    */
   async signedIn(
     sub: string,
@@ -95,32 +88,37 @@ export class AccountRecords {
     scopes: string[],
     { emailVerified }: { emailVerified: boolean },
   ): Promise<AccountRecord> {
-    const before = await this.read(sub);
-    const epoch = before?.epoch ?? newEpoch();
-    await this.saveTokens(sub, tokens, scopes, before?.tokens, { email, epoch });
-    // Only this account's own entry goes: an address it merely claims may find another account.
-    if (before && (before.email !== email || !emailVerified)) {
-      await this.storage.release(emailLookupKey(this.config.prefix, before.email), sub);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const hash = await this.storage.readHash(this.key(sub, 'record'));
+      const before = this.parse(sub, hash);
+      const epoch = hash.epoch ?? newEpoch();
+      const saved = await this.saveTokens(sub, hash.epoch, tokens, scopes, before?.tokens, {
+        email,
+        epoch,
+      });
+      if (!saved) continue;
+      await this.emailLookups(sub, email, before?.email, emailVerified, epoch);
+      return { sub, email, epoch, tokens, scopes, lastUsedAt: this.clock.now() };
     }
-    if (emailVerified) {
-      await this.storage.write(
-        emailLookupKey(this.config.prefix, email),
-        sub,
-        this.config.accountIdleMs,
-      );
-    }
-    return { sub, email, epoch, tokens, scopes, lastUsedAt: this.clock.now() };
+    throw new SessionStoreUnavailableError('account record changed twice during a sign-in');
   }
 
-  /** New tokens (a refresh, a sign-in); replaces the lookup keys when the refresh token changed. */
+  /**
+   * New tokens (a refresh, a sign-in), only while the record has the epoch the caller read
+   * (`epoch`; undefined when creating): a deleted record, or one signed out everywhere since, is
+   * not written again. The lookup keys (outside the record's slot) follow, and are undone when
+   * the record was deleted meanwhile. False when nothing was written.
+   */
   async saveTokens(
     sub: string,
+    epoch: string | undefined,
     tokens: AccountTokens,
     scopes: string[],
     previous: AccountTokens | undefined,
     more: Record<string, string> = {},
-  ): Promise<void> {
-    await this.storage.writeHash(
+  ): Promise<boolean> {
+    const saved = await this.storage.writeHashIf(
+      this.guard(sub, epoch),
       this.key(sub, 'record'),
       {
         ...more,
@@ -130,38 +128,62 @@ export class AccountRecords {
       },
       this.config.accountIdleMs,
     );
-    if (previous?.refreshToken !== tokens.refreshToken) {
-      if (previous?.refreshToken) {
-        await this.storage.delete(this.allLookupKeys(previous.refreshToken));
-      }
+    if (!saved) return false;
+    if (previous?.refreshToken && previous.refreshToken !== tokens.refreshToken) {
+      await this.storage.delete(this.allLookupKeys(previous.refreshToken));
     }
     if (tokens.refreshToken) {
-      for (const key of this.lookupKeys(tokens.refreshToken)) {
-        await this.storage.write(key, sub, this.config.accountIdleMs);
-      }
+      const keys = this.lookupKeys(tokens.refreshToken);
+      for (const key of keys) await this.storage.write(key, sub, this.config.accountIdleMs);
+      if (!(await this.still(sub, more.epoch ?? epoch))) await this.storage.delete(keys);
+    }
+    return true;
+  }
+
+  /**
+   * The refresh token was refused (invalid_grant): these tokens will never work again. Only
+   * they go: tokens a sign-in stored meanwhile stay (compare and delete on the sealed value).
+   */
+  async dropTokens(sub: string, failed: AccountTokens): Promise<void> {
+    const sealed = (await this.storage.readHash(this.key(sub, 'record'))).tokens;
+    const held = sealed ? this.sealer.open(sealed, TOKENS_CONTEXT(sub)) : undefined;
+    const current = held ? (JSON.parse(held) as AccountTokens) : undefined;
+    if (!sealed || !current) return;
+    if (current.accessToken !== failed.accessToken) return;
+    if (current.refreshToken !== failed.refreshToken) return;
+    const dropped = await this.storage.deleteFieldIf(this.key(sub, 'record'), 'tokens', sealed);
+    if (dropped && failed.refreshToken) {
+      await this.storage.delete(this.allLookupKeys(failed.refreshToken));
     }
   }
 
-  /** The refresh token was refused (invalid_grant): the tokens will never work again. */
-  async dropTokens(sub: string, tokens: AccountTokens | undefined): Promise<void> {
-    await this.storage.deleteFields(this.key(sub, 'record'), ['tokens']);
-    if (tokens?.refreshToken) await this.storage.delete(this.allLookupKeys(tokens.refreshToken));
-  }
-
-  /** Marks the record used now (it and its sessions' list live ACCOUNT_IDLE_DAYS from here). */
-  async used(sub: string): Promise<void> {
+  /**
+   * Marks the record used now (it and its sessions' list live ACCOUNT_IDLE_DAYS from here),
+   * while it still has `epoch`: never re-creates a deleted record.
+   */
+  async used(sub: string, epoch: string): Promise<void> {
     const ttl = this.config.accountIdleMs;
-    await this.storage.writeHash(
+    await this.storage.writeHashIf(
+      this.guard(sub, epoch),
       this.key(sub, 'record'),
       { lastUsedAt: String(this.clock.now()) },
       ttl,
     );
   }
 
-  /** A new epoch ends every session carrying the old one, on every instance. */
+  /**
+   * A new epoch ends every session carrying the old one, on every instance. Nothing when there
+   * is no record (a deleted account stays deleted); a concurrent change is read again.
+   */
   async renewEpoch(sub: string): Promise<void> {
     const ttl = this.config.accountIdleMs;
-    await this.storage.writeHash(this.key(sub, 'record'), { epoch: newEpoch() }, ttl);
+    for (;;) {
+      const { epoch } = await this.storage.readHash(this.key(sub, 'record'));
+      if (!epoch) return;
+      const fields = { epoch: newEpoch() };
+      const key = this.key(sub, 'record');
+      if (await this.storage.writeHashIf(this.guard(sub, epoch), key, fields, ttl)) return;
+    }
   }
 
   async sessions(sub: string): Promise<Map<string, SessionFacts>> {
@@ -171,9 +193,16 @@ export class AccountRecords {
     );
   }
 
-  async sessionSeen(sub: string, handle: string, facts: SessionFacts): Promise<void> {
+  /** Only while the record has the session's `epoch`: an ended account gets no list again. */
+  async sessionSeen(
+    sub: string,
+    epoch: string,
+    handle: string,
+    facts: SessionFacts,
+  ): Promise<void> {
     const ttl = this.config.accountIdleMs;
-    await this.storage.writeHash(
+    await this.storage.writeHashIf(
+      this.guard(sub, epoch),
       this.key(sub, 'sessions'),
       { [handle]: JSON.stringify(facts) },
       ttl,
@@ -270,6 +299,53 @@ export class AccountRecords {
         tokenLookupKey(this.config.prefix, 'prefix-hmac', prefixHmac(key, refreshToken)),
       ),
     ];
+  }
+
+  private parse(sub: string, hash: Record<string, string>): AccountRecord | undefined {
+    if (!hash.epoch || !hash.email) return undefined;
+    const plain = hash.tokens ? this.sealer.open(hash.tokens, TOKENS_CONTEXT(sub)) : undefined;
+    return {
+      sub,
+      email: hash.email,
+      epoch: hash.epoch,
+      // Sealed under a retired key, or bound to another sub: as good as absent.
+      tokens: plain ? (JSON.parse(plain) as AccountTokens) : undefined,
+      scopes: hash.scopes ? hash.scopes.split(' ') : [],
+      lastUsedAt: Number(hash.lastUsedAt) || 0,
+    };
+  }
+
+  /**
+   * The email lookup after a sign-in's record write: this account's old entry released, the
+   * verified address written, then undone when the record was deleted meanwhile.
+   */
+  private async emailLookups(
+    sub: string,
+    email: string,
+    before: string | undefined,
+    verified: boolean,
+    epoch: string,
+  ): Promise<void> {
+    const prefix = this.config.prefix;
+    // Only this account's own entry goes: an address it merely claims may find another account.
+    if (before && (before !== email || !verified)) {
+      await this.storage.release(emailLookupKey(prefix, before), sub);
+    }
+    if (!verified) return;
+    await this.storage.write(emailLookupKey(prefix, email), sub, this.config.accountIdleMs);
+    if (!(await this.still(sub, epoch))) {
+      await this.storage.release(emailLookupKey(prefix, email), sub);
+    }
+  }
+
+  /** Whether the record is still there with this epoch (after writing keys outside its slot). */
+  private async still(sub: string, epoch: string): Promise<boolean> {
+    return (await this.storage.readHash(this.key(sub, 'record'))).epoch === epoch;
+  }
+
+  /** The guard of every write of an account's state: its record, at the epoch read. */
+  private guard(sub: string, epoch: string | undefined): Generation {
+    return { key: this.key(sub, 'record'), epoch };
   }
 
   private key(sub: string, part: 'record' | 'sessions'): string {

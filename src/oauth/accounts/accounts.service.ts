@@ -69,7 +69,7 @@ export class AccountsService {
       await this.deleteEverything(sub, 'idle');
       return undefined;
     }
-    if (idle > USED_INTERVAL_MS) await this.records.used(sub);
+    if (idle > USED_INTERVAL_MS) await this.records.used(sub, record.epoch);
     return record;
   }
 
@@ -131,10 +131,11 @@ export class AccountsService {
 
   private async seen(session: AppSession, sub: string): Promise<void> {
     const now = this.clock.now();
-    if (!session.handle || !session.device) return;
+    const epoch = session.accountEpoch;
+    if (!session.handle || !session.device || !epoch) return;
     if (session.seenAt !== undefined && now - session.seenAt < SEEN_INTERVAL_MS) return;
     session.seenAt = now;
-    await this.records.sessionSeen(sub, session.handle, {
+    await this.records.sessionSeen(sub, epoch, session.handle, {
       sid: session.id,
       createdAt: session.device.createdAt,
       lastSeenAt: now,

@@ -106,7 +106,11 @@ export class AccessTokenService {
           ? answer.refreshTokenExpiresAt
           : (answer.refreshTokenExpiresAt ?? tokens.refreshTokenExpiresAt),
       };
-      await this.records.saveTokens(sub, renewed, answer.scopes ?? record.scopes, tokens);
+      const scopes = answer.scopes ?? record.scopes;
+      if (!(await this.records.saveTokens(sub, record.epoch, renewed, scopes, tokens))) {
+        // Disconnected, deleted or signed out everywhere while Google answered.
+        throw new NotSignedInError('account record changed during the refresh');
+      }
       this.metrics.refresh('success');
       return renewed;
     } catch (error) {
