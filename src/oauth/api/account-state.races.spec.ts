@@ -112,7 +112,30 @@ describe.each(stores)('account state races (%s store)', (_, makeStore) => {
         { run: (_lock: string, run: () => Promise<unknown>) => run() } as SharedRefresh,
         config,
       );
-    return { clock, store, records, accounts, record, raw, lookup, tokenService };
+    /** Taro signed in (tokens a1/r1), then a refresh of a1 under way, Google's answer held. */
+    const signedInRefreshing = async () => {
+      const { epoch } = await records.signedIn(
+        '111',
+        'a@example.com',
+        tokens('a1', 'r1'),
+        [],
+        VERIFIED,
+      );
+      const google = heldGoogle();
+      const refresh = tokenService(google.client).replaceRejected(sessionOf('111', epoch), 'a1');
+      return { epoch, google, refresh };
+    };
+    return {
+      clock,
+      store,
+      records,
+      accounts,
+      record,
+      raw,
+      lookup,
+      tokenService,
+      signedInRefreshing,
+    };
   }
   const sessionOf = (sub: string, epoch: string) =>
     ({ id: 'sid-1', user: { sub, email: 'a@example.com' }, accountEpoch: epoch }) as AppSession;
@@ -153,16 +176,8 @@ describe.each(stores)('account state races (%s store)', (_, makeStore) => {
   });
 
   it('should not re-create tokens or lookup keys of an account deleted during a refresh (c)', async () => {
-    const { records, raw, lookup, tokenService } = await fixture();
-    const { epoch } = await records.signedIn(
-      '111',
-      'a@example.com',
-      tokens('a1', 'r1'),
-      [],
-      VERIFIED,
-    );
-    const google = heldGoogle();
-    const refresh = tokenService(google.client).replaceRejected(sessionOf('111', epoch), 'a1');
+    const { records, raw, lookup, signedInRefreshing } = await fixture();
+    const { google, refresh } = await signedInRefreshing();
     const outcome = expect(refresh).rejects.toBeInstanceOf(NotSignedInError);
     await google.reached;
     await records.delete('111');
@@ -174,16 +189,8 @@ describe.each(stores)('account state races (%s store)', (_, makeStore) => {
   });
 
   it('should not keep tokens a refresh saves after "sign out everywhere" (c)', async () => {
-    const { records, tokenService } = await fixture();
-    const { epoch } = await records.signedIn(
-      '111',
-      'a@example.com',
-      tokens('a1', 'r1'),
-      [],
-      VERIFIED,
-    );
-    const google = heldGoogle();
-    const refresh = tokenService(google.client).replaceRejected(sessionOf('111', epoch), 'a1');
+    const { records, signedInRefreshing } = await fixture();
+    const { epoch, google, refresh } = await signedInRefreshing();
     const outcome = expect(refresh).rejects.toBeInstanceOf(NotSignedInError);
     await google.reached;
     await records.renewEpoch('111');
@@ -195,18 +202,10 @@ describe.each(stores)('account state races (%s store)', (_, makeStore) => {
   });
 
   it('should undo the lookup keys a refresh writes after its record was deleted (c)', async () => {
-    const { store, records, raw, lookup, tokenService } = await fixture();
-    const { epoch } = await records.signedIn(
-      '111',
-      'a@example.com',
-      tokens('a1', 'r1'),
-      [],
-      VERIFIED,
-    );
+    const { store, records, raw, lookup, signedInRefreshing } = await fixture();
+    const { google, refresh } = await signedInRefreshing();
     const [firstLookup] = records.lookupKeys('r2');
     const write = store.pause('write', (key) => key === firstLookup);
-    const google = heldGoogle();
-    const refresh = tokenService(google.client).replaceRejected(sessionOf('111', epoch), 'a1');
     google.answer({ accessToken: 'a2', refreshToken: 'r2', expiresAt: 9e12 } as TokenResponse);
     await write.reached;
     await records.delete('111');
@@ -244,16 +243,8 @@ describe.each(stores)('account state races (%s store)', (_, makeStore) => {
   });
 
   it('should keep the tokens a sign-in stored while a refresh was refused (invalid_grant) (d)', async () => {
-    const { records, lookup, tokenService } = await fixture();
-    const { epoch } = await records.signedIn(
-      '111',
-      'a@example.com',
-      tokens('a1', 'r1'),
-      [],
-      VERIFIED,
-    );
-    const google = heldGoogle();
-    const refresh = tokenService(google.client).replaceRejected(sessionOf('111', epoch), 'a1');
+    const { records, lookup, signedInRefreshing } = await fixture();
+    const { google, refresh } = await signedInRefreshing();
     const outcome = expect(refresh).rejects.toBeInstanceOf(ReconnectRequiredError);
     await google.reached;
     await records.signedIn('111', 'a@example.com', tokens('a2', 'r2'), [], VERIFIED);
@@ -265,16 +256,8 @@ describe.each(stores)('account state races (%s store)', (_, makeStore) => {
   });
 
   it('should drop the refused tokens when nothing replaced them (d)', async () => {
-    const { records, lookup, tokenService } = await fixture();
-    const { epoch } = await records.signedIn(
-      '111',
-      'a@example.com',
-      tokens('a1', 'r1'),
-      [],
-      VERIFIED,
-    );
-    const google = heldGoogle();
-    const refresh = tokenService(google.client).replaceRejected(sessionOf('111', epoch), 'a1');
+    const { records, lookup, signedInRefreshing } = await fixture();
+    const { google, refresh } = await signedInRefreshing();
     google.answer(new TokenRequestError('invalid_grant', 400));
     await expect(refresh).rejects.toBeInstanceOf(ReconnectRequiredError);
     expect((await records.read('111'))!.tokens).toBeUndefined();
