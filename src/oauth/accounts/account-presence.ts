@@ -11,6 +11,6 @@ export class AccountPresence {
   constructor(private readonly records: AccountRecords) {}
 
   async held(sub: string): Promise<boolean> {
-    return (await this.records.read(sub)) !== undefined;
+    return this.records.exists(sub);
   }
 }

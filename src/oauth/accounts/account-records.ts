@@ -69,6 +69,12 @@ export class AccountRecords {
     );
   }
 
+  /** Whether the account's record exists (its tokens are not opened: cheaper than read). */
+  async exists(sub: string): Promise<boolean> {
+    const hash = await this.storage.readHash(this.key(sub, 'record'));
+    return !!hash.epoch && !!hash.email;
+  }
+
   async read(sub: string): Promise<AccountRecord | undefined> {
     return this.parse(sub, await this.storage.readHash(this.key(sub, 'record')));
   }
