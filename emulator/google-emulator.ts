@@ -10,7 +10,7 @@ import { GrantBook } from './grants.js';
 import { EmulatorServer } from './http-server.js';
 import { createIdTokenKeys } from './id-token.js';
 import { InteractionPages } from './interactions.js';
-import { Latency } from './latency.js';
+import { type HeldEndpoint, Latency } from './latency.js';
 import { EmulatorStore } from './memory-adapter.js';
 import { buildMessage, type FixtureMessageInput, textBody } from './message-builder.js';
 import { RegisteredApis } from './registered-apis.js';
@@ -186,6 +186,11 @@ export class GoogleEmulator {
    */
   setLatency(ms: number, endpoint?: EmulatorEndpoint): void {
     this.parts.latency.set(ms, endpoint);
+  }
+
+  /** Holds every request to a Gmail endpoint until `release()`: a slow request, no timer. */
+  holdGmail(endpoint: EmulatorEndpoint): HeldEndpoint {
+    return this.parts.latency.hold(endpoint);
   }
 
   setIdTokenTweak(tweak: IdTokenTweak): void {

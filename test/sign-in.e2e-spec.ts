@@ -78,7 +78,12 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     expect(callback.headers.location).toBe('/home');
     // The session is made at the callback, and the pending sign-in's cookie cleared.
     const set = callback.headers['set-cookie'] as unknown as string[];
-    expect(set.filter((line) => line.startsWith('sid='))).toHaveLength(1);
+    // Set once, for the absolute lifetime (SESSION_MAX_HOURS, 12 h); idle expiry is the store's.
+    expect(set.filter((line) => line.startsWith('sid='))).toEqual([
+      expect.stringMatching(/^sid=s%3A[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/),
+    ]);
+    const expires = Date.parse(/Expires=([^;]+)/.exec(set.find((l) => l.startsWith('sid='))!)![1]);
+    expect(Math.abs(expires - Date.now() - 12 * 3_600_000)).toBeLessThan(60_000);
     expect(set.filter((line) => /^sia-[^=]+=;.*Expires=Thu, 01 Jan 1970/.test(line))).toHaveLength(
       1,
     );

@@ -1,7 +1,7 @@
-import session, { type Store } from 'express-session';
+import session, { type SessionData, type Store } from 'express-session';
 import createMemoryStore from 'memorystore';
 import type { SessionConfig } from '../config/configuration.js';
-import { SessionStore } from './session-store.js';
+import { SessionStore, type StoreCallback } from './session-store.js';
 
 /**
  * The embedded store for a single instance: expires sessions and holds at most
@@ -11,20 +11,34 @@ import { SessionStore } from './session-store.js';
 export class EmbeddedSessionStore extends SessionStore {
   readonly kind = 'memory';
   readonly store: Store & {
+    /** memorystore's LRU cache, keyed by session id; `has` is false for an expired entry. */
+    store: { has(sid: string): boolean; set(sid: string, value: string, ttlMs: number): void };
     length(cb: (err: unknown, length: number) => void): void;
     stopInterval(): void;
     prune(): void;
   };
 
-  constructor(config: SessionConfig) {
+  constructor(private readonly config: SessionConfig) {
     super();
     const MemoryStore = createMemoryStore(session);
     this.store = new MemoryStore({
       checkPeriod: 60_000,
       max: config.maxEmbeddedSessions,
-      // No fixed ttl: each entry lives as long as its cookie (idle timeout, or 10 minutes for
-      // a session that only holds pending sign-ins).
-    }) as EmbeddedSessionStore['store'];
+      // Idle expiry lives here (each write and touch restarts it), not in the cookie: the
+      // cookie carries the absolute lifetime and is set once (SessionStep).
+      ttl: () => config.idleTimeoutMs,
+    }) as unknown as EmbeddedSessionStore['store'];
+  }
+
+  /** Checked and written in one synchronous step: nothing can delete the entry in between. */
+  setExisting(sid: string, data: SessionData, callback: StoreCallback): void {
+    if (!this.store.store.has(sid)) {
+      callback();
+      return;
+    }
+    // What memorystore's own set does, on its cache directly: the store's set is wrapped.
+    this.store.store.set(sid, JSON.stringify(data), this.config.idleTimeoutMs);
+    callback();
   }
 
   /** Drops expired sessions now (memorystore also does it every minute). */

@@ -9,6 +9,7 @@ import { deferSession } from './deferred-session.js';
 import { SessionIds } from './session-id.js';
 import { SessionStore } from './session-store.js';
 import { forgetSession } from './session-unavailable.js';
+import { guardSessionWrites } from './session-writes.js';
 
 /** Longest time an unchanged session goes without its store expiry being extended. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -17,7 +18,9 @@ const TOUCH_INTERVAL_MS = 60_000;
  * The page context's first step (web/page-context.middleware.ts): express-session with the
  * configured store. Cookies are HttpOnly, SameSite=Lax, Secure when the
  * redirect URI is https; sessions are saved only once something is stored in them (anonymous
- * visits create none), expire when idle, and are cut off after their absolute lifetime. The
+ * visits create none), expire when idle (the store's TTL), and are cut off after their
+ * absolute lifetime (the cookie's Max-Age, and createdAt below); a signed-out session is never
+ * written again nor its cookie set again (guardSessionWrites). The
  * store's idle expiry is extended at most once a minute per session (a tenth of the idle
  * timeout when that is shorter): see touchAtMostEvery. A request that brings no session cookie
  * gets its (new, empty) session only when something uses it: see deferSession.
@@ -43,16 +46,19 @@ export class SessionStep {
       store: store.store,
       resave: false,
       saveUninitialized: false,
-      rolling: true,
+      // The cookie is set once per session id, with the absolute lifetime; idle expiry is the
+      // store's TTL: see guardSessionWrites.
+      rolling: false,
       unset: 'destroy',
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
         secure: config.secureCookie,
         path: '/',
-        maxAge: config.idleTimeoutMs,
       },
     });
+    // After session(): express-session installs store.generate there.
+    guardSessionWrites(store, config.absoluteTimeoutMs);
   }
 
   /** Loads the request's session (or defers it); never fails: see forgetSession. */
