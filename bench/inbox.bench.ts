@@ -10,16 +10,27 @@ import { LIST_FIELDS, METADATA_FIELDS } from '../src/gmail/gmail.client.js';
 import { Browser, median, percentile, startEmulator, startService, table } from './support.js';
 
 /**
- * GET /home against Gmail with 50 ms per upstream request: cold pages (50 new messages each,
- * so no cache can help) and warm reloads, for the service alone and (when a Redis answers at
- * REDIS_URL or 127.0.0.1:6379) with sessions and the summary cache in Redis; next to them a
- * minimal client with no web tier (list ∥ labels, then one batch) and a naive one (list,
- * then one messages.get at a time), all in the same run. The floor of a page is two round
- * trips (list ∥ labels, then batch): 2 × 50 ms.
+ * GET /home against Gmail with 50 ms per upstream request, per kind of look at the account's
+ * mailbox mirror: cold (no mirror: after a disconnect and a new sign-in, with 50 new messages),
+ * an unchanged reload, a reload after one new mail, a second device of a mirrored account, and
+ * a look after the history horizon passed (a full resync); for the service alone and (when a
+ * Redis answers at REDIS_URL or 127.0.0.1:6379) with sessions and the mirror in Redis. Next to
+ * them, in the same run, main's page before the mirror as a minimal client with no web tier
+ * (list ∥ labels, then one batch, on every look) and a naive one (list, then one messages.get
+ * at a time). Units are counted from the requests under both of Gmail's cost tables. The floor
+ * of a cold page is two round trips: 2 × 50 ms.
  */
 const LATENCY_MS = 50;
 const PAGES = 20;
 const TARO = 'taro.yamada@gmail.com';
+
+/** Gmail's units per call (GOOGLE.md): projects since 2026-05-01, and older ones. */
+const COSTS: Record<'2026' | 'legacy', Record<string, number>> = {
+  '2026': { gmail_list: 5, gmail_labels: 1, gmail_profile: 1, gmail_history: 2, gmail_get: 20 },
+  legacy: { gmail_list: 5, gmail_labels: 1, gmail_profile: 1, gmail_history: 2, gmail_get: 5 },
+};
+const unitsOf = (records: RecordedRequest[], table: '2026' | 'legacy') =>
+  records.reduce((sum, r) => sum + (COSTS[table][r.endpoint] ?? 0), 0);
 
 /**
  * Sequential round trips: the longest chain of requests each sent after the previous one
@@ -60,20 +71,24 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ latencyMs: 0 });
   let accessToken = '';
 
-  const measure = async (label: string, prepare: () => void, load: () => Promise<void>) => {
+  const measure = async (
+    label: string,
+    prepare: () => void | Promise<void>,
+    load: () => Promise<void>,
+  ) => {
     const times: number[] = [];
     const outer: number[] = [];
     const calls: number[] = [];
     const trips: number[] = [];
     const units: number[] = [];
+    const legacy: number[] = [];
     const connections: number[] = [];
     const opened: number[] = [];
     // Connections already used before the first measured page (sign-in, warm-up) are not new.
     const known = new Set(emulator.requests.map((r) => r.clientPort));
     for (let i = 0; i < PAGES; i++) {
-      prepare();
+      await prepare();
       emulator.clearRequests();
-      const quota = emulator.quotaUsed(TARO);
       const started = performance.now();
       await load();
       times.push(performance.now() - started);
@@ -82,7 +97,8 @@ async function main(): Promise<void> {
       outer.push(http.length);
       calls.push(gmail.filter((r) => r.endpoint !== 'gmail_batch').length);
       trips.push(roundTrips(http));
-      units.push(emulator.quotaUsed(TARO) - quota);
+      units.push(unitsOf(gmail, '2026'));
+      legacy.push(unitsOf(gmail, 'legacy'));
       const ports = new Set(http.map((r) => r.clientPort));
       connections.push(ports.size);
       opened.push([...ports].filter((port) => !known.has(port)).length);
@@ -97,6 +113,7 @@ async function main(): Promise<void> {
       median(calls),
       median(trips),
       median(units),
+      median(legacy),
       `${median(connections)} (${opened.reduce((a, b) => a + b, 0)} new)`,
       (median(times) / floor).toFixed(2),
     ];
@@ -105,26 +122,68 @@ async function main(): Promise<void> {
   const addFifty = () => {
     for (let n = 0; n < 50; n++) emulator.addMessage(TARO, { subject: `Bench message ${n}` });
   };
-  /** Cold pages and warm reloads of one signed-in browser against the service run with `env`. */
+  /** Each kind of look at the mirror, for one signed-in browser of the service run with `env`. */
   const serviceRows = async (name: string, env: Record<string, string> = {}) => {
     emulator.setLatency(0);
     const service = await startService(emulator, env);
-    const browser = new Browser(service.url);
+    let browser = new Browser(service.url);
+    const pageOf = (who: Browser) => async () => {
+      const page = await who.get('/home');
+      if (page.status !== 200) throw new Error(`/home answered ${page.status}`);
+    };
     try {
       await browser.signIn(TARO);
       accessToken = String(
         emulator.requests.findLast((r) => r.endpoint === 'token')?.response?.access_token,
       );
       emulator.setLatency(LATENCY_MS);
-      const home = async () => {
-        const page = await browser.get('/home');
-        if (page.status !== 200) throw new Error(`/home answered ${page.status}`);
-      };
-      await home(); // warm connections and discovery
-      return [
-        await measure(`${name}, cold page (50 new messages)`, addFifty, home),
-        await measure(`${name}, warm reload (unchanged inbox)`, () => {}, home),
-      ];
+      await pageOf(browser)(); // warm connections and discovery
+      const cold = await measure(
+        `${name}: cold look (no mirror, 50 new messages)`,
+        async () => {
+          // Disconnect deletes the account's mirror and cache; sign in again, as a new user would.
+          if ((await browser.postForm('/disconnect')) !== 303) throw new Error('disconnect failed');
+          await browser.close();
+          browser = new Browser(service.url);
+          await browser.signIn(TARO);
+          addFifty();
+        },
+        () => pageOf(browser)(),
+      );
+      const unchanged = await measure(
+        `${name}: unchanged reload`,
+        () => {},
+        () => pageOf(browser)(),
+      );
+      const oneNew = await measure(
+        `${name}: reload after one new mail`,
+        () => void emulator.addMessage(TARO, { subject: 'One new' }),
+        () => pageOf(browser)(),
+      );
+      let device = browser;
+      const second = await measure(
+        `${name}: second device, first look`,
+        async () => {
+          if (device !== browser) await device.close();
+          device = new Browser(service.url);
+          await device.signIn(TARO);
+        },
+        () => pageOf(device)(),
+      );
+      if (device !== browser) await device.close();
+      const horizon = await measure(
+        `${name}: after the history horizon (full resync, one new mail)`,
+        () => {
+          emulator.addMessage(TARO, { subject: 'In the gap' });
+          emulator.forgetHistory(TARO);
+        },
+        () => pageOf(browser)(),
+      );
+      // The reference clients below use the newest token (a disconnect revoked the earlier ones).
+      accessToken = String(
+        emulator.requests.findLast((r) => r.endpoint === 'token')?.response?.access_token,
+      );
+      return [cold, unchanged, oneNew, second, horizon];
     } finally {
       await browser.close();
       await service.stop();
@@ -137,7 +196,7 @@ async function main(): Promise<void> {
   let redis: (string | number)[][] = [];
   if (redisUrl) {
     try {
-      redis = await serviceRows('service + Redis (sessions, sealed cache)', {
+      redis = await serviceRows('service + Redis', {
         REDIS_URL: redisUrl,
         SESSION_PREFIX: prefix,
       });
@@ -172,7 +231,7 @@ async function main(): Promise<void> {
   const listIds = async () => {
     const list = JSON.parse(
       await gmail(
-        `/gmail/v1/users/me/messages?q=is%3Aunread&maxResults=50&fields=${encodeURIComponent(LIST_FIELDS)}`,
+        `/gmail/v1/users/me/messages?labelIds=INBOX&labelIds=UNREAD&maxResults=50&fields=${encodeURIComponent(LIST_FIELDS)}`,
         { compress: false },
       ),
     ) as { messages?: { id: string }[] };
@@ -197,12 +256,12 @@ async function main(): Promise<void> {
     return { boundary, body: `${parts.join('\r\n')}\r\n--${boundary}--\r\n` };
   };
   const minimal = await measure(
-    'minimal client: list ∥ labels, then one batch (no web tier)',
+    "main's page before the mirror, minimal client: list ∥ labels, then one batch (no web tier)",
     addFifty,
     async () => {
       const [ids] = await Promise.all([
         listIds(),
-        gmail('/gmail/v1/users/me/labels/UNREAD?fields=messagesUnread', { compress: false }),
+        gmail('/gmail/v1/users/me/labels/INBOX?fields=messagesUnread', { compress: false }),
       ]);
       const { boundary, body } = batchBody(ids);
       await gmail('/batch/gmail/v1', {
@@ -210,6 +269,17 @@ async function main(): Promise<void> {
         headers: { 'content-type': `multipart/mixed; boundary=${boundary}` },
         body,
       });
+    },
+  );
+
+  const mainReload = await measure(
+    "main's reload before the mirror: list ∥ labels (summaries cached)",
+    () => {},
+    async () => {
+      await Promise.all([
+        listIds(),
+        gmail('/gmail/v1/users/me/labels/INBOX?fields=messagesUnread', { compress: false }),
+      ]);
     },
   );
 
@@ -224,11 +294,12 @@ async function main(): Promise<void> {
           'upstream HTTP requests',
           'API calls',
           'round trips',
-          'quota units',
+          'units (2026 table)',
+          'units (legacy)',
           `connections (new in ${PAGES} pages)`,
           '× floor (100 ms)',
         ],
-        [...inProcess, ...redis, minimal, naive],
+        [...inProcess, ...redis, minimal, mainReload, naive],
       ) +
       '\n',
   );

@@ -109,6 +109,20 @@ export class Browser {
     };
   }
 
+  /** A form POST with the page's CSRF token (read from `/`), as the sign-out forms send it. */
+  async postForm(path: string): Promise<number> {
+    const token = /name="_csrf" value="([^"]+)"/.exec((await this.get('/')).text)?.[1];
+    if (!token) throw new Error('no CSRF token on /: not signed in');
+    const response = await request(this.base + path, {
+      method: 'POST',
+      dispatcher: this.pool,
+      headers: { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: token }).toString(),
+    });
+    await response.body.dump();
+    return response.statusCode;
+  }
+
   /**
    * Signs in through the emulator's pages. When Google gives no refresh token (this account
    * consented to this client before, e.g. for an earlier service in the same run), the service

@@ -99,6 +99,47 @@ describe('GoogleEmulator batch endpoint', () => {
     expect(suite.emulator.requests[1].path).toBe(`/gmail/v1/users/me/messages/${taroMessage(2)}`);
   });
 
+  it('should answer getProfile and history.list parts, each logged and charged', async () => {
+    const start = suite.emulator.historyId(TARO.email);
+    const id = suite.emulator.addMessage(TARO.email);
+    const current = suite.emulator.historyId(TARO.email);
+    const before = suite.emulator.quotaUsed(TARO.email);
+    const { response, text } = await batch(
+      batchBody([
+        '/gmail/v1/users/me/profile?fields=historyId',
+        `/gmail/v1/users/me/history?startHistoryId=${start}&historyTypes=messageAdded`,
+        '/gmail/v1/users/me/history?startHistoryId=soon',
+      ]),
+    );
+    const parts = answeredParts(response.headers.get('content-type')!, text);
+
+    expect(parts.map((part) => part.statusLine)).toEqual([
+      'HTTP/1.1 200 OK',
+      'HTTP/1.1 200 OK',
+      'HTTP/1.1 400 Bad Request',
+    ]);
+    expect(parts[0].json).toEqual({ historyId: current });
+    expect(parts[1].json).toEqual({
+      history: [
+        {
+          id: current,
+          messages: [{ id, threadId: id }],
+          messagesAdded: [
+            { message: { id, threadId: id, labelIds: ['INBOX', 'UNREAD', 'CATEGORY_PERSONAL'] } },
+          ],
+        },
+      ],
+      historyId: current,
+    });
+    expect(suite.emulator.requests.map((r) => r.endpoint)).toEqual([
+      'gmail_batch',
+      'gmail_profile',
+      'gmail_history',
+      'gmail_history',
+    ]);
+    expect(suite.emulator.quotaUsed(TARO.email) - before).toBe(1 + 2 + 2);
+  });
+
   it('should refuse more than 100 parts with 400', async () => {
     const paths = Array.from(
       { length: 101 },

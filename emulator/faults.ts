@@ -14,7 +14,9 @@ export type EmulatorEndpoint =
   | 'gmail_get'
   | 'gmail_labels'
   | 'gmail_batch'
-  | 'gmail_attachment';
+  | 'gmail_attachment'
+  | 'gmail_profile'
+  | 'gmail_history';
 
 /** What a broken endpoint answers instead of its normal response. */
 export type Fault =

@@ -11,6 +11,8 @@ import {
   jsonResponse,
 } from './faults.js';
 import { applyFields, parseFields } from './fields-filter.js';
+import { listHistory, profileOf } from './gmail-history.js';
+import { labelCounts, listMessages } from './gmail-list.js';
 import { GmailQuota } from './gmail-quota.js';
 import { encodeSnippet, type Mailbox, type StoredMessage, type StoredPart } from './mailbox.js';
 import { serializePart } from './message-builder.js';
@@ -33,6 +35,8 @@ const BASE_COSTS: Partial<Record<EmulatorEndpoint, number>> = {
   gmail_list: 5,
   gmail_labels: 1,
   gmail_attachment: 5,
+  gmail_profile: 1,
+  gmail_history: 2,
 };
 const MESSAGE_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/;
 const ATTACHMENT_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)\/attachments\/([^/]+)$/;
@@ -46,6 +50,8 @@ export const GMAIL_ROUTES: readonly {
 }[] = [
   { method: 'POST', path: '/batch/gmail/v1', endpoint: 'gmail_batch' },
   { method: 'GET', path: '/gmail/v1/users/me/messages', endpoint: 'gmail_list' },
+  { method: 'GET', path: '/gmail/v1/users/me/history', endpoint: 'gmail_history' },
+  { method: 'GET', path: '/gmail/v1/users/me/profile', endpoint: 'gmail_profile' },
   { method: 'GET', path: ATTACHMENT_PATH, endpoint: 'gmail_attachment' },
   { method: 'GET', path: MESSAGE_PATH, endpoint: 'gmail_get' },
   { method: 'GET', path: LABEL_PATH, endpoint: 'gmail_labels' },
@@ -98,7 +104,7 @@ export class GmailApi {
       endpoint === 'gmail_get' ? this.options.messagesGetQuotaUnits : (BASE_COSTS[endpoint] ?? 0);
     const overQuota = this.quota.charge(account.sub, cost);
     if (overQuota) return overQuota;
-    const response = this.route(request, endpoint, mailbox);
+    const response = this.route(request, endpoint, account, mailbox);
     return this.withFields(response, request.query.get('fields'));
   }
 
@@ -135,11 +141,16 @@ export class GmailApi {
   private route(
     request: GmailRequest,
     endpoint: EmulatorEndpoint,
+    account: DemoAccount,
     mailbox: Mailbox,
   ): EmulatedResponse {
     switch (endpoint) {
       case 'gmail_list':
-        return this.list(request.query, mailbox);
+        return listMessages(request.query, mailbox);
+      case 'gmail_history':
+        return listHistory(request.query, mailbox);
+      case 'gmail_profile':
+        return profileOf(account.email, mailbox);
       case 'gmail_get': {
         const id = MESSAGE_PATH.exec(request.path)![1];
         return this.get(id, request.query, mailbox);
@@ -156,49 +167,10 @@ export class GmailApi {
           : gmailError(404, 'notFound', 'Requested entity was not found.');
       }
       case 'gmail_labels':
-        return this.label(LABEL_PATH.exec(request.path)![1], mailbox);
+        return labelCounts(LABEL_PATH.exec(request.path)![1], mailbox);
       default:
         return gmailError(404, 'notFound', 'Not Found');
     }
-  }
-
-  private list(query: URLSearchParams, mailbox: Mailbox): EmulatedResponse {
-    const q = query.get('q');
-    const labelIds = query.getAll('labelIds');
-    if (q !== null && q.trim() !== 'is:unread' && q.trim() !== '') {
-      return gmailError(400, 'invalidArgument', 'The emulator supports q=is:unread only.');
-    }
-    const maxResultsText = query.get('maxResults') ?? '100';
-    if (
-      !/^\d+$/.test(maxResultsText) ||
-      Number(maxResultsText) < 1 ||
-      Number(maxResultsText) > 500
-    ) {
-      return gmailError(400, 'invalidArgument', 'Invalid maxResults');
-    }
-    const unreadOnly = q?.trim() === 'is:unread' || labelIds.includes('UNREAD');
-    const matching = mailbox.list(
-      (m) =>
-        (unreadOnly ? m.labelIds.has('UNREAD') : true) && labelIds.every((l) => m.labelIds.has(l)),
-    );
-    let offset = 0;
-    const pageToken = query.get('pageToken');
-    if (pageToken !== null) {
-      const decoded = /^p(\d{1,6})z$/.exec(Buffer.from(pageToken, 'base64url').toString('latin1'));
-      if (!decoded || Number(decoded[1]) > matching.length)
-        return gmailError(400, 'invalidArgument', 'Invalid pageToken');
-      offset = Number(decoded[1]);
-    }
-    const size = Number(maxResultsText);
-    const page = matching.slice(offset, offset + size);
-    const body: Record<string, unknown> = {};
-    if (page.length > 0) body.messages = page.map((m) => ({ id: m.id, threadId: m.threadId }));
-    if (offset + size < matching.length)
-      body.nextPageToken = Buffer.from(`p${offset + size}z`).toString('base64url');
-    // An estimate, like Google's: exact for small lists, rounded for large ones.
-    body.resultSizeEstimate =
-      matching.length <= 20 ? matching.length : Math.ceil(matching.length / 100) * 100 + 1;
-    return jsonResponse(200, body);
   }
 
   private get(id: string, query: URLSearchParams, mailbox: Mailbox): EmulatedResponse {
@@ -234,23 +206,6 @@ export class GmailApi {
       body.raw = rawOf(message).toString('base64url');
     }
     return jsonResponse(200, body);
-  }
-
-  private label(id: string, mailbox: Mailbox): EmulatedResponse {
-    if (id !== 'UNREAD' && id !== 'INBOX')
-      return gmailError(404, 'notFound', 'Requested entity was not found.');
-    const messages =
-      id === 'UNREAD' ? mailbox.unread() : mailbox.list((m) => m.labelIds.has('INBOX'));
-    const unread = messages.filter((m) => m.labelIds.has('UNREAD'));
-    return jsonResponse(200, {
-      id,
-      name: id,
-      type: 'system',
-      messagesTotal: messages.length,
-      messagesUnread: unread.length,
-      threadsTotal: new Set(messages.map((m) => m.threadId)).size,
-      threadsUnread: new Set(unread.map((m) => m.threadId)).size,
-    });
   }
 
   private withFields(response: EmulatedResponse, fields: string | null): EmulatedResponse {

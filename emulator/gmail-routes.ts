@@ -27,7 +27,7 @@ export class GmailRoutes {
     private readonly origin: string,
   ) {}
 
-  /** messages.list, messages.get, attachments.get and labels.get. */
+  /** messages.list and .get, attachments.get, labels.get, history.list and getProfile. */
   async call({ request, response, url }: Exchange, endpoint: EmulatorEndpoint): Promise<void> {
     await this.latency.before(endpoint);
     const answer = await this.gmail.handle(

@@ -11,8 +11,9 @@ import { EmulatorServer } from './http-server.js';
 import { createIdTokenKeys } from './id-token.js';
 import { InteractionPages } from './interactions.js';
 import { type HeldEndpoint, Latency } from './latency.js';
+import type { LabelChange, Mailbox, StoredMessage } from './mailbox.js';
 import { EmulatorStore } from './memory-adapter.js';
-import { buildMessage, type FixtureMessageInput, textBody } from './message-builder.js';
+import { arrivingMessage, type FixtureMessageInput } from './message-builder.js';
 import { RegisteredApis } from './registered-apis.js';
 import { RequestLog } from './request-log.js';
 import { revocation } from './revocation.js';
@@ -48,6 +49,7 @@ interface EmulatorParts {
  * Google's side on one loopback port: an OpenID Connect provider configured like
  * accounts.google.com and the Gmail API, with controls for tests (faults, latency, token
  * expiry and revocation, ID token tampering, mailbox changes) and a log of every request.
+ * Each mailbox change is one history record (none when nothing changed); unknown ids throw.
  */
 export class GoogleEmulator {
   /** Every request in arrival order (see RecordedRequest). */
@@ -197,26 +199,69 @@ export class GoogleEmulator {
     this.parts.rules.idTokenTweak = tweak;
   }
 
-  /** Adds an unread message at the top of the inbox; returns its id. */
+  /** Adds an unread message at the top of the inbox (a messageAdded record); returns its id. */
   addMessage(email: string, message: Partial<FixtureMessageInput> = {}): string {
-    const account = this.account(email);
-    const mailbox = this.parts.directory.mailbox(account.sub)!;
-    const newest = mailbox.list(() => true)[0]?.internalDate ?? Date.now();
-    const stored = buildMessage(`${email}#added#${mailbox.total()}#${Date.now()}`, {
-      from: '"New Sender" <new@example.com>',
-      to: account.email,
-      subject: `New message ${mailbox.total() + 1}`,
-      unread: true,
-      body: textBody('A message that arrived just now.'),
-      ...message,
-      date: message.date ?? Math.max(Date.now(), newest + 1000),
-    });
-    mailbox.add(stored);
+    const mailbox = this.mailboxOf(email);
+    const stored = arrivingMessage(this.account(email).email, mailbox, message);
+    mailbox.deliver(stored);
     return stored.id;
   }
 
+  /** Ids of the account's messages, newest first, Spam and Trash included. */
+  allMessages(email: string): string[] {
+    return idsOf(this.mailboxOf(email).list(() => true));
+  }
+
+  /** Ids of "unread in Inbox", newest first: messages.list?labelIds=INBOX&labelIds=UNREAD. */
+  inboxUnread(email: string): string[] {
+    return idsOf(this.mailboxOf(email).inboxUnread());
+  }
+
   markRead(email: string, id: string): void {
-    this.parts.directory.mailbox(this.account(email).sub)?.get(id)?.labelIds.delete('UNREAD');
+    this.modifyLabels(email, id, { remove: ['UNREAD'] });
+  }
+
+  markUnread(email: string, id: string): void {
+    this.modifyLabels(email, id, { add: ['UNREAD'] });
+  }
+
+  archive(email: string, id: string): void {
+    this.modifyLabels(email, id, { remove: ['INBOX'] });
+  }
+
+  /** Gmail's "Move to Inbox" (also "Not spam", and out of Trash): adds INBOX, drops SPAM, TRASH. */
+  moveToInbox(email: string, id: string): void {
+    this.modifyLabels(email, id, { add: ['INBOX'], remove: ['SPAM', 'TRASH'] });
+  }
+
+  markSpam(email: string, id: string): void {
+    this.modifyLabels(email, id, { add: ['SPAM'], remove: ['INBOX'] });
+  }
+
+  /** Trash keeps UNREAD, so a trashed message still counts for the UNREAD label. */
+  moveToTrash(email: string, id: string): void {
+    this.modifyLabels(email, id, { add: ['TRASH'], remove: ['INBOX'] });
+  }
+
+  /** Deletes for good (messageDeleted): messages.get answers 404 from now on. */
+  deleteMessage(email: string, id: string): void {
+    if (!this.mailboxOf(email).delete(id)) throw new Error(`no message ${id} for ${email}`);
+  }
+
+  /** messages.modify: records only the labels that really change. */
+  modifyLabels(email: string, id: string, change: LabelChange): void {
+    if (!this.mailboxOf(email).modifyLabels(id, change))
+      throw new Error(`no message ${id} for ${email}`);
+  }
+
+  /** The account's current historyId, as users.getProfile answers it. */
+  historyId(email: string): string {
+    return this.mailboxOf(email).history.historyId;
+  }
+
+  /** Expires the account's history: history.list answers 404 to any older startHistoryId. */
+  forgetHistory(email: string): void {
+    this.mailboxOf(email).history.forget();
   }
 
   /** Ends every grant of the account, like removing the app at myaccount.google.com. */
@@ -241,9 +286,15 @@ export class GoogleEmulator {
     await this.parts.server.close();
   }
 
+  private mailboxOf(email: string): Mailbox {
+    return this.parts.directory.mailbox(this.account(email).sub)!;
+  }
+
   private account(email: string): DemoAccount {
     const account = this.parts.directory.byEmailAddress(email);
     if (!account) throw new Error(`no emulator account ${email}`);
     return account;
   }
 }
+
+const idsOf = (messages: StoredMessage[]) => messages.map((message) => message.id);

@@ -9,6 +9,8 @@ export type {
 } from './types.js';
 export type { EmulatorEndpoint, Fault } from './faults.js';
 export type { FixtureMessageInput } from './message-builder.js';
+export type { LabelChange } from './mailbox.js';
+export type { HistoryMessage, HistoryRecord, HistoryType } from './mailbox-history.js';
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './fixtures.js';
 export { GMAIL_SCOPE } from './authorization-server.js';
 export { consentAtEmulator, type ConsentChoice } from './consent-driver.js';

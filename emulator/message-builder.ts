@@ -1,6 +1,7 @@
 import {
   attachmentIdFor,
   INLINE_BODY_LIMIT,
+  type Mailbox,
   messageIdFor,
   type StoredMessage,
   type StoredPart,
@@ -119,6 +120,28 @@ export function buildMessage(seed: string, input: FixtureMessageInput): StoredMe
     historyId: String(100_000 + (parseInt(id.slice(0, 6), 16) % 900_000)),
     payload,
   };
+}
+
+/**
+ * A message arriving now (GoogleEmulator.addMessage): unread in the Inbox and dated after the
+ * newest, so it tops the list. Its seed holds the mailbox's historyId, which moves with every
+ * change, so no id comes back after a delete (Gmail never reuses one).
+ */
+export function arrivingMessage(
+  email: string,
+  mailbox: Mailbox,
+  input: Partial<FixtureMessageInput>,
+): StoredMessage {
+  const newest = mailbox.list(() => true)[0]?.internalDate ?? Date.now();
+  return buildMessage(`${email}#added#${mailbox.history.historyId}`, {
+    from: '"New Sender" <new@example.com>',
+    to: email,
+    subject: `New message ${mailbox.total() + 1}`,
+    unread: true,
+    body: textBody('A message that arrived just now.'),
+    ...input,
+    date: input.date ?? Math.max(Date.now(), newest + 1000),
+  });
 }
 
 /** Gmail's JSON for a part: body.data inline when small, else only body.attachmentId. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { ConsentChoice } from './consent-driver.js';
 import { GoogleEmulator } from './google-emulator.js';
 import { messageIdFor } from './mailbox.js';
+import type { HistoryRecord } from './mailbox-history.js';
 import { tokenRequest, tokensFor } from './sign-in-flow.js';
 import type { EmulatorClient, EmulatorOptions } from './types.js';
 
@@ -18,6 +19,8 @@ export function specClient(name: string): EmulatorClient {
 
 /** The first demo account of fixtures.ts. */
 export const TARO = { email: 'taro.yamada@gmail.com' };
+/** The second demo account: a Workspace account with a small mailbox (3 unread, 2 read). */
+export const HANAKO = { email: 'hanako@example.co.jp' };
 /** Fixture ids are derived from the account and the message's position in fixtures.ts. */
 export const taroMessage = (index: number) => messageIdFor(`${TARO.email}#${index}`);
 
@@ -96,4 +99,30 @@ export interface GmailMessage {
   sizeEstimate: number;
   payload?: GmailPart;
   raw?: string;
+}
+
+/** A users.history.list answer. */
+export interface GmailHistoryPage {
+  history?: HistoryRecord[];
+  nextPageToken?: string;
+  historyId: string;
+}
+
+/** Google's 404 body, for a message that is gone and for an expired startHistoryId alike. */
+export const GMAIL_NOT_FOUND = {
+  error: {
+    code: 404,
+    message: 'Requested entity was not found.',
+    errors: [{ message: 'Requested entity was not found.', domain: 'global', reason: 'notFound' }],
+    status: 'NOT_FOUND',
+  },
+};
+
+/** history.list from `start` for a suite's account, and the record ids since `start` (one page). */
+export function historyCalls(suite: EmulatorSuite) {
+  const history = (start: string, extra = '') =>
+    gmailGet<GmailHistoryPage>(suite, `/gmail/v1/users/me/history?startHistoryId=${start}${extra}`);
+  const historyIdsSince = async (start: string) =>
+    ((await history(start)).body.history ?? []).map((record) => record.id);
+  return { history, historyIdsSince };
 }

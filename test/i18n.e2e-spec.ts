@@ -75,8 +75,8 @@ describe('English and Japanese', () => {
     expect(error.text).toContain(`<title>${JA_ERROR_TITLE} · Gmail 未読メール</title>`);
     await signIn(agent, { email: TARO });
     const home = await agent.get('/home').expect(200);
-    expect(home.text).toContain('未読 63 件');
-    expect(home.text).toContain('<title>未読メッセージ · Gmail 未読メール</title>');
+    expect(home.text).toContain('受信トレイの未読 63 件');
+    expect(home.text).toContain('<title>受信トレイの未読 · Gmail 未読メール</title>');
     expect(home.text).toMatch(/2026\/11\/24 \d{1,2}:\d{2}/);
     expect(home.text).toContain(`${TARO} でログイン中`);
   });

@@ -29,10 +29,11 @@ describe('inbox: batch, cache, count, paging', () => {
       outer()
         .map((r) => r.endpoint)
         .sort(),
-    ).toEqual(['gmail_batch', 'gmail_labels', 'gmail_list']);
+    ).toEqual(['gmail_batch', 'gmail_labels', 'gmail_list', 'gmail_profile']);
     const [list] = outer().filter((r) => r.endpoint === 'gmail_list');
-    expect(list.query).toMatchObject({
-      q: 'is:unread',
+    // "Unread in Inbox": both labels, counted from labels.get INBOX.
+    expect(list.query).toEqual({
+      labelIds: ['INBOX', 'UNREAD'],
       maxResults: '50',
       fields: 'messages(id,threadId),nextPageToken',
     });
@@ -40,6 +41,7 @@ describe('inbox: batch, cache, count, paging', () => {
     // of 50 summaries is not, and asks for gzip in both places Google reads.
     expect(list.headers['accept-encoding']).toBe('identity');
     const labels = outer().find((r) => r.endpoint === 'gmail_labels')!;
+    expect(labels.path).toBe('/gmail/v1/users/me/labels/INBOX');
     expect(labels.headers['accept-encoding']).toBe('identity');
     const batch = outer().find((r) => r.endpoint === 'gmail_batch')!;
     expect(batch.headers['accept-encoding']).toBe('gzip');
@@ -100,18 +102,14 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(home.text).toContain('Café déjà vu');
   });
 
-  it('should reload an unchanged inbox with one list call and no metadata reads', async () => {
+  it('should reload an unchanged inbox with one history.list call (2 units) and nothing else', async () => {
     await agent.get('/home').expect(200);
     const quota = sut.emulator.quotaUsed(TARO);
     sut.emulator.clearRequests();
     await agent.get('/home').expect(200);
-    expect(
-      outer()
-        .map((r) => r.endpoint)
-        .sort(),
-    ).toEqual(['gmail_labels', 'gmail_list']);
+    expect(outer().map((r) => r.endpoint)).toEqual(['gmail_history']);
     expect(inner()).toHaveLength(0);
-    expect(sut.emulator.quotaUsed(TARO) - quota).toBe(6);
+    expect(sut.emulator.quotaUsed(TARO) - quota).toBe(2);
   });
 
   it('should show new mail at the top and drop mail that was read, fetching only what is new', async () => {
@@ -129,6 +127,11 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(home.text).toContain('Fresh arrival');
     expect(rows).toHaveLength(50);
     expect(inner().map((r) => r.path)).toEqual([`/gmail/v1/users/me/messages/${added}`]);
+    expect(
+      outer()
+        .map((r) => r.endpoint)
+        .sort(),
+    ).toEqual(['gmail_batch', 'gmail_history', 'gmail_labels']);
   });
 
   it('should keep each user’s cached metadata to that user', async () => {
@@ -198,11 +201,12 @@ describe('inbox: batch, cache, count, paging', () => {
 
   it('should show the page as last loaded with a notice when Gmail is over quota', async () => {
     await agent.get('/home').expect(200);
-    sut.emulator.setFault('gmail_list', {
-      kind: 'gmail-error',
-      status: 429,
-      reason: 'rateLimitExceeded',
-    });
+    for (const endpoint of ['gmail_history', 'gmail_list'] as const)
+      sut.emulator.setFault(endpoint, {
+        kind: 'gmail-error',
+        status: 429,
+        reason: 'rateLimitExceeded',
+      });
     try {
       const home = await agent.get('/home').expect(200);
       expect(home.text).toContain('Gmail is busy right now: this is the list as last loaded');
@@ -213,6 +217,7 @@ describe('inbox: batch, cache, count, paging', () => {
       expect(busy.headers['retry-after']).toBe('30');
     } finally {
       sut.emulator.setFault('gmail_list', null);
+      sut.emulator.setFault('gmail_history', null);
     }
   });
 
@@ -232,11 +237,11 @@ describe('inbox: batch, cache, count, paging', () => {
     sut.emulator.clearRequests();
     const home = await empty.get('/home').expect(200);
     expect(home.text).toContain('No unread messages');
-    expect(home.text).toContain('0 unread');
+    expect(home.text).toContain('0 unread in Inbox');
     expect(
       outer()
         .map((r) => r.endpoint)
         .sort(),
-    ).toEqual(['gmail_labels', 'gmail_list']);
+    ).toEqual(['gmail_labels', 'gmail_list', 'gmail_profile']);
   });
 });

@@ -5,6 +5,7 @@ import { accountKey } from '../src/oauth/accounts/account-keys.js';
 import { KeyValueStore } from '../src/redis/key-value.store.js';
 import { type Agent, csrfTokenOf, signIn } from './support/test-app.js';
 import { HANAKO, TARO } from './support/demo-accounts.js';
+import { coldInbox } from './support/cold-inbox.js';
 import { useServiceFixture } from './support/fixture.js';
 
 const HOUR = 3_600_000;
@@ -69,11 +70,14 @@ describe('token lifecycle and identity', () => {
 
   it('should refresh once and retry once when Gmail rejects the access token', async () => {
     await signIn(agent, { email: TARO });
+    await coldInbox(sut.app, TARO);
     sut.emulator.expireAccessTokens(TARO);
     sut.emulator.clearRequests();
     await agent.get('/home').expect(200);
     expect(refreshGrants()).toHaveLength(1);
-    expect(requestsTo('gmail_list')).toHaveLength(2);
+    // The cold look's three first calls each failed once, then went again with the new token.
+    for (const endpoint of ['gmail_list', 'gmail_labels', 'gmail_profile'] as const)
+      expect(requestsTo(endpoint)).toHaveLength(2);
   });
 
   it('should ask to connect again when the refresh token was revoked, without a 500', async () => {

@@ -75,7 +75,7 @@ describe('tracing', () => {
     expect(callbackSpan.attributes['url.path']).toBe('/callback');
   });
 
-  it('should trace a cold /home as one trace: the server span and its list, labels and batch calls', async () => {
+  it('should trace a cold /home as one trace: the server span and its list, labels, profile and batch calls', async () => {
     const agent = sut.agent();
     expect((await signIn(agent, { email: HANAKO })).status).toBe(303);
     sut.emulator.clearRequests();
@@ -106,6 +106,7 @@ describe('tracing', () => {
     expect(calls.map((s) => s.name).sort()).toEqual([
       'GET gmail_labels',
       'GET gmail_list',
+      'GET gmail_profile',
       'POST gmail_batch',
     ]);
     const parts = sut.emulator.requests.filter((r) => r.viaBatch).length;

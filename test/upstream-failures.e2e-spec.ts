@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { consentAtEmulator, type EmulatorEndpoint, type Fault } from '../emulator/index.js';
 import { type Agent, callbackPath, signIn, startSignIn } from './support/test-app.js';
 import { HANAKO, PASSWORD, TARO } from './support/demo-accounts.js';
+import { coldInbox } from './support/cold-inbox.js';
 import { useServiceFixture } from './support/fixture.js';
 
 /** The core issue's table: what a user sees for each upstream answer. */
@@ -55,6 +56,8 @@ describe('upstream failures', () => {
   describe('at Gmail', () => {
     beforeEach(async () => {
       expect((await signIn(agent, { email: TARO })).status).toBe(303);
+      // Each look here is a cold one (messages.list, labels.get, getProfile, the batch).
+      await coldInbox(sut.app, TARO);
     });
 
     const gmailError = (status: number, reason: string): Fault => ({

@@ -8,9 +8,9 @@ import {
   UpstreamStatusError,
 } from '../common/upstream.errors.js';
 import { GoogleApiClient, GoogleApiNotFoundError, type GoogleApiRequest } from '../oauth/index.js';
-import { MessageNotFoundError } from './gmail.errors.js';
+import { HistoryExpiredError, MessageNotFoundError } from './gmail.errors.js';
 import { GMAIL_API_NAME } from './gmail.scope.js';
-import type { MessageIdPage } from './gmail.types.js';
+import type { HistoryChange, HistoryPage, MessageIdPage } from './gmail.types.js';
 
 /** Gmail message and thread ids are lower-case hexadecimal. */
 export const MESSAGE_ID_PATTERN = /^[0-9a-f]{6,32}$/;
@@ -19,6 +19,15 @@ export const SUMMARY_HEADERS = ['From', 'Subject', 'Date'] as const;
 /** Partial responses (Gmail API "Performance tips"): only the fields this service reads. */
 export const LIST_FIELDS = 'messages(id,threadId),nextPageToken';
 export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payload/headers';
+
+/** Gmail's historyId: an unsigned 64-bit integer, sent as a decimal string. */
+export const HISTORY_ID_PATTERN = /^\d{1,20}$/;
+/** The label pair the inbox page lists: "unread in Inbox". */
+export const INBOX_UNREAD_LABELS = ['INBOX', 'UNREAD'] as const;
+/** history.list's change kinds the mirror applies (guides/sync). */
+export const HISTORY_TYPES = ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'];
+/** Records per history.list page: Gmail's maximum, so a walk takes as few calls as it can. */
+export const HISTORY_PAGE_SIZE = 500;
 
 /** The calls whose URL names one message. */
 const MESSAGE_CALLS: ReadonlySet<Upstream> = new Set(['gmail_get', 'gmail_attachment']);
@@ -45,19 +54,20 @@ export class GmailClient {
     this.base = `${gmail.apiUrl}/gmail/v1/users/me`;
   }
 
-  /** users.messages.list?q=is:unread: ids only, newest first. */
-  async listUnread(
+  /**
+   * users.messages.list?labelIds=INBOX&labelIds=UNREAD: ids only, in Gmail's order (newest
+   * first). `beforeSeconds` (Gmail's `before:` search operator, epoch seconds) starts an older
+   * page after a known row, so rows that came or went above it shift nothing.
+   */
+  async listInboxUnread(
     accessToken: string,
     pageSize: number,
-    pageToken?: string,
+    beforeSeconds?: number,
   ): Promise<MessageIdPage> {
-    const query = new URLSearchParams({
-      q: 'is:unread',
-      maxResults: String(pageSize),
-      fields: LIST_FIELDS,
-    });
-    if (pageToken) query.set('pageToken', pageToken);
-    // At most 50 ids and a token (LIST_FIELDS): small, so asked for uncompressed.
+    const query = new URLSearchParams({ maxResults: String(pageSize), fields: LIST_FIELDS });
+    for (const label of INBOX_UNREAD_LABELS) query.append('labelIds', label);
+    if (beforeSeconds !== undefined) query.set('q', `before:${beforeSeconds}`);
+    // At most a page of ids and a token (LIST_FIELDS): small, so asked for uncompressed.
     const fields = await this.getJson('gmail_list', `${this.base}/messages?${query}`, accessToken, {
       compress: false,
     });
@@ -73,11 +83,47 @@ export class GmailClient {
     };
   }
 
-  /** users.labels.get UNREAD: the exact unread count (resultSizeEstimate is only an estimate). */
-  async unreadCount(accessToken: string): Promise<number> {
-    const url = `${this.base}/labels/UNREAD?fields=messagesUnread`;
+  /** users.labels.get INBOX: its exact unread count (resultSizeEstimate is an estimate). */
+  async inboxUnreadCount(accessToken: string): Promise<number> {
+    const url = `${this.base}/labels/INBOX?fields=messagesUnread`;
     const fields = await this.getJson('gmail_labels', url, accessToken, { compress: false });
     return fields.optionalInteger('messagesUnread') ?? 0;
+  }
+
+  /** users.getProfile: the mailbox's current historyId. */
+  async historyId(accessToken: string): Promise<string> {
+    const url = `${this.base}/profile?fields=historyId`;
+    const fields = await this.getJson('gmail_profile', url, accessToken, { compress: false });
+    return historyIdOf('gmail_profile', fields.anyString('historyId'));
+  }
+
+  /**
+   * One page of users.history.list after `startHistoryId` (oldest record first).
+   * HistoryExpiredError when Gmail no longer keeps that point (404: a full sync is needed).
+   * @see https://developers.google.com/gmail/api/reference/rest/v1/users.history/list
+   */
+  async history(
+    accessToken: string,
+    startHistoryId: string,
+    pageToken?: string,
+  ): Promise<HistoryPage> {
+    const query = new URLSearchParams({ startHistoryId, maxResults: String(HISTORY_PAGE_SIZE) });
+    for (const type of HISTORY_TYPES) query.append('historyTypes', type);
+    if (pageToken) query.set('pageToken', pageToken);
+    const fields = await this.getJson(
+      'gmail_history',
+      `${this.base}/history?${query}`,
+      accessToken,
+    );
+    const records = fields.array('history', { optional: true }).map((record) => ({
+      id: historyIdOf('gmail_history', record.anyString('id')),
+      changes: historyChanges(record),
+    }));
+    return {
+      records,
+      historyId: historyIdOf('gmail_history', fields.anyString('historyId')),
+      nextPageToken: fields.optionalString('nextPageToken') || undefined,
+    };
   }
 
   /** The path (for batch parts) of messages.get?format=metadata with the summary headers. */
@@ -121,6 +167,14 @@ export class GmailClient {
     try {
       return await this.api.get(accessToken, { api: GMAIL_API_NAME, upstream, url, ...options });
     } catch (error) {
+      // history.list: 404 is Google's "too old, sync in full"; a 400 refuses the stored
+      // startHistoryId itself (a mailbox restored, a mirror of another Google): the same cure.
+      if (upstream === 'gmail_history') {
+        if (error instanceof GoogleApiNotFoundError)
+          throw new HistoryExpiredError('expired', 'gmail_history: 404', { cause: error });
+        if (error instanceof UpstreamStatusError && error.upstreamStatus === 400)
+          throw new HistoryExpiredError('invalid', 'gmail_history: 400', { cause: error });
+      }
       if (!(error instanceof GoogleApiNotFoundError)) throw error;
       // A call that names a message: that message is not in the mailbox (or is another user's).
       if (MESSAGE_CALLS.has(upstream)) {
@@ -130,4 +184,34 @@ export class GmailClient {
       throw new UpstreamStatusError(upstream, 404, { cause: error });
     }
   }
+}
+
+function historyIdOf(upstream: Upstream, value: string): string {
+  if (!HISTORY_ID_PATTERN.test(value))
+    throw new UpstreamResponseError(upstream, `historyId "${value.slice(0, 40)}" is not a number`);
+  return value;
+}
+
+/** A history record's changes, in the order messagesAdded, messagesDeleted, labels added, removed. */
+function historyChanges(record: UpstreamFields): HistoryChange[] {
+  const message = (entry: UpstreamFields) => {
+    const m = entry.object('message');
+    const id = m.string('id');
+    if (!MESSAGE_ID_PATTERN.test(id))
+      throw new UpstreamResponseError('gmail_history', `message id "${id}" is not hex`);
+    return { id, labelIds: m.has('labelIds') ? m.stringArray('labelIds') : undefined };
+  };
+  const changes: HistoryChange[] = [];
+  for (const entry of record.array('messagesAdded', { optional: true }))
+    changes.push({ kind: 'added', ...message(entry) });
+  for (const entry of record.array('messagesDeleted', { optional: true }))
+    changes.push({ kind: 'deleted', id: message(entry).id });
+  for (const [field, kind] of [
+    ['labelsAdded', 'labelAdded'],
+    ['labelsRemoved', 'labelRemoved'],
+  ] as const) {
+    for (const entry of record.array(field, { optional: true }))
+      changes.push({ kind, ...message(entry), changed: entry.stringArray('labelIds') });
+  }
+  return changes;
 }

@@ -4,10 +4,10 @@ import type { MessageCatalogue } from '../i18n/i18n.js';
 export const GMAIL_MESSAGES = {
   en: {
     'scope.gmail': 'Read your email messages and settings (read-only)',
-    'home.title': 'Unread messages',
-    'home.count': '{count} unread',
+    'home.title': 'Unread in Inbox',
+    'home.count': '{count} unread in Inbox',
     'home.showing': 'Showing {from}–{to}',
-    'home.empty': 'No unread messages. Inbox zero!',
+    'home.empty': 'No unread messages in your Inbox. Inbox zero!',
     'home.older': 'Older',
     'home.newer': 'Newer',
     'home.pages': 'Pages',
@@ -34,10 +34,10 @@ export const GMAIL_MESSAGES = {
   },
   ja: {
     'scope.gmail': 'メールと設定を読み取る（読み取り専用）',
-    'home.title': '未読メッセージ',
-    'home.count': '未読 {count} 件',
+    'home.title': '受信トレイの未読',
+    'home.count': '受信トレイの未読 {count} 件',
     'home.showing': '{from}〜{to} 件目を表示',
-    'home.empty': '未読メッセージはありません。',
+    'home.empty': '受信トレイに未読メッセージはありません。',
     'home.older': '古いメール',
     'home.newer': '新しいメール',
     'home.pages': 'ページ',

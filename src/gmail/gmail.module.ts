@@ -2,7 +2,10 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { SessionConfig } from '../config/configuration.js';
 import { AccountDeletionHooks } from '../common/account-deletion.hooks.js';
 import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
-import { AccountPresence, GoogleFeatureModule } from '../oauth/index.js';
+import { AccountPresence, AccountState, GoogleFeatureModule } from '../oauth/index.js';
+import { MailboxMirrors, MIRROR_STATE } from './mirror/mailbox-mirror.js';
+import { MailboxSync } from './mirror/mailbox-sync.js';
+import { MirrorMetrics } from './mirror/mirror.metrics.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { GmailBatchClient } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
@@ -39,6 +42,9 @@ import { RateLimitBudgets } from '../web/rate-limit.js';
     GmailClient,
     InboxService,
     InboxView,
+    MailboxMirrors,
+    MailboxSync,
+    MirrorMetrics,
     MessageService,
     MessageView,
     PageCursor,
@@ -80,9 +86,12 @@ export class GmailModule implements OnModuleInit {
     private readonly cache: SummaryCache,
     private readonly budgets: RateLimitBudgets,
     private readonly settings: GmailSettings,
+    private readonly state: AccountState,
   ) {}
 
   onModuleInit(): void {
+    // The mailbox mirror: per account, written through the core's guarded write.
+    this.state.declare(MIRROR_STATE);
     this.hooks.register((subject) => this.cache.drop(subject));
     this.budgets.define('api', this.settings.apiPerMinute);
   }

@@ -1,14 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { SignedInUser } from '../common/session.types.js';
+import type { AppSession, SignedInUser } from '../common/session.types.js';
 import { AuthorizedCall, GoogleApiRateLimitError } from '../oauth/index.js';
 import { ADVISED_BATCH_CALLS } from './batch/index.js';
 import { GmailClient } from './gmail.client.js';
 import type { MessageSummary } from './gmail.types.js';
+import { MailboxMirrors, type Mirror } from './mirror/mailbox-mirror.js';
+import { MailboxSync } from './mirror/mailbox-sync.js';
 import { PageCursor } from './page.cursor.js';
+import {
+  beforeSeconds,
+  decodePosition,
+  encodePosition,
+  type PagePosition,
+  positionAfter,
+} from './page-position.js';
 import { type CachedPage, SummaryCache } from './summary-cache.js';
 import { type FetchedSummary, SummaryFetcher } from './summary.fetcher.js';
-import type { AppSession } from '../common/session.types.js';
 
 /** One advised batch per page keeps a page at two round trips. */
 export const PAGE_SIZE = ADVISED_BATCH_CALLS;
@@ -16,9 +24,10 @@ export const PAGE_SIZE = ADVISED_BATCH_CALLS;
 export type InboxRow = MessageSummary | { id: string; failed: true };
 
 export interface InboxPage {
+  /** Unread messages in the Inbox (labels.get INBOX, messagesUnread). */
   unreadCount: number;
   rows: InboxRow[];
-  /** 0-based position of the first row among all unread messages. */
+  /** 0-based position of the first row among all unread messages in the Inbox. */
   offset: number;
   /** Cursor of the next (older) page, if any. */
   olderCursor: string | undefined;
@@ -29,10 +38,13 @@ export interface InboxPage {
   staleRetryAfterSeconds?: number;
 }
 
+type SignedInSession = AppSession & { user: SignedInUser };
+
 /**
- * One inbox page in two sequential round trips: messages.list and labels.get in parallel,
- * then, as soon as the list answers, the metadata of the listed messages (SummaryFetcher:
- * cache, then one batch request).
+ * The inbox: "unread in Inbox". The first page is the account's mirror (MailboxSync: shared by
+ * all its sessions and instances, one history.list when nothing changed). An older page starts
+ * after the last row shown (PagePosition): messages.list with `before:` and labels.get INBOX in
+ * one round trip, then one batch of the summaries not cached.
  */
 @Injectable()
 export class InboxService {
@@ -42,75 +54,131 @@ export class InboxService {
     private readonly cursors: PageCursor,
     private readonly summaries: SummaryFetcher,
     private readonly cache: SummaryCache,
+    private readonly mirrors: MailboxMirrors,
+    private readonly sync: MailboxSync,
   ) {}
 
-  async page(session: AppSession & { user: SignedInUser }, cursor: unknown): Promise<InboxPage> {
-    const user = session.user.sub;
-    const stack = this.cursors.decode(user, cursor);
+  async page(session: SignedInSession, cursor: unknown): Promise<InboxPage> {
+    const stack = this.cursors.decode(session.user.sub, cursor).map(decodePosition);
+    return stack.length === 0 ? this.firstPage(session) : this.olderPage(session, stack);
+  }
+
+  private async firstPage(session: SignedInSession): Promise<InboxPage> {
+    const sub = session.user.sub;
+    const epoch = session.accountEpoch ?? '';
+    const stored = await this.mirrors.read(sub);
+    try {
+      const mirror = await this.authorized.run(session, (accessToken) =>
+        this.sync.sync({ sub, epoch, accessToken }, stored),
+      );
+      return this.fromMirror(sub, mirror);
+    } catch (error) {
+      // Over quota: the mirror as last synced, with a notice, is better than an error page.
+      if (!(error instanceof GoogleApiRateLimitError) || !stored) throw error;
+      return { ...this.fromMirror(sub, stored), staleRetryAfterSeconds: error.retryAfterSeconds };
+    }
+  }
+
+  private fromMirror(sub: string, mirror: Mirror): InboxPage {
+    const rows: InboxRow[] = mirror.ids.map(
+      (id) => mirror.summaries.get(id) ?? { id, failed: true as const },
+    );
+    const after =
+      mirror.count > mirror.ids.length
+        ? positionAfter(undefined, mirror.ids, mirror.summaries)
+        : undefined;
+    return {
+      unreadCount: mirror.count,
+      rows,
+      offset: 0,
+      olderCursor: after ? this.cursors.encode(sub, [encodePosition(after)]) : undefined,
+      hasNewer: false,
+      newerCursor: undefined,
+    };
+  }
+
+  private async olderPage(session: SignedInSession, stack: PagePosition[]): Promise<InboxPage> {
+    const sub = session.user.sub;
+    const start = stack.at(-1)!;
     const pageKey = createHash('sha256')
-      .update(stack.at(-1) ?? '')
+      .update(encodePosition(start))
       .digest('base64url')
       .slice(0, 22);
     try {
       const { listed, found } = await this.authorized.run(session, async (accessToken) => {
         // The batch needs only the list, so it leaves as soon as the list answers; labels.get
-        // overlaps both. The page still costs two sequential round trips, never three. When
-        // labels.get has already failed (401, over quota…) the page is lost: no batch is sent.
-        let labelsFailed = false;
-        const count = this.gmail.unreadCount(accessToken);
-        count.catch(() => (labelsFailed = true));
-        const [unreadCount, { list, found }] = await Promise.all([
+        // overlaps both: two sequential round trips, never three. When labels.get has already
+        // failed (401, over quota…) the page is lost: no batch is sent.
+        let countFailed = false;
+        const count = this.gmail.inboxUnreadCount(accessToken);
+        count.catch(() => (countFailed = true));
+        const skip = new Set(start.skip);
+        const [unreadCount, { ids, more, found }] = await Promise.all([
           count,
-          this.gmail.listUnread(accessToken, PAGE_SIZE, stack.at(-1)).then(async (list) => ({
-            list,
-            found: labelsFailed
-              ? new Map<string, FetchedSummary>()
-              : await this.summaries.fetch(user, accessToken, list.ids),
-          })),
+          this.gmail
+            .listInboxUnread(accessToken, PAGE_SIZE + skip.size, beforeSeconds(start))
+            .then(async (list) => {
+              const after = list.ids.filter((id) => !skip.has(id));
+              const ids = after.slice(0, PAGE_SIZE);
+              return {
+                ids,
+                more: after.length > PAGE_SIZE || list.nextPageToken !== undefined,
+                found: countFailed
+                  ? new Map<string, FetchedSummary>()
+                  : await this.summaries.fetch(sub, accessToken, ids),
+              };
+            }),
         ]);
-        const listedPage: CachedPage = {
-          ids: list.ids,
-          unreadCount,
-          nextPageToken: list.nextPageToken,
-        };
-        return { listed: listedPage, found };
+        const page: CachedPage = { ids, unreadCount, nextPageToken: more ? 'more' : undefined };
+        return { listed: page, found };
       });
-      await this.cache.putPage(user, pageKey, listed);
-      return this.assemble(user, stack, listed, found);
+      await this.cache.putPage(sub, pageKey, listed);
+      return this.assemble(sub, stack, listed, found);
     } catch (error) {
-      // Over quota: the page as last loaded, with a notice, is better than an error page.
       if (!(error instanceof GoogleApiRateLimitError)) throw error;
-      const cached = await this.cache.getPage(user, pageKey);
+      const cached = await this.cache.getPage(sub, pageKey);
       if (!cached) throw error;
-      const found = new Map<string, FetchedSummary>(await this.cache.getMany(user, cached.ids));
+      const found = new Map<string, FetchedSummary>(await this.cache.getMany(sub, cached.ids));
       return {
-        ...this.assemble(user, stack, cached, found),
+        ...this.assemble(sub, stack, cached, found),
         staleRetryAfterSeconds: error.retryAfterSeconds,
       };
     }
   }
 
   private assemble(
-    user: string,
-    stack: string[],
+    sub: string,
+    stack: PagePosition[],
     listed: CachedPage,
     found: Map<string, FetchedSummary>,
   ): InboxPage {
     const rows: InboxRow[] = [];
+    const summaries = new Map<string, MessageSummary>();
     for (const id of listed.ids) {
       const summary = found.get(id);
       if (summary === undefined) continue; // gone between list and get (read or deleted)
-      rows.push(summary === 'failed' ? { id, failed: true } : summary);
+      if (summary === 'failed') rows.push({ id, failed: true });
+      else {
+        rows.push(summary);
+        summaries.set(id, summary);
+      }
     }
+    const start = stack.at(-1)!;
+    const after = listed.nextPageToken
+      ? positionAfter(
+          start,
+          rows.map((row) => row.id),
+          summaries,
+        )
+      : undefined;
+    const tokens = stack.map(encodePosition);
     return {
       unreadCount: listed.unreadCount,
       rows,
-      offset: stack.length * PAGE_SIZE,
-      olderCursor: listed.nextPageToken
-        ? this.cursors.encode(user, [...stack, listed.nextPageToken])
-        : undefined,
-      hasNewer: stack.length > 0,
-      newerCursor: this.cursors.encode(user, stack.slice(0, -1)),
+      offset: start.offset,
+      olderCursor: after ? this.cursors.encode(sub, [...tokens, encodePosition(after)]) : undefined,
+      hasNewer: true,
+      newerCursor: this.cursors.encode(sub, tokens.slice(0, -1)),
     };
   }
 }

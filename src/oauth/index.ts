@@ -4,6 +4,7 @@
  */
 export { AccountPresence } from './accounts/account-presence.js';
 export { AccountSecurity, type TokenIdentifierAlg } from './accounts/account-security.js';
+export { AccountState, type AccountStateWrite } from './accounts/account-state.js';
 export { AuthorizedCall } from './api/authorized-call.js';
 export { GoogleApiClient, type GoogleApiRequest } from './api/google-api.client.js';
 export {

@@ -13,6 +13,7 @@ import { RedisConnection } from '../redis/redis.connection.js';
 import { SessionModule } from '../session/session.module.js';
 import { AccountController } from './accounts/account.controller.js';
 import { AccountPage } from './accounts/account.page.js';
+import { AccountState } from './accounts/account-state.js';
 import { AccountRecords } from './accounts/account-records.js';
 import { AccountPresence } from './accounts/account-presence.js';
 import { AccountSecurity } from './accounts/account-security.js';
@@ -62,6 +63,7 @@ import { StateGuard } from './sign-in/state.guard.js';
     AccountPage,
     AccountPresence,
     AccountRecords,
+    AccountState,
     AccountSecurity,
     AccountStep,
     AccountsService,
@@ -92,6 +94,7 @@ import { StateGuard } from './sign-in/state.guard.js';
     AccessTokenService,
     AccountPresence,
     AccountSecurity,
+    AccountState,
     AccountStep,
     AccountsService,
     AuthorizedCall,

@@ -12,6 +12,17 @@ export interface Generation {
   readonly epoch: string | undefined;
 }
 
+/** More conditions and changes of one guarded write (KeyValueStore.writeHashIf). */
+export interface GuardedWriteOptions {
+  /**
+   * Also only while the written hash's `field` holds `value` (undefined: has no such field):
+   * compare and set, for state that must only move forward (a mailbox's historyId).
+   */
+  readonly expect?: { readonly field: string; readonly value: string | undefined };
+  /** Fields of the written hash deleted in the same step. */
+  readonly remove?: readonly string[];
+}
+
 /**
  * The few operations a record store needs: hashes and plain keys, each with an expiry, and a
  * lock's claim and release. Redis when REDIS_URL is set, memory otherwise. Never a scan of all
@@ -23,14 +34,16 @@ export abstract class KeyValueStore {
   abstract writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void>;
   abstract deleteFields(key: string, fields: string[]): Promise<void>;
   /**
-   * As writeHash, in one step with the check: only while `guard` holds (false, nothing
-   * written, when not). With Redis, `guard.key` and `key` must share a Cluster slot.
+   * As writeHash, in one step with the check: only while `guard` holds, and `options.expect`
+   * when given (false, nothing written, when not). With Redis, `guard.key` and `key` must
+   * share a Cluster slot.
    */
   abstract writeHashIf(
     guard: Generation,
     key: string,
     fields: Record<string, string>,
     ttlMs: number,
+    options?: GuardedWriteOptions,
   ): Promise<boolean>;
   /** Deletes `field` only while it still holds `value` (compare and delete); true if it did. */
   abstract deleteFieldIf(key: string, field: string, value: string): Promise<boolean>;
@@ -79,11 +92,19 @@ export class MemoryKeyValueStore extends KeyValueStore {
     key: string,
     fields: Record<string, string>,
     ttlMs: number,
+    { expect, remove = [] }: GuardedWriteOptions = {},
   ): Promise<boolean> {
     const held = this.live(guard.key);
     const epoch = held instanceof Map ? held.get('epoch') : undefined;
     if (epoch !== guard.epoch) return false;
-    await this.writeHash(key, fields, ttlMs);
+    if (expect) {
+      const target = this.live(key);
+      const value = target instanceof Map ? target.get(expect.field) : undefined;
+      if (value !== expect.value) return false;
+    }
+    const target = this.live(key);
+    if (target instanceof Map) for (const field of remove) target.delete(field);
+    if (Object.keys(fields).length > 0) await this.writeHash(key, fields, ttlMs);
     return true;
   }
 
@@ -129,8 +150,10 @@ const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /**
- * KEYS[1] the guard's hash, KEYS[2] the hash written; ARGV: the epoch expected ('' for none),
- * the time to live, then field and value pairs.
+ * KEYS[1] the guard's hash, KEYS[2] the hash written. ARGV: [1] the epoch expected ('' for
+ * none), [2] the time to live, [3] the expectation on KEYS[2] ('' none, '=' ARGV[5] in field
+ * ARGV[4], 'absent' no field ARGV[4]), [6] the number n of fields to delete, then those n
+ * fields, then field and value pairs to set.
  */
 const WRITE_HASH_IF = `
 local epoch = redis.call('hget', KEYS[1], 'epoch')
@@ -139,8 +162,17 @@ if ARGV[1] == '' then
 elseif epoch ~= ARGV[1] then
   return 0
 end
-redis.call('hset', KEYS[2], unpack(ARGV, 3))
-redis.call('pexpire', KEYS[2], ARGV[2])
+if ARGV[3] == '=' then
+  if redis.call('hget', KEYS[2], ARGV[4]) ~= ARGV[5] then return 0 end
+elseif ARGV[3] == 'absent' then
+  if redis.call('hexists', KEYS[2], ARGV[4]) == 1 then return 0 end
+end
+local removed = tonumber(ARGV[6])
+if removed > 0 then redis.call('hdel', KEYS[2], unpack(ARGV, 7, 6 + removed)) end
+if #ARGV > 6 + removed then
+  redis.call('hset', KEYS[2], unpack(ARGV, 7 + removed))
+  redis.call('pexpire', KEYS[2], ARGV[2])
+end
 return 1`;
 
 const DELETE_FIELD_IF =
@@ -186,13 +218,26 @@ export class RedisKeyValueStore extends KeyValueStore {
     key: string,
     fields: Record<string, string>,
     ttlMs: number,
+    { expect, remove = [] }: GuardedWriteOptions = {},
   ): Promise<boolean> {
     const expected = guard.epoch ?? '';
+    const expectation = !expect
+      ? ['', '', '']
+      : expect.value === undefined
+        ? ['absent', expect.field, '']
+        : ['=', expect.field, expect.value];
     const pairs = Object.entries(fields).flat();
     const answer = await this.redis.run((c) =>
       c.eval(WRITE_HASH_IF, {
         keys: [guard.key, key],
-        arguments: [expected, String(ttlMs), ...pairs],
+        arguments: [
+          expected,
+          String(ttlMs),
+          ...expectation,
+          String(remove.length),
+          ...remove,
+          ...pairs,
+        ],
       }),
     );
     return answer === 1;

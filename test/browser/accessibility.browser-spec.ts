@@ -250,8 +250,9 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
       );
 
       // Gmail over quota, then failing: the list as last loaded with a notice, then the 502 page.
+      // (The inbox was loaded before: its reload is one history.list.)
       sut.emulator.setFault(
-        'gmail_list',
+        'gmail_history',
         { kind: 'gmail-error', status: 429, reason: 'rateLimitExceeded' },
         1,
       );

@@ -48,7 +48,7 @@ describe('in a real browser', () => {
     await shot('01-landing');
     await page.getByRole('link', { name: 'Connect to Gmail' }).click();
     await signInAtEmulator();
-    await expect.poll(() => page.locator('#unread-count').textContent()).toBe('63 unread');
+    await expect.poll(() => page.locator('#unread-count').textContent()).toBe('63 unread in Inbox');
     expect(await page.locator('li.message').count()).toBe(50);
     await expect.poll(() => page.getByText(`Signed in as ${TARO}`).count()).toBe(1);
     await shot('04-inbox');
@@ -78,7 +78,9 @@ describe('in a real browser', () => {
     await page.getByRole('link', { name: '日本語' }).click();
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('ja');
     await page.goto(`${base}/home`);
-    await expect.poll(() => page.locator('#unread-count').textContent()).toBe('未読 63 件');
+    await expect
+      .poll(() => page.locator('#unread-count').textContent())
+      .toBe('受信トレイの未読 63 件');
     await shot('08-inbox-japanese');
     await page.getByRole('link', { name: 'アカウント' }).click();
     await expect.poll(() => page.locator('#sessions > li').count()).toBe(1);

@@ -15,3 +15,8 @@ export const HANAKO = demoAccount('hanako@example.co.jp');
 export const EMPTY = demoAccount('empty@gmail.com');
 /** Every demo account's password at the emulator's sign-in page. */
 export const PASSWORD = DEMO_PASSWORD;
+
+/** A demo account's `sub` (Google's subject identifier). */
+export function subOf(email: string): string {
+  return DEMO_ACCOUNTS.find((account) => account.email === demoAccount(email))!.sub;
+}

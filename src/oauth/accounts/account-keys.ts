@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 export function accountKey(
   prefix: string,
   sub: string,
-  part: 'record' | 'sessions' | 'refresh-lock',
+  part: 'record' | 'sessions' | 'refresh-lock' | `state:${string}`,
 ): string {
   return `${prefix}{acct:${sub}}:${part}`;
 }
