@@ -167,6 +167,10 @@ async function main(): Promise<void> {
           if (device !== browser) await device.close();
           device = new Browser(service.url);
           await device.signIn(TARO);
+          // The reference clients below use the newest token (a disconnect revoked the others).
+          accessToken = String(
+            emulator.requests.findLast((r) => r.endpoint === 'token')?.response?.access_token,
+          );
         },
         () => pageOf(device)(),
       );
@@ -178,10 +182,6 @@ async function main(): Promise<void> {
           emulator.forgetHistory(TARO);
         },
         () => pageOf(browser)(),
-      );
-      // The reference clients below use the newest token (a disconnect revoked the earlier ones).
-      accessToken = String(
-        emulator.requests.findLast((r) => r.endpoint === 'token')?.response?.access_token,
       );
       return [cold, unchanged, oneNew, second, horizon];
     } finally {

@@ -27,6 +27,7 @@ export interface GmailRequest {
 
 export interface GmailApiOptions {
   messagesGetQuotaUnits: number;
+  attachmentQuotaUnits: number;
   quotaUnitsPerUserPerMinute: number | null;
 }
 
@@ -101,7 +102,11 @@ export class GmailApi {
     if (!('sub' in account)) return account;
     const mailbox = this.accounts.mailbox(account.sub)!;
     const cost =
-      endpoint === 'gmail_get' ? this.options.messagesGetQuotaUnits : (BASE_COSTS[endpoint] ?? 0);
+      endpoint === 'gmail_get'
+        ? this.options.messagesGetQuotaUnits
+        : endpoint === 'gmail_attachment'
+          ? this.options.attachmentQuotaUnits
+          : (BASE_COSTS[endpoint] ?? 0);
     const overQuota = this.quota.charge(account.sub, cost);
     if (overQuota) return overQuota;
     const response = this.route(request, endpoint, account, mailbox);

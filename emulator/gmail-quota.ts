@@ -1,4 +1,21 @@
 import { type EmulatedResponse, gmailError } from './faults.js';
+import type { GmailApiOptions } from './gmail-api.js';
+import type { EmulatorOptions } from './types.js';
+
+/** Google's per-user limit under each table (units per minute). */
+const USER_LIMIT = { '2026': 6_000, legacy: 15_000 } as const;
+
+/** The Gmail API's quota options from the emulator's: costs and limit of the chosen table. */
+export function quotaOptions(options: EmulatorOptions): GmailApiOptions {
+  const table = options.quotaTable ?? 'legacy';
+  const heavy = table === '2026' ? 20 : 5;
+  const limit = options.quotaUnitsPerUserPerMinute;
+  return {
+    messagesGetQuotaUnits: options.messagesGetQuotaUnits ?? heavy,
+    attachmentQuotaUnits: heavy,
+    quotaUnitsPerUserPerMinute: limit === 'table' ? USER_LIMIT[table] : (limit ?? null),
+  };
+}
 
 const WINDOW_MS = 60_000;
 

@@ -11,6 +11,7 @@ import { EmulatorServer } from './http-server.js';
 import { createIdTokenKeys } from './id-token.js';
 import { InteractionPages } from './interactions.js';
 import { type HeldEndpoint, Latency } from './latency.js';
+import { quotaOptions } from './gmail-quota.js';
 import type { LabelChange, Mailbox, StoredMessage } from './mailbox.js';
 import { EmulatorStore } from './memory-adapter.js';
 import { arrivingMessage, type FixtureMessageInput } from './message-builder.js';
@@ -88,10 +89,7 @@ export class GoogleEmulator {
     const rules = new GoogleRules(provider, log, grants, keys, issuer);
     // Koa's context type for use() lacks the ctx.oidc that oidc-provider adds.
     provider.use((ctx: KoaContextWithOIDC, next) => rules.around(ctx, next));
-    const gmail = new GmailApi(provider, directory, faults, {
-      messagesGetQuotaUnits: options.messagesGetQuotaUnits ?? 5,
-      quotaUnitsPerUserPerMinute: options.quotaUnitsPerUserPerMinute ?? null,
-    });
+    const gmail = new GmailApi(provider, directory, faults, quotaOptions(options));
     const risc = await RiscTransmitter.create(issuer);
     const riscConsole = new RiscConsole(directory, risc);
     const routes = routeTable({

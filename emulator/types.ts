@@ -8,8 +8,14 @@ export interface EmulatorOptions {
   accessTokenTtlSeconds?: number;
   /** Delay before every Gmail API answer (a batch counts once). */
   latencyMs?: number;
+  /**
+   * Gmail's cost table (GOOGLE.md, "Quota"): `2026` charges messages.get and attachments.get
+   * 20 units, `legacy` (the default) 5. messagesGetQuotaUnits overrides the get's cost.
+   */
+  quotaTable?: '2026' | 'legacy';
   messagesGetQuotaUnits?: number;
-  quotaUnitsPerUserPerMinute?: number | null;
+  /** Units per user per minute; `'table'` for the table's own limit (6,000 or 15,000). */
+  quotaUnitsPerUserPerMinute?: number | null | 'table';
   /** Logins with any address at @load.test create that account with a small mailbox. */
   autoCreateAccounts?: boolean;
   log?: (line: string) => void;

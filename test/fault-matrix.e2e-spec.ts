@@ -123,6 +123,11 @@ describe('each upstream endpoint failing each way', () => {
       if (endpoint === 'gmail_get' && status === 200)
         expect(response.text).toContain('This message could not be loaded.');
 
+      // Google said "9 s": the account's Gmail calls wait that long (on every instance).
+      if (status === 503) {
+        expect((await agent.get('/home')).headers['retry-after']).toBeDefined();
+        sut.clock.advance(9_000);
+      }
       // The process is up and the next normal request succeeds; Gmail failures cost no tokens.
       if (endpoint === 'revoke') {
         await agent.get('/home').expect(302);

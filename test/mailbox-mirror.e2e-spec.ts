@@ -1,8 +1,8 @@
-import { createClient } from 'redis';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MailboxMirrors } from '../src/gmail/mirror/mailbox-mirror.js';
 import { MirrorMetrics } from '../src/gmail/mirror/mirror.metrics.js';
 import { HANAKO, subOf, TARO } from './support/demo-accounts.js';
+import { forgetEverything } from './support/cold-inbox.js';
 import { useServiceFixture } from './support/fixture.js';
 import { type Agent, signIn, type TestApp } from './support/test-app.js';
 
@@ -21,11 +21,7 @@ describe('the mailbox mirror (one account, any session, any instance)', () => {
 
   beforeEach(async () => {
     // Google starts afresh for each test, and so does what the service held of it.
-    const { url, prefix } = sut.redis;
-    const client = await createClient({ url }).connect();
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*` }))
-      if (keys.length > 0) await client.del(keys);
-    await client.close();
+    await forgetEverything(sut.redis);
     agent = sut.agent(a);
     expect((await signIn(agent, { email: TARO })).status).toBe(303);
     sut.emulator.clearRequests();

@@ -123,6 +123,8 @@ describe('upstream failures', () => {
         expect(response.status).toBe(503);
         expect(response.headers['retry-after']).toBe(retryAfter);
         expect(response.text).toContain('Gmail is busy');
+        // The account waits out what Google said (or a 1 s backoff) before the next case.
+        sut.clock.advance(Number(retryAfter) * 1000);
       },
     );
 

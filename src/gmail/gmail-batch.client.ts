@@ -10,6 +10,7 @@ import {
 } from './batch/index.js';
 import { googleApiErrorFor } from '../oauth/index.js';
 import { GMAIL_API_NAME } from './gmail.scope.js';
+import { GmailQuota } from './quota/gmail-quota.js';
 
 export interface BatchCallSpec {
   id: string;
@@ -35,6 +36,7 @@ export class GmailBatchClient {
   constructor(
     gmail: GmailSettings,
     private readonly http: UpstreamHttp,
+    private readonly quota: GmailQuota,
   ) {
     this.url = `${gmail.apiUrl}/batch/gmail/v1`;
   }
@@ -49,11 +51,16 @@ export class GmailBatchClient {
       path: call.path,
     }));
     const request = buildBatchRequest(calledIds);
+    // Every call inside a batch counts against the quota (all of them messages.get here).
+    const units = this.quota.spend('gmail_get', calledIds.length);
     const response = await this.http.send('gmail_batch', this.url, {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': request.contentType },
       body: request.body,
-      spanAttributes: { 'app.gmail.batch.parts': calledIds.length },
+      spanAttributes: {
+        'app.gmail.batch.parts': calledIds.length,
+        'app.gmail.quota.units': units,
+      },
     });
     if (response.status !== 200) {
       throw googleApiErrorFor(

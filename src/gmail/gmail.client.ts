@@ -10,6 +10,8 @@ import {
 import { GoogleApiClient, GoogleApiNotFoundError, type GoogleApiRequest } from '../oauth/index.js';
 import { HistoryExpiredError, MessageNotFoundError } from './gmail.errors.js';
 import { GMAIL_API_NAME } from './gmail.scope.js';
+import { GmailQuota } from './quota/gmail-quota.js';
+import { isGmailMethod } from './quota/quota-costs.js';
 import type { HistoryChange, HistoryPage, MessageIdPage } from './gmail.types.js';
 
 /** Gmail message and thread ids are lower-case hexadecimal. */
@@ -50,6 +52,7 @@ export class GmailClient {
   constructor(
     gmail: GmailSettings,
     private readonly api: GoogleApiClient,
+    private readonly quota: GmailQuota,
   ) {
     this.base = `${gmail.apiUrl}/gmail/v1/users/me`;
   }
@@ -164,8 +167,15 @@ export class GmailClient {
     accessToken: string,
     options: Pick<GoogleApiRequest, 'compress'> = {},
   ): Promise<UpstreamResponse> {
+    const units = isGmailMethod(upstream) ? this.quota.spend(upstream) : 0;
     try {
-      return await this.api.get(accessToken, { api: GMAIL_API_NAME, upstream, url, ...options });
+      return await this.api.get(accessToken, {
+        api: GMAIL_API_NAME,
+        upstream,
+        url,
+        ...options,
+        spanAttributes: { 'app.gmail.quota.units': units },
+      });
     } catch (error) {
       // history.list: 404 is Google's "too old, sync in full"; a 400 refuses the stored
       // startHistoryId itself (a mailbox restored, a mirror of another Google): the same cure.

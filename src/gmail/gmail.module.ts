@@ -6,6 +6,9 @@ import { AccountPresence, AccountState, GoogleFeatureModule } from '../oauth/ind
 import { MailboxMirrors, MIRROR_STATE } from './mirror/mailbox-mirror.js';
 import { MailboxSync } from './mirror/mailbox-sync.js';
 import { MirrorMetrics } from './mirror/mirror.metrics.js';
+import { GmailQuota } from './quota/gmail-quota.js';
+import { MemoryQuotaLedger, QuotaLedger, RedisQuotaLedger } from './quota/quota-ledger.js';
+import { GmailQuotaSettings } from './quota/quota.settings.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { GmailBatchClient } from './gmail-batch.client.js';
 import { GmailClient } from './gmail.client.js';
@@ -28,6 +31,10 @@ import { GMAIL_MESSAGES } from './gmail.messages.js';
 import { MailRenderer } from '../common/mail-html/mail-renderer.js';
 import { RateLimitBudgets } from '../web/rate-limit.js';
 
+/** The quota ledger's keys in the account's slot (short-lived counters: see AccountState.keyOf). */
+const QUOTA_STATE = 'gmail-quota';
+const QUOTA_LEASES = 'gmail-quota-leases';
+
 @Module({
   // Reading mail is the app's purpose: gmail.readonly is asked for at sign-in.
   imports: [
@@ -42,9 +49,21 @@ import { RateLimitBudgets } from '../web/rate-limit.js';
     GmailClient,
     InboxService,
     InboxView,
+    GmailQuota,
     MailboxMirrors,
     MailboxSync,
     MirrorMetrics,
+    {
+      provide: QuotaLedger,
+      inject: [RedisConnection, AccountState],
+      useFactory: (redis: RedisConnection, state: AccountState) =>
+        redis.client
+          ? new RedisQuotaLedger(redis, (sub) => [
+              state.keyOf(sub, QUOTA_STATE),
+              state.keyOf(sub, QUOTA_LEASES),
+            ])
+          : new MemoryQuotaLedger(),
+    },
     MessageService,
     MessageView,
     PageCursor,
@@ -78,7 +97,7 @@ import { RateLimitBudgets } from '../web/rate-limit.js';
   ],
 })
 export class GmailModule implements OnModuleInit {
-  static readonly settings = [GmailSettings];
+  static readonly settings = [GmailSettings, GmailQuotaSettings];
   static readonly messages = GMAIL_MESSAGES;
 
   constructor(
@@ -92,6 +111,10 @@ export class GmailModule implements OnModuleInit {
   onModuleInit(): void {
     // The mailbox mirror: per account, written through the core's guarded write.
     this.state.declare(MIRROR_STATE);
+    // Google counts units per user whatever the service deletes: the ledger outlives a
+    // disconnect (it expires within minutes by itself).
+    this.state.declare(QUOTA_STATE, { keptOnDeletion: true });
+    this.state.declare(QUOTA_LEASES, { keptOnDeletion: true });
     this.hooks.register((subject) => this.cache.drop(subject));
     this.budgets.define('api', this.settings.apiPerMinute);
   }

@@ -7,6 +7,7 @@ import { GmailClient } from './gmail.client.js';
 import type { MessageSummary } from './gmail.types.js';
 import { MailboxMirrors, type Mirror } from './mirror/mailbox-mirror.js';
 import { MailboxSync } from './mirror/mailbox-sync.js';
+import { GmailQuota } from './quota/gmail-quota.js';
 import { PageCursor } from './page.cursor.js';
 import {
   beforeSeconds,
@@ -56,6 +57,7 @@ export class InboxService {
     private readonly cache: SummaryCache,
     private readonly mirrors: MailboxMirrors,
     private readonly sync: MailboxSync,
+    private readonly quota: GmailQuota,
   ) {}
 
   async page(session: SignedInSession, cursor: unknown): Promise<InboxPage> {
@@ -68,8 +70,14 @@ export class InboxService {
     const epoch = session.accountEpoch ?? '';
     const stored = await this.mirrors.read(sub);
     try {
-      const mirror = await this.authorized.run(session, (accessToken) =>
-        this.sync.sync({ sub, epoch, accessToken }, stored),
+      // Admitted in one store command: a walk's history.list, or a cold look's every call.
+      const estimate = stored
+        ? { units: this.quota.cost('gmail_history'), slots: 2 }
+        : { units: this.coldLookUnits(), slots: 3 };
+      const mirror = await this.quota.run(sub, 'interactive', estimate, () =>
+        this.authorized.run(session, (accessToken) =>
+          this.sync.sync({ sub, epoch, accessToken }, stored),
+        ),
       );
       return this.fromMirror(sub, mirror);
     } catch (error) {
@@ -77,6 +85,16 @@ export class InboxService {
       if (!(error instanceof GoogleApiRateLimitError) || !stored) throw error;
       return { ...this.fromMirror(sub, stored), staleRetryAfterSeconds: error.retryAfterSeconds };
     }
+  }
+
+  /** messages.list, labels.get, getProfile and a batch of a page of summaries. */
+  private coldLookUnits(): number {
+    return (
+      this.quota.cost('gmail_list') +
+      this.quota.cost('gmail_labels') +
+      this.quota.cost('gmail_profile') +
+      this.quota.cost('gmail_get', PAGE_SIZE)
+    );
   }
 
   private fromMirror(sub: string, mirror: Mirror): InboxPage {
@@ -105,33 +123,42 @@ export class InboxService {
       .digest('base64url')
       .slice(0, 22);
     try {
-      const { listed, found } = await this.authorized.run(session, async (accessToken) => {
-        // The batch needs only the list, so it leaves as soon as the list answers; labels.get
-        // overlaps both: two sequential round trips, never three. When labels.get has already
-        // failed (401, over quota…) the page is lost: no batch is sent.
-        let countFailed = false;
-        const count = this.gmail.inboxUnreadCount(accessToken);
-        count.catch(() => (countFailed = true));
-        const skip = new Set(start.skip);
-        const [unreadCount, { ids, more, found }] = await Promise.all([
-          count,
-          this.gmail
-            .listInboxUnread(accessToken, PAGE_SIZE + skip.size, beforeSeconds(start))
-            .then(async (list) => {
-              const after = list.ids.filter((id) => !skip.has(id));
-              const ids = after.slice(0, PAGE_SIZE);
-              return {
-                ids,
-                more: after.length > PAGE_SIZE || list.nextPageToken !== undefined,
-                found: countFailed
-                  ? new Map<string, FetchedSummary>()
-                  : await this.summaries.fetch(sub, accessToken, ids),
-              };
-            }),
-        ]);
-        const page: CachedPage = { ids, unreadCount, nextPageToken: more ? 'more' : undefined };
-        return { listed: page, found };
-      });
+      const estimate = {
+        units:
+          this.quota.cost('gmail_list') +
+          this.quota.cost('gmail_labels') +
+          this.quota.cost('gmail_get', PAGE_SIZE),
+        slots: 2,
+      };
+      const { listed, found } = await this.quota.run(sub, 'interactive', estimate, () =>
+        this.authorized.run(session, async (accessToken) => {
+          // The batch needs only the list, so it leaves as soon as the list answers; labels.get
+          // overlaps both: two sequential round trips, never three. When labels.get has already
+          // failed (401, over quota…) the page is lost: no batch is sent.
+          let countFailed = false;
+          const count = this.gmail.inboxUnreadCount(accessToken);
+          count.catch(() => (countFailed = true));
+          const skip = new Set(start.skip);
+          const [unreadCount, { ids, more, found }] = await Promise.all([
+            count,
+            this.gmail
+              .listInboxUnread(accessToken, PAGE_SIZE + skip.size, beforeSeconds(start))
+              .then(async (list) => {
+                const after = list.ids.filter((id) => !skip.has(id));
+                const ids = after.slice(0, PAGE_SIZE);
+                return {
+                  ids,
+                  more: after.length > PAGE_SIZE || list.nextPageToken !== undefined,
+                  found: countFailed
+                    ? new Map<string, FetchedSummary>()
+                    : await this.summaries.fetch(sub, accessToken, ids),
+                };
+              }),
+          ]);
+          const page: CachedPage = { ids, unreadCount, nextPageToken: more ? 'more' : undefined };
+          return { listed: page, found };
+        }),
+      );
       await this.cache.putPage(sub, pageKey, listed);
       return this.assemble(sub, stack, listed, found);
     } catch (error) {

@@ -3,6 +3,7 @@ import { BadInputError } from '../common/app.error.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
 import { AuthorizedCall } from '../oauth/index.js';
 import { GmailClient, MESSAGE_ID_PATTERN } from './gmail.client.js';
+import { GmailQuota } from './quota/gmail-quota.js';
 import {
   type AttachmentInfo,
   type BodyRef,
@@ -53,39 +54,49 @@ export class MessageService {
     private readonly gmail: GmailClient,
     private readonly authorized: AuthorizedCall,
     private readonly renderer: MailRenderer,
+    private readonly quota: GmailQuota,
   ) {}
 
   async read(session: AppSession, id: unknown, rendering: MessageRendering): Promise<ReadMessage> {
     if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) {
       throw new BadInputError('message id is not a Gmail id (hexadecimal)');
     }
-    return this.authorized.run(session, async (accessToken) => {
-      const message = new UpstreamFields('gmail_get', await this.gmail.getFull(accessToken, id));
-      const plan = planMessage(message.raw('payload'));
-      const body = async (ref: BodyRef | undefined) =>
-        ref === undefined
-          ? undefined
-          : decodeBody(
-              ref,
-              ref.data ?? (await this.gmail.getAttachment(accessToken, id, ref.attachmentId)),
-            );
-      // The page shows the text body when there is one; the HTML is needed only without it.
-      const needsHtml = rendering === 'api' || plan.text === undefined;
-      const [text, html] = await Promise.all([
-        body(plan.text),
-        needsHtml ? body(plan.html) : undefined,
-      ]);
-      const shown = await this.render(text, html, rendering);
-      return {
-        id,
-        threadId: message.string('threadId'),
-        headers: plan.headers,
-        internalDate: message.int64String('internalDate'),
-        unread: message.stringArray('labelIds', { optional: true }).includes('UNREAD'),
-        ...shown,
-        attachments: plan.attachments,
-      };
-    });
+    // messages.get, and attachments.get for a body Gmail keeps apart (rare): admitted as one.
+    const estimate = { units: this.quota.cost('gmail_get'), slots: 1 };
+    // Signed in by the route's guard; without a user AuthorizedCall refuses before any call.
+    const sub = session.user?.sub ?? '';
+    // The call slot is held while Gmail answers, not while the body renders.
+    const fetched = await this.quota.run(sub, 'interactive', estimate, () =>
+      this.authorized.run(session, async (accessToken) => {
+        const message = new UpstreamFields('gmail_get', await this.gmail.getFull(accessToken, id));
+        const plan = planMessage(message.raw('payload'));
+        const body = async (ref: BodyRef | undefined) =>
+          ref === undefined
+            ? undefined
+            : decodeBody(
+                ref,
+                ref.data ?? (await this.gmail.getAttachment(accessToken, id, ref.attachmentId)),
+              );
+        // The page shows the text body when there is one; the HTML is needed only without it.
+        const needsHtml = rendering === 'api' || plan.text === undefined;
+        const [text, html] = await Promise.all([
+          body(plan.text),
+          needsHtml ? body(plan.html) : undefined,
+        ]);
+        return { message, plan, text, html };
+      }),
+    );
+    const { message, plan } = fetched;
+    const shown = await this.render(fetched.text, fetched.html, rendering);
+    return {
+      id,
+      threadId: message.string('threadId'),
+      headers: plan.headers,
+      internalDate: message.int64String('internalDate'),
+      unread: message.stringArray('labelIds', { optional: true }).includes('UNREAD'),
+      ...shown,
+      attachments: plan.attachments,
+    };
   }
 
   private async render(

@@ -266,6 +266,8 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
         )),
       );
       expect(await page.locator('.notice[role="status"]').count()).toBe(1);
+      // Google named no wait: the account's calls back off (1 s, doubling; at most a minute).
+      sut.clock.advance(60_000);
       sut.emulator.setFault('gmail_get', { kind: 'status', status: 500 }, 1);
       found.push(
         ...(await visitAndInspect(

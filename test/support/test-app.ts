@@ -75,6 +75,9 @@ export async function startApp(
       LOG_LEVEL: 'silent',
       UPSTREAM_TIMEOUT_MS: '2000',
       RATE_LIMIT_SIGNIN_PER_MINUTE: '100000',
+      // Tests load many cold pages in one minute of a clock that stands still: the Gmail
+      // budget is tested where it is set (gmail-quota.e2e-spec.ts).
+      GMAIL_USER_UNITS_PER_MINUTE: '1000000',
       ...env,
     },
     AppModule.featureSettings(modules),

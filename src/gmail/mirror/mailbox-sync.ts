@@ -6,6 +6,7 @@ import { type FetchedSummary, SummaryFetcher } from '../summary.fetcher.js';
 import { historyDelta } from './history-delta.js';
 import { MailboxMirrors, type Mirror, newerHistory } from './mailbox-mirror.js';
 import { type FullSyncReason, MirrorMetrics } from './mirror.metrics.js';
+import { GmailQuota } from '../quota/gmail-quota.js';
 
 /** Rows the mirror keeps: the first page (one advised batch, so a page stays two round trips). */
 export const MIRROR_SIZE = 50;
@@ -36,6 +37,7 @@ export class MailboxSync {
     private readonly summaries: SummaryFetcher,
     private readonly mirrors: MailboxMirrors,
     private readonly metrics: MirrorMetrics,
+    private readonly quota: GmailQuota,
   ) {}
 
   /** `stored` is the mirror as the caller read it (undefined: none yet). */
@@ -90,12 +92,15 @@ export class MailboxSync {
     const entering = [...delta.final]
       .filter(([id, member]) => member && !held.has(id))
       .map(([id]) => id);
+    const wanted = [...entering, ...kept.filter((id) => !stored.summaries.has(id))];
+    // The look was admitted for its history.list: the count and new summaries need more.
+    await this.quota.reserve(
+      (records.length > 0 ? this.quota.cost('gmail_labels') : 0) +
+        this.quota.cost('gmail_get', wanted.length),
+    );
     const [count, fetched] = await Promise.all([
       records.length > 0 ? this.gmail.inboxUnreadCount(target.accessToken) : stored.count,
-      this.summaries.fetch(target.sub, target.accessToken, [
-        ...entering,
-        ...kept.filter((id) => !stored.summaries.has(id)),
-      ]),
+      this.summaries.fetch(target.sub, target.accessToken, wanted),
     ]);
     const most = stored.count + delta.countChange;
     if (count > most || count < most - delta.unknownDeletes) {

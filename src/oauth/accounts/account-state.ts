@@ -27,12 +27,16 @@ export class AccountState {
     private readonly hooks: AccountDeletionHooks,
   ) {}
 
-  /** Declares a part (once, at module init): it goes with the account's data. */
-  declare(name: string): void {
+  /**
+   * Declares a part (once, at module init): it goes with the account's data, unless it is a
+   * short-lived counter that must outlive a deletion (a quota ledger: reconnecting must not
+   * reset what Google counts), which expires by itself.
+   */
+  declare(name: string, { keptOnDeletion = false } = {}): void {
     if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new Error(`bad account state name ${name}`);
     if (this.names.has(name)) throw new Error(`account state ${name} declared twice`);
     this.names.add(name);
-    this.hooks.register((sub) => this.storage.delete([this.key(sub, name)]));
+    if (!keptOnDeletion) this.hooks.register((sub) => this.storage.delete([this.key(sub, name)]));
   }
 
   /** The account's current epoch (its record's generation), for work without a session. */
@@ -57,6 +61,15 @@ export class AccountState {
   ): Promise<boolean> {
     const guard = { key: accountKey(this.config.prefix, sub, 'record'), epoch };
     return this.storage.writeHashIf(guard, this.key(sub, name), change.set, ttlMs, change);
+  }
+
+  /**
+   * The key of a declared part, for a feature's own atomic commands on short-lived counters
+   * (the Gmail quota ledger): they expire within minutes and resurrect nothing of an account.
+   * Anything else goes through write().
+   */
+  keyOf(sub: string, name: string): string {
+    return this.key(sub, name);
   }
 
   private key(sub: string, name: string): string {

@@ -28,10 +28,14 @@ export function googleApiErrorFor(
   if (status === 401) return new GoogleApiUnauthorizedError(api, `${upstream}: answered 401`);
   if (status === 404) return new GoogleApiNotFoundError(api, `${upstream}: answered 404`);
   if (isQuotaRefusal(status, reasons)) {
+    const given = retryAfterHeader
+      ? retryAfterSeconds(retryAfterHeader)
+      : retryAfterInMessage(body, Date.now());
     return new GoogleApiRateLimitError(
       api,
-      retryAfterSeconds(retryAfterHeader),
+      given ?? DEFAULT_RETRY_AFTER_SECONDS,
       `${upstream}: quota exceeded (${status} ${reasons.join(',')})`,
+      given,
     );
   }
   if (status === 403 && reasons.includes('insufficientPermissions')) {
@@ -76,4 +80,21 @@ export function retryAfterSeconds(header: string | null, now = Date.now()): numb
 
 function clamp(seconds: number): number {
   return Math.min(Math.max(seconds, 1), MAX_RETRY_AFTER_SECONDS);
+}
+
+/**
+ * Gmail's user-rate-limit message names the time to wait for: "User-rate limit exceeded.
+ * Retry after 2026-12-05T04:50:00.000Z". Seconds from `now`, or undefined.
+ */
+export function retryAfterInMessage(body: string, now: number): number | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } };
+    const message = parsed?.error?.message;
+    if (typeof message !== 'string') return undefined;
+    const match = /Retry after (\d{4}-\d{2}-\d{2}T[\d:.]+Z)/.exec(message);
+    const date = match ? Date.parse(match[1]) : NaN;
+    return Number.isNaN(date) ? undefined : clamp(Math.ceil((date - now) / 1000));
+  } catch {
+    return undefined;
+  }
 }

@@ -12,6 +12,8 @@ export interface GoogleApiRequest {
   url: string;
   /** False for an answer small by construction: asked for uncompressed (UpstreamRequest). */
   compress?: boolean;
+  /** Extra attributes of the call's trace span (a feature's quota units). */
+  spanAttributes?: Readonly<Record<string, number | string>>;
 }
 
 /**
@@ -42,6 +44,7 @@ export class GoogleApiClient {
     const response = await this.http.send(request.upstream, request.url, {
       headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
       compress: request.compress,
+      spanAttributes: request.spanAttributes,
     });
     if (response.status !== 200) {
       throw googleApiErrorFor(

@@ -36,6 +36,8 @@ export class GoogleApiRateLimitError extends GoogleApiError {
     api: string,
     override readonly retryAfterSeconds: number,
     message: string,
+    /** The wait Google named (Retry-After, or a time in its message); undefined: none. */
+    readonly retryAfterGiven?: number,
   ) {
     super(api, message);
   }
