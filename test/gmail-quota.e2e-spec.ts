@@ -96,7 +96,8 @@ describe('the per-account budget', () => {
       expect(page.status).toBe(200);
       expect(page.text).toContain(BUSY);
       expect(rowsOf(page.text)).toEqual(rowsOf(first.text));
-      // The history walk found 50 new messages; their 1,001 units were refused before the batch.
+      // The history walk found the new messages; the units to fetch them (or to resync, past a
+      // page of them) were refused before any other call.
       expect(sut.emulator.requests.map((r) => r.endpoint)).toEqual(['gmail_history']);
     }
     // Google's own limit was never reached, so it never answered 429.

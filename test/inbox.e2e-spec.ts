@@ -52,7 +52,7 @@ describe('inbox: batch, cache, count, paging', () => {
     expect(inner()).toHaveLength(50);
     expect(inner()[0].query).toEqual({
       format: 'metadata',
-      fields: 'id,threadId,labelIds,snippet,internalDate,payload/headers',
+      fields: 'id,threadId,labelIds,snippet,historyId,internalDate,payload/headers',
       metadataHeaders: ['From', 'Subject', 'Date'],
     });
     expect(rowsOf(home.text)).toHaveLength(50);

@@ -1,3 +1,4 @@
+import { createClient } from 'redis';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MailboxMirrors } from '../src/gmail/mirror/mailbox-mirror.js';
 import { MirrorMetrics } from '../src/gmail/mirror/mirror.metrics.js';
@@ -79,6 +80,8 @@ describe('the mailbox mirror (one account, any session, any instance)', () => {
 
   it('should resync in full after the history horizon, losing nothing and refetching only new mail', async () => {
     const cold = await look(agent);
+    // (The reload after a full sync replays from its rows' newest change: nothing here.)
+    expect((await look(agent)).calls).toEqual(['gmail_history']);
     const added = sut.emulator.addMessage(TARO, { subject: 'Arrived in the gap' });
     sut.emulator.markRead(TARO, rowsOf(cold.page)[0]);
     sut.emulator.forgetHistory(TARO);
@@ -119,6 +122,82 @@ describe('the mailbox mirror (one account, any session, any instance)', () => {
     expect(rowsOf(next.page).filter((id) => id === added)).toHaveLength(1);
     expect(countOf(next.page)).toBe(64);
     expect(next.inner).toBe(0);
+  });
+
+  it('should replay what changed between the list and a later getProfile answer', async () => {
+    // Gmail answers the list (and the count) first; then a row is read and mail arrives; only
+    // then getProfile answers, with a historyId that already includes both changes.
+    const held = sut.emulator.holdGmail('gmail_profile');
+    const page = agent.get('/home').then((response) => response);
+    await held.reached;
+    await waitUntilAnswered('gmail_list');
+    await waitUntilAnswered('gmail_labels');
+    const before = sut.emulator.inboxUnread(TARO);
+    sut.emulator.markRead(TARO, before[0]);
+    const added = sut.emulator.addMessage(TARO, { subject: 'After the list' });
+    held.release();
+    const first = await page;
+    expect(rowsOf(first.text)).toEqual(before.slice(0, 50));
+    // The next look walks from the listed rows' newest change, not from getProfile's point.
+    const next = await look(agent);
+    const expected = sut.emulator.inboxUnread(TARO);
+    expect(expected[0]).toBe(added);
+    expect(rowsOf(next.page)).toEqual(expected.slice(0, 50));
+    expect(countOf(next.page)).toBe(expected.length);
+    // Then it is an ordinary walk again.
+    expect((await look(agent)).calls).toEqual(['gmail_history']);
+  });
+
+  it('should show each row of a burst delivered in one second once, across "Older" pages', async () => {
+    await look(agent);
+    const second = Date.now() + 60_000;
+    for (let n = 0; n < 120; n++)
+      sut.emulator.addMessage(TARO, { subject: `Burst ${n}`, date: second + (n % 3) });
+    const seen: string[] = [];
+    let path: string | undefined = '/home';
+    for (let pages = 0; path && pages < 6; pages++) {
+      const page = await look(agent, path);
+      seen.push(...rowsOf(page.page));
+      path = olderLink(page.page);
+    }
+    expect(path).toBeUndefined();
+    expect(seen).toHaveLength(new Set(seen).size);
+    expect(new Set(seen)).toEqual(new Set(sut.emulator.inboxUnread(TARO)));
+  });
+
+  it('should resync once, not loop, when the stored mirror no longer opens', async () => {
+    await look(agent);
+    const key = `${sut.redis.prefix}{acct:${subOf(TARO)}}:state:gmail-mirror`;
+    const client = await createClient({ url: sut.redis.url }).connect();
+    try {
+      await client.hSet(key, 'state', 'v1.not-a-sealed-value');
+    } finally {
+      await client.close();
+    }
+    const healed = await look(agent);
+    // A full sync straight away (no walk from a point it cannot trust); the summaries come
+    // from the shared cache, and the mirror's unreadable fields are replaced.
+    expect(healed.calls).toEqual(['gmail_labels', 'gmail_list', 'gmail_profile']);
+    expect(healed.inner).toBe(0);
+    expect(rowsOf(healed.page)).toEqual(sut.emulator.inboxUnread(TARO).slice(0, 50));
+    expect((await look(agent)).calls).toEqual(['gmail_history']);
+  });
+
+  it('should resync in full, not fetch every arrival, when more than a page of mail arrived', async () => {
+    await look(agent);
+    await look(agent);
+    for (let n = 0; n < 120; n++) sut.emulator.addMessage(TARO, { subject: `Flood ${n}` });
+    const after = await look(agent);
+    expect(after.calls).toEqual([
+      'gmail_batch',
+      'gmail_history',
+      'gmail_labels',
+      'gmail_list',
+      'gmail_profile',
+    ]);
+    expect(after.inner).toBe(50);
+    expect(rowsOf(after.page)).toEqual(sut.emulator.inboxUnread(TARO).slice(0, 50));
+    expect(countOf(after.page)).toBe(183);
   });
 
   it('should let two instances syncing one account at once store one result', async () => {

@@ -89,3 +89,36 @@ describe.each(['none', 'single'] as const)(
     });
   },
 );
+
+describe('a session made before cookies were set once', () => {
+  const sut = useServiceFixture({ env: { LOG_LEVEL: 'error' } });
+
+  it('should get its cookie once more, with what is left of the absolute lifetime', async () => {
+    const jar = new CookieJar();
+    const started = await jar.get(sut.server, '/oauth');
+    const callbackUrl = await consentAtEmulator(started.headers.location, { email: TARO });
+    expect((await jar.get(sut.server, callbackPath(callbackUrl))).status).toBe(303);
+    const sid = /^s:(.+)\.[^.]+$/.exec(decodeURIComponent(jar.value('sid')!))![1];
+    const store = sut.app.get<SessionStore, EmbeddedSessionStore>(SessionStore);
+    // As the previous release stored it: an idle-timeout cookie, no cookieSetOnce.
+    const stored = JSON.parse(
+      await new Promise<string>((resolve) =>
+        store.store.get(sid, (_error, data) => resolve(JSON.stringify(data))),
+      ),
+    ) as Record<string, unknown> & { cookie: Record<string, unknown>; createdAt: number };
+    delete stored.cookieSetOnce;
+    stored.cookie = { ...stored.cookie, originalMaxAge: 30 * 60_000 };
+    store.store.store.set(sid, JSON.stringify(stored), 30 * 60_000);
+
+    const page = await jar.get(sut.server, '/home');
+    expect(page.status).toBe(200);
+    const line = ([] as string[])
+      .concat(page.headers['set-cookie'] ?? [])
+      .find((l) => l.startsWith('sid='));
+    expect(line).toBeDefined();
+    const expires = Date.parse(/Expires=([^;]+)/.exec(line!)![1]);
+    expect(Math.abs(expires - (stored.createdAt + 12 * 3_600_000))).toBeLessThan(60_000);
+    // Once: the next page sends no cookie.
+    expect((await jar.get(sut.server, '/home')).headers['set-cookie']).toBeUndefined();
+  });
+});

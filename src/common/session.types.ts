@@ -32,6 +32,8 @@ declare module 'express-session' {
   interface SessionData {
     /** When this session was first written; bounds its absolute lifetime. */
     createdAt: number;
+    /** Its cookie carries the absolute lifetime and is set once (session-writes.ts). */
+    cookieSetOnce: true;
     user: SignedInUser;
     /** Per-session token for POST forms (logout, disconnect). */
     csrfToken: string;

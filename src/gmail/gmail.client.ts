@@ -20,7 +20,8 @@ export const MESSAGE_ID_PATTERN = /^[0-9a-f]{6,32}$/;
 export const SUMMARY_HEADERS = ['From', 'Subject', 'Date'] as const;
 /** Partial responses (Gmail API "Performance tips"): only the fields this service reads. */
 export const LIST_FIELDS = 'messages(id,threadId),nextPageToken';
-export const METADATA_FIELDS = 'id,threadId,labelIds,snippet,internalDate,payload/headers';
+export const METADATA_FIELDS =
+  'id,threadId,labelIds,snippet,historyId,internalDate,payload/headers';
 
 /** Gmail's historyId: an unsigned 64-bit integer, sent as a decimal string. */
 export const HISTORY_ID_PATTERN = /^\d{1,20}$/;

@@ -10,6 +10,8 @@ export interface MessageSummary {
   internalDate: number;
   /** Entity-decoded plain text: escape it when rendering. */
   snippet: string;
+  /** The historyId of the message's last change, when Gmail sent it. */
+  historyId?: string;
 }
 
 /** A page of messages.list. */

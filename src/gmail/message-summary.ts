@@ -1,6 +1,6 @@
 import { UpstreamFields } from '../common/upstream-fields.js';
 import type { Upstream } from '../common/upstream.errors.js';
-import { MESSAGE_ID_PATTERN } from './gmail.client.js';
+import { HISTORY_ID_PATTERN, MESSAGE_ID_PATTERN } from './gmail.client.js';
 import type { MessageSummary } from './gmail.types.js';
 import { decodeHtmlEntities } from './mime/html-entities.js';
 import { UpstreamResponseError } from '../common/upstream.errors.js';
@@ -27,7 +27,13 @@ export function parseMessageSummary(upstream: Upstream, body: unknown): MessageS
     subject: header('Subject'),
     date: header('Date'),
     internalDate: fields.int64String('internalDate'),
+    // The message's last change (absent in summaries cached before it was asked for).
+    historyId: historyIdOrUndefined(fields.optionalString('historyId')),
     // Gmail sends snippets HTML-entity-encoded; decode once, the template escapes.
     snippet: decodeHtmlEntities(fields.optionalString('snippet') ?? ''),
   };
+}
+
+function historyIdOrUndefined(value: string | undefined): string | undefined {
+  return value !== undefined && HISTORY_ID_PATTERN.test(value) ? value : undefined;
 }

@@ -1,8 +1,11 @@
 import { BadInputError } from '../common/app.error.js';
 import type { MessageSummary } from './gmail.types.js';
 
-/** Rows of one second remembered at a page's end: enough for any real mailbox. */
-const MAX_SKIP = 12;
+/**
+ * Rows of one second remembered at a page's end, carried on while pages stay in that second
+ * (a burst of mail delivered at once): two pages' worth. Past it a row may show twice.
+ */
+const MAX_SKIP = 100;
 
 /**
  * Where an older page starts: after the row shown last, named by its internalDate and the ids
@@ -19,7 +22,7 @@ export interface PagePosition {
   skip: string[];
 }
 
-const FORMAT = /^(\d{1,7})\.(\d{1,15})\.((?:[0-9a-f]{6,32})(?:-[0-9a-f]{6,32}){0,11})?$/;
+const FORMAT = /^(\d{1,7})\.(\d{1,15})\.((?:[0-9a-f]{6,32})(?:-[0-9a-f]{6,32}){0,99})?$/;
 
 export function encodePosition(position: PagePosition): string {
   return `${position.offset}.${position.date}.${position.skip.join('-')}`;
@@ -66,5 +69,10 @@ export function positionAfter(
     const summary = summaries.get(id);
     return summary ? Math.floor(summary.internalDate / 1000) === second : index > lastDated;
   });
-  return { offset, date, skip: skip.slice(-MAX_SKIP) };
+  // Still in the second the previous page ended in: what it skipped stays skipped.
+  const carried =
+    start && Math.floor(start.date / 1000) === second
+      ? start.skip.filter((id) => !skip.includes(id))
+      : [];
+  return { offset, date, skip: [...carried, ...skip].slice(-MAX_SKIP) };
 }

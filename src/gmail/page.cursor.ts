@@ -6,7 +6,9 @@ import { sameSecret } from '../common/same-secret.js';
 
 /** Deepest page a cursor may reach; bounds the URL length. */
 const MAX_DEPTH = 40;
-const MAX_TOKEN_LENGTH = 256;
+/** A page position with a burst's worth of same-second ids (page-position.ts) fits. */
+const MAX_TOKEN_LENGTH = 2048;
+const TOKEN = /^[\x21-\x7e]{1,2048}$/;
 
 /**
  * Gmail pages only forward (nextPageToken). A cursor carries the stack of page tokens that led
@@ -49,7 +51,7 @@ export class PageCursor {
       !Array.isArray(tokens) ||
       tokens.length === 0 ||
       tokens.length > MAX_DEPTH ||
-      !tokens.every((t) => typeof t === 'string' && /^[\x21-\x7e]{1,256}$/.test(t))
+      !tokens.every((t) => typeof t === 'string' && TOKEN.test(t))
     ) {
       throw new BadInputError('page cursor malformed');
     }

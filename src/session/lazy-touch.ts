@@ -6,11 +6,11 @@ const MAX_TRACKED = 100_000;
 
 /**
  * Lets at most one touch per session and `intervalMs` through to the store. express-session
- * touches the store on every response of an unchanged session (rolling idle expiry) and holds
- * the last byte of the response until the store answers: with Redis, a round trip and a write
- * per page. Skipping touches within the interval means the store's copy may expire up to
- * `intervalMs` before the cookie's idle deadline, never after it; the cookie itself is still
- * renewed on every response. Saves (a changed session) are not affected.
+ * touches the store on every response of an unchanged session (the store's TTL is the idle
+ * expiry: see session-writes.ts) and holds the last byte of the response until the store
+ * answers: with Redis, a round trip and a write per page. Skipping touches within the interval
+ * means the store's copy may expire up to `intervalMs` before the idle deadline, never after
+ * it. Saves (a changed session) are not affected.
  */
 export function touchAtMostEvery(store: Store, intervalMs: number, clock: Clock): void {
   const touch = store.touch?.bind(store);

@@ -25,13 +25,23 @@ export function guardSessionWrites(sessions: SessionStore, absoluteTimeoutMs: nu
   store.generate = (request: Request) => {
     generate(request);
     request.session.cookie.maxAge = absoluteTimeoutMs;
+    request.session.cookieSetOnce = true;
   };
 
   const createSession = store.createSession.bind(store);
   store.createSession = (request: Request, data: SessionData): Session & SessionData => {
+    const legacy = data.cookie.originalMaxAge !== absoluteTimeoutMs && !data.cookieSetOnce;
     const session = createSession(request, data);
-    session.cookie.expires = undefined;
     loaded.add(session);
+    if (legacy && session.createdAt !== undefined) {
+      // A session made before cookies were set once: its browser cookie has the idle expiry
+      // and would end mid-use. Sent once more, with what is left of the absolute lifetime
+      // (the change marks the session modified: express-session sends the cookie and saves).
+      session.cookie.maxAge = Math.max(0, session.createdAt + absoluteTimeoutMs - Date.now());
+      session.cookieSetOnce = true;
+      return session;
+    }
+    session.cookie.expires = undefined;
     return session;
   };
 

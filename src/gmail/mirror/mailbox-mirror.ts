@@ -24,21 +24,31 @@ export interface Mirror {
   readonly summaries: ReadonlyMap<string, MessageSummary>;
   /** A full sync saw list and count disagree (mail moved during it): the next look resyncs. */
   readonly verify: boolean;
+  /**
+   * Where the next walk starts instead of `historyId`, once: the newest change among the rows a
+   * full sync listed, so that changes between the list and getProfile's answer are replayed.
+   */
+  readonly verifyFrom?: string;
+  /** Writes so far: every write is compare-and-set on it. */
+  readonly rev: number;
+  /** Fields of a stored mirror that could not be opened, deleted by the next write. */
+  readonly orphans?: readonly string[];
 }
 
 interface SealedState {
   count: number;
   ids: string[];
   verify: boolean;
+  verifyFrom?: string;
 }
 
 /**
  * Reads and writes the mirror in the account's state (AccountState: the account's Cluster slot,
  * the guarded write). Fields: `historyId` and `version` in clear (numbers, no mail), `state`
  * (count and ids) and one `s:<id>` per summary, each sealed (mail metadata is personal data).
- * Every write is compare-and-set on `historyId`: of two instances syncing one account at once,
- * the second finds it moved and writes nothing, so a change is never applied twice and the
- * historyId never goes back.
+ * Every write is compare-and-set on a write counter (`rev`): of two instances syncing one
+ * account at once, the second finds it moved and writes nothing, so a change is never applied
+ * twice; MailboxSync never writes a historyId older than the one it read.
  */
 @Injectable()
 export class MailboxMirrors {
@@ -51,14 +61,31 @@ export class MailboxMirrors {
     this.sealer = sealer.derive('gmail-mirror');
   }
 
-  /** The mirror, or undefined when there is none (or it no longer opens: a retired key). */
+  /**
+   * The mirror, or undefined when there is none. One that no longer opens (a retired key, a
+   * damaged field) comes back empty and to be verified, so the next full sync replaces it.
+   */
   async read(sub: string): Promise<Mirror | undefined> {
     const fields = await this.state.read(sub, MIRROR_STATE);
     const historyId = fields.historyId;
+    if (!historyId) return undefined;
+    const rev = Number(fields.rev ?? 0);
     const sealed = fields.state
       ? this.sealer.open(fields.state, this.context(sub, 'state'))
       : undefined;
-    if (!historyId || !sealed) return undefined;
+    if (!sealed) {
+      const orphans = Object.keys(fields).filter((field) => field.startsWith('s:'));
+      return {
+        historyId,
+        version: Number(fields.version ?? 0),
+        count: 0,
+        ids: [],
+        summaries: new Map(),
+        verify: true,
+        rev,
+        orphans,
+      };
+    }
     const state = JSON.parse(sealed) as SealedState;
     const summaries = new Map<string, MessageSummary>();
     for (const id of state.ids) {
@@ -73,12 +100,14 @@ export class MailboxMirrors {
       ids: state.ids,
       summaries,
       verify: state.verify,
+      verifyFrom: state.verifyFrom,
+      rev,
     };
   }
 
   /**
    * Writes `next` in place of `previous` (the mirror this writer read; undefined for none),
-   * only while the account has `epoch` and the stored historyId is still `previous`'s. False
+   * only while the account has `epoch` and the stored write counter is still `previous`'s. False
    * when it wrote nothing.
    */
   async write(
@@ -90,8 +119,14 @@ export class MailboxMirrors {
     const set: Record<string, string> = {
       historyId: next.historyId,
       version: String(next.version),
+      rev: String((previous?.rev ?? 0) + 1),
     };
-    const state: SealedState = { count: next.count, ids: [...next.ids], verify: next.verify };
+    const state: SealedState = {
+      count: next.count,
+      ids: [...next.ids],
+      verify: next.verify,
+      verifyFrom: next.verifyFrom,
+    };
     set.state = this.sealer.seal(JSON.stringify(state), this.context(sub, 'state'));
     for (const [id, summary] of next.summaries) {
       if (previous?.summaries.get(id) !== summary) {
@@ -99,14 +134,20 @@ export class MailboxMirrors {
       }
     }
     const kept = new Set(next.summaries.keys());
-    const remove = [...(previous?.summaries.keys() ?? [])]
-      .filter((id) => !kept.has(id))
-      .map((id) => `s:${id}`);
+    const remove = [
+      ...[...(previous?.summaries.keys() ?? [])]
+        .filter((id) => !kept.has(id))
+        .map((id) => `s:${id}`),
+      ...(previous?.orphans ?? []).filter((field) => !(field in set)),
+    ];
+    // Compare and set on the write counter: of two writers that read the same mirror, one
+    // writes (the historyId only moves forward: see MailboxSync).
+    const expected = previous ? String(previous.rev) : undefined;
     return this.state.write(
       sub,
       epoch,
       MIRROR_STATE,
-      { set, remove, expect: { field: 'historyId', value: previous?.historyId } },
+      { set, remove, expect: { field: 'rev', value: previous?.rev ? expected : undefined } },
       MIRROR_TTL_MS,
     );
   }

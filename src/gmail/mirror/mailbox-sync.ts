@@ -45,14 +45,25 @@ export class MailboxSync {
     if (!stored) return this.full(target, undefined, 'cold');
     if (stored.verify) return this.full(target, stored, 'verify');
     let walk: { records: HistoryRecord[]; historyId: string } | undefined;
+    let verifying = stored.verifyFrom !== undefined;
     try {
-      walk = await this.walk(target.accessToken, stored.historyId);
+      walk = await this.walk(target.accessToken, stored.verifyFrom ?? stored.historyId);
     } catch (error) {
       if (!(error instanceof HistoryExpiredError)) throw error;
-      return this.full(target, stored, `history_${error.why}`);
+      if (!verifying) return this.full(target, stored, `history_${error.why}`, stored.historyId);
+    }
+    if (!walk && verifying) {
+      // The rows' own history is gone already: walk from getProfile's point, unverified.
+      verifying = false;
+      try {
+        walk = await this.walk(target.accessToken, stored.historyId);
+      } catch (error) {
+        if (!(error instanceof HistoryExpiredError)) throw error;
+        return this.full(target, stored, `history_${error.why}`, stored.historyId);
+      }
     }
     if (!walk) return this.full(target, stored, 'history_long');
-    return this.apply(target, stored, walk.records, walk.historyId);
+    return this.apply(target, stored, walk.records, walk.historyId, verifying);
   }
 
   /** Every page of history.list after `start` (undefined past MAX_HISTORY_PAGES). */
@@ -68,17 +79,23 @@ export class MailboxSync {
     return undefined;
   }
 
+  /**
+   * `verifying`: the walk replayed from before the stored historyId (see Mirror.verifyFrom);
+   * records the mirror already shows change nothing, and the count is taken as Gmail gives it.
+   */
   private async apply(
     target: SyncTarget,
     stored: Mirror,
     records: HistoryRecord[],
     historyId: string,
+    verifying: boolean,
   ): Promise<Mirror> {
     const unsummarized = stored.ids.filter((id) => !stored.summaries.has(id));
+    const newest = newerHistory(historyId, stored.historyId) ? historyId : stored.historyId;
     if (records.length === 0 && unsummarized.length === 0) {
       this.metrics.syncs.inc({ kind: 'unchanged' });
-      if (!newerHistory(historyId, stored.historyId)) return stored;
-      return this.store(target, stored, { ...stored, historyId });
+      if (newest === stored.historyId && !verifying) return stored;
+      return this.store(target, stored, { ...stored, historyId: newest, verifyFrom: undefined });
     }
     // The mirror holds every member when it holds as many as the count: then a message it does
     // not hold is known not to belong.
@@ -93,6 +110,8 @@ export class MailboxSync {
       .filter(([id, member]) => member && !held.has(id))
       .map(([id]) => id);
     const wanted = [...entering, ...kept.filter((id) => !stored.summaries.has(id))];
+    // More new rows than a page: the list orders them and names the few that matter.
+    if (wanted.length > MIRROR_SIZE) return this.full(target, stored, 'many_changes');
     // The look was admitted for its history.list: the count and new summaries need more.
     await this.quota.reserve(
       (records.length > 0 ? this.quota.cost('gmail_labels') : 0) +
@@ -103,7 +122,7 @@ export class MailboxSync {
       this.summaries.fetch(target.sub, target.accessToken, wanted),
     ]);
     const most = stored.count + delta.countChange;
-    if (count > most || count < most - delta.unknownDeletes) {
+    if (!verifying && (count > most || count < most - delta.unknownDeletes)) {
       return this.full(target, stored, 'count_mismatch');
     }
     this.metrics.syncs.inc({ kind: 'walk' });
@@ -117,13 +136,17 @@ export class MailboxSync {
     const last = stored.summaries.get(stored.ids.at(-1) ?? '');
     const boundary = complete || !last ? -Infinity : last.internalDate;
     const arrived: string[] = [];
+    // A new row whose summary failed has no date to place it by: the list places it.
+    let placeByList = false;
     for (const id of entering) {
       const summary = fetched.get(id);
       if (summary === undefined) continue; // gone since the record (404 in the batch): normal
-      if (summary !== 'failed') {
-        if (summary.internalDate < boundary) continue;
-        summaries.set(id, summary);
+      if (summary === 'failed') {
+        placeByList = true;
+        continue;
       }
+      if (summary.internalDate < boundary) continue;
+      summaries.set(id, summary);
       arrived.push(id);
     }
     let ids = inGmailOrder(
@@ -133,12 +156,13 @@ export class MailboxSync {
       ],
       summaries,
     ).slice(0, MIRROR_SIZE);
-    if (ids.length < Math.min(count, MIRROR_SIZE)) {
+    if (placeByList || ids.length < Math.min(count, MIRROR_SIZE)) {
       ({ ids } = await this.refill(target, summaries));
     }
     const next: Mirror = {
-      historyId,
+      historyId: newest,
       version: stored.version + 1,
+      rev: stored.rev,
       count,
       ids,
       summaries: new Map(
@@ -174,10 +198,22 @@ export class MailboxSync {
     target: SyncTarget,
     previous: Mirror | undefined,
     reason: FullSyncReason,
+    /** A startHistoryId Gmail just refused: the history around it is gone. */
+    expiredAt?: string,
   ): Promise<Mirror> {
     this.metrics.syncs.inc({ kind: 'full' });
     this.metrics.fullSyncs.inc({ reason });
     const { sub, accessToken } = target;
+    // A cold look was admitted for all of it; a resync within a walk's look asks for the most
+    // it can cost up front (the difference is settled after the look).
+    if (reason !== 'cold') {
+      await this.quota.reserve(
+        this.quota.cost('gmail_profile') +
+          this.quota.cost('gmail_labels') +
+          this.quota.cost('gmail_list') +
+          this.quota.cost('gmail_get', MIRROR_SIZE),
+      );
+    }
     let failed = false;
     const profile = this.gmail.historyId(accessToken);
     const counted = this.gmail.inboxUnreadCount(accessToken);
@@ -187,22 +223,33 @@ export class MailboxSync {
     const [historyId, count, { list, fetched }] = await Promise.all([
       profile,
       counted,
-      this.gmail.listInboxUnread(accessToken, MIRROR_SIZE).then(async (list) => ({
-        list,
-        // When getProfile or labels.get has already failed, the look is lost: no batch.
-        fetched: failed
-          ? new Map<string, FetchedSummary>()
-          : await this.summaries.fetch(
-              sub,
-              accessToken,
-              list.ids.filter((id) => !known.has(id)),
-            ),
-      })),
+      this.gmail.listInboxUnread(accessToken, MIRROR_SIZE).then(async (list) => {
+        const unknown = list.ids.filter((id) => !known.has(id));
+        return {
+          list,
+          // When getProfile or labels.get has already failed, the look is lost: no batch.
+          fetched: failed
+            ? new Map<string, FetchedSummary>()
+            : await this.summaries.fetch(sub, accessToken, unknown),
+        };
+      }),
     ]);
     const ids = this.settle(list.ids, fetched, known);
+    // The newest change among the listed rows is no later than the list: replaying from there
+    // once covers a change Gmail made between the list and getProfile (which may come second).
+    const rowsNewest = ids.reduce<string | undefined>((newest, id) => {
+      const at = known.get(id)?.historyId;
+      return at !== undefined && (newest === undefined || newerHistory(at, newest)) ? at : newest;
+    }, undefined);
     const next: Mirror = {
       historyId,
+      verifyFrom:
+        // After Gmail dropped history, the rows' own changes are most likely gone with it.
+        rowsNewest !== undefined && newerHistory(historyId, rowsNewest) && expiredAt === undefined
+          ? rowsNewest
+          : undefined,
       version: (previous?.version ?? 0) + 1,
+      rev: previous?.rev ?? 0,
       count,
       ids,
       summaries: new Map(ids.flatMap((id) => (known.has(id) ? [[id, known.get(id)!]] : []))),

@@ -15,6 +15,7 @@ export type FullSyncReason =
   | 'history_invalid'
   | 'history_long'
   | 'count_mismatch'
+  | 'many_changes'
   | 'uncertain'
   | 'verify';
 
