@@ -200,6 +200,24 @@ describe('the mailbox mirror (one account, any session, any instance)', () => {
     expect(countOf(after.page)).toBe(183);
   });
 
+  it('should walk once more, not resync, when mail arrives between the walk and the count', async () => {
+    await look(agent);
+    await look(agent);
+    const first = sut.emulator.addMessage(TARO, { subject: 'Found by the walk' });
+    const held = sut.emulator.holdGmail('gmail_labels');
+    sut.emulator.clearRequests();
+    const page = agent.get('/home').then((response) => response);
+    await held.reached;
+    const second = sut.emulator.addMessage(TARO, { subject: 'Arrived before the count' });
+    held.release();
+    const after = (await page).text;
+    const calls = sut.emulator.requests.filter((r) => !r.viaBatch).map((r) => r.endpoint);
+    expect(calls.filter((endpoint) => endpoint === 'gmail_history')).toHaveLength(2);
+    expect(calls).not.toContain('gmail_list');
+    expect(rowsOf(after).slice(0, 2)).toEqual([second, first]);
+    expect(countOf(after)).toBe(65);
+  });
+
   it('should let two instances syncing one account at once store one result', async () => {
     await look(agent);
     const phone = sut.agent(b);
