@@ -105,6 +105,21 @@ describe('the mailbox mirror (one account, any session, any instance)', () => {
     expect((await look(agent)).calls).toEqual(['gmail_history']);
   });
 
+  it('should resync in full when Gmail refuses the stored startHistoryId with 400', async () => {
+    await look(agent);
+    await look(agent);
+    sut.emulator.setFault(
+      'gmail_history',
+      { kind: 'gmail-error', status: 400, reason: 'invalidArgument' },
+      1,
+    );
+    const after = await look(agent);
+    expect(after.calls).toEqual(['gmail_history', 'gmail_labels', 'gmail_list', 'gmail_profile']);
+    expect(rowsOf(after.page)).toEqual(sut.emulator.inboxUnread(TARO).slice(0, 50));
+    const { values } = await a.app.get(MirrorMetrics).fullSyncs.get();
+    expect(values.find((v) => v.labels.reason === 'history_invalid')?.value).toBe(1);
+  });
+
   it('should reconcile mail delivered between getProfile’s answer and the list’s', async () => {
     const held = sut.emulator.holdGmail('gmail_list');
     // supertest sends on then(): start the page now.

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { GmailClient } from '../gmail.client.js';
 import { HistoryExpiredError } from '../gmail.errors.js';
 import type { HistoryRecord, MessageSummary } from '../gmail.types.js';
@@ -32,6 +32,8 @@ export interface SyncTarget {
  */
 @Injectable()
 export class MailboxSync {
+  private readonly logger = new Logger(MailboxSync.name);
+
   constructor(
     private readonly gmail: GmailClient,
     private readonly summaries: SummaryFetcher,
@@ -50,6 +52,7 @@ export class MailboxSync {
       walk = await this.walk(target.accessToken, stored.verifyFrom ?? stored.historyId);
     } catch (error) {
       if (!(error instanceof HistoryExpiredError)) throw error;
+      this.reportRefusal(target.sub, error);
       if (!verifying) return this.full(target, stored, `history_${error.why}`, stored.historyId);
     }
     if (!walk && verifying) {
@@ -64,6 +67,16 @@ export class MailboxSync {
     }
     if (!walk) return this.full(target, stored, 'history_long');
     return this.apply(target, stored, walk.records, walk.historyId, verifying);
+  }
+
+  /**
+   * A 404 is Gmail's normal "too old"; a 400 refusing our own stored point should not happen:
+   * it is resynced the same way, and said in the log so that a bug of ours cannot hide there.
+   */
+  private reportRefusal(sub: string, error: HistoryExpiredError): void {
+    if (error.why === 'invalid') {
+      this.logger.warn({ sub }, 'history.list refused the stored startHistoryId (400): full sync');
+    }
   }
 
   /** Every page of history.list after `start` (undefined past MAX_HISTORY_PAGES). */
