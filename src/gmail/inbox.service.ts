@@ -72,7 +72,7 @@ export class InboxService {
     try {
       // Admitted in one store command: a walk's history.list, or a cold look's every call.
       const estimate = stored
-        ? { units: this.quota.cost('gmail_history'), slots: 2 }
+        ? { units: this.quota.cost('gmail_history'), slots: 1 }
         : { units: this.coldLookUnits(), slots: 3 };
       const mirror = await this.quota.run(sub, 'interactive', estimate, () =>
         this.authorized.run(session, (accessToken) =>

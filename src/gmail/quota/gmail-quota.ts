@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter } from 'prom-client';
 import { Clock } from '../../common/clock.js';
 import { MetricsRegistry } from '../../common/metrics.registry.js';
@@ -46,6 +45,8 @@ interface Spending {
 export class GmailQuota {
   private readonly logger = new Logger(GmailQuota.name);
   private readonly spending = new AsyncLocalStorage<Spending>();
+  /** Work of this instance waiting for a call slot of an account: woken when one is returned. */
+  private readonly waiting = new Map<string, Set<() => void>>();
   private readonly costs: Record<GmailMethod, number>;
   readonly units: Counter<'method'>;
   readonly refusals: Counter<'lane' | 'why'>;
@@ -108,9 +109,9 @@ export class GmailQuota {
       });
       if (admission.ok) break;
       if (admission.why === 'concurrency' && performance.now() < waitUntil) {
-        await sleep(
-          admission.retryAfterMs / 2 + Math.floor(Math.random() * admission.retryAfterMs),
-        );
+        // Woken as soon as work of this instance returns its slots; slots of other instances
+        // are looked for again after a short, jittered wait.
+        await this.slotFreed(sub, admission.retryAfterMs);
         continue;
       }
       this.refusals.inc({ lane, why: admission.why });
@@ -134,9 +135,8 @@ export class GmailQuota {
     } finally {
       this.ledger
         .settle(sub, this.clock.now(), spending.spent - spending.admitted, lease, succeeded)
-        .catch((error: unknown) =>
-          this.logger.warn({ err: error }, 'could not settle Gmail units'),
-        );
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not settle Gmail units'))
+        .finally(() => this.wake(sub));
     }
   }
 
@@ -164,6 +164,27 @@ export class GmailQuota {
       );
     }
     spending.admitted += units;
+  }
+
+  private slotFreed(sub: string, retryAfterMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let waiters = this.waiting.get(sub);
+      if (!waiters) this.waiting.set(sub, (waiters = new Set()));
+      const own = waiters;
+      const done = () => {
+        clearTimeout(timer);
+        own.delete(done);
+        if (own.size === 0 && this.waiting.get(sub) === own) this.waiting.delete(sub);
+        resolve();
+      };
+      const timer = setTimeout(done, retryAfterMs / 2 + Math.random() * retryAfterMs);
+      own.add(done);
+    });
+  }
+
+  private wake(sub: string): void {
+    const waiters = this.waiting.get(sub);
+    if (waiters) for (const done of [...waiters]) done();
   }
 
   private limit(lane: QuotaLane): number {
