@@ -8,7 +8,7 @@ import { sameSecret } from '../common/same-secret.js';
 const MAX_DEPTH = 40;
 /** A page position with a burst's worth of same-second ids (page-position.ts) fits. */
 const MAX_TOKEN_LENGTH = 2048;
-const TOKEN = /^[\x21-\x7e]{1,2048}$/;
+const TOKEN = new RegExp(`^[\\x21-\\x7e]{1,${MAX_TOKEN_LENGTH}}$`);
 
 /**
  * Gmail pages only forward (nextPageToken). A cursor carries the stack of page tokens that led

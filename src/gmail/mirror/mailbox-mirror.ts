@@ -70,6 +70,7 @@ export class MailboxMirrors {
     const historyId = fields.historyId;
     if (!historyId) return undefined;
     const rev = Number(fields.rev ?? 0);
+    const version = Number(fields.version ?? 0);
     const sealed = fields.state
       ? this.sealer.open(fields.state, this.context(sub, 'state'))
       : undefined;
@@ -77,7 +78,7 @@ export class MailboxMirrors {
       const orphans = Object.keys(fields).filter((field) => field.startsWith('s:'));
       return {
         historyId,
-        version: Number(fields.version ?? 0),
+        version,
         count: 0,
         ids: [],
         summaries: new Map(),
@@ -95,7 +96,7 @@ export class MailboxMirrors {
     }
     return {
       historyId,
-      version: Number(fields.version ?? 0),
+      version,
       count: state.count,
       ids: state.ids,
       summaries,
@@ -142,12 +143,15 @@ export class MailboxMirrors {
     ];
     // Compare and set on the write counter: of two writers that read the same mirror, one
     // writes (the historyId only moves forward: see MailboxSync).
-    const expected = previous ? String(previous.rev) : undefined;
     return this.state.write(
       sub,
       epoch,
       MIRROR_STATE,
-      { set, remove, expect: { field: 'rev', value: previous?.rev ? expected : undefined } },
+      {
+        set,
+        remove,
+        expect: { field: 'rev', value: previous?.rev ? String(previous.rev) : undefined },
+      },
       MIRROR_TTL_MS,
     );
   }

@@ -9,7 +9,7 @@ import { type FullSyncReason, MirrorMetrics } from './mirror.metrics.js';
 import { GmailQuota } from '../quota/gmail-quota.js';
 
 /** Rows the mirror keeps: the first page (one advised batch, so a page stays two round trips). */
-export const MIRROR_SIZE = 50;
+const MIRROR_SIZE = 50;
 /** A walk longer than this many history pages (500 records each) costs more than a full sync. */
 const MAX_HISTORY_PAGES = 40;
 
@@ -300,7 +300,9 @@ export class MailboxSync {
 
   /** Compare and set: when another sync stored first, its mirror is the answer (never both). */
   private async store(target: SyncTarget, previous: Mirror | undefined, next: Mirror) {
-    if (await this.mirrors.write(target.sub, target.epoch, previous, next)) return next;
+    if (await this.mirrors.write(target.sub, target.epoch, previous, next)) {
+      return { ...next, rev: (previous?.rev ?? 0) + 1 };
+    }
     this.metrics.lostRaces.inc();
     return (await this.mirrors.read(target.sub)) ?? next;
   }

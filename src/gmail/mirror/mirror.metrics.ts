@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsRegistry } from '../../common/metrics.registry.js';
 
-/** How a look brought the mirror up to date. */
-export type SyncKind = 'unchanged' | 'walk' | 'full';
 /**
  * Why a full sync ran: no mirror yet; history too old (404), refused (400) or longer than a
  * full sync costs; the walk's count did not add up or a change came without labels; a full

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { Clock } from '../../common/clock.js';
 import { MetricsRegistry } from '../../common/metrics.registry.js';
 import { GoogleApiRateLimitError } from '../../oauth/index.js';
 import { GMAIL_API_NAME } from '../gmail.scope.js';
 import { type GmailMethod, QUOTA_COSTS } from './quota-costs.js';
-import { QuotaLedger } from './quota-ledger.js';
+import { type Admission, QuotaLedger } from './quota-ledger.js';
 import { GmailQuotaSettings } from './quota.settings.js';
 
 /**
@@ -114,12 +114,7 @@ export class GmailQuota {
         await this.slotFreed(sub, admission.retryAfterMs);
         continue;
       }
-      this.refusals.inc({ lane, why: admission.why });
-      throw new GmailBudgetError(
-        GMAIL_API_NAME,
-        Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),
-        `Gmail budget: ${admission.why}`,
-      );
+      throw this.refused(lane, admission);
     }
     const spending: Spending = { sub, lane, admitted: estimate.units, spent: 0 };
     let succeeded = false;
@@ -155,15 +150,17 @@ export class GmailQuota {
       maxSlots: this.settings.userConcurrency,
       lease: '',
     });
-    if (!admission.ok) {
-      this.refusals.inc({ lane: spending.lane, why: admission.why });
-      throw new GmailBudgetError(
-        GMAIL_API_NAME,
-        Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),
-        `Gmail budget: ${admission.why}`,
-      );
-    }
+    if (!admission.ok) throw this.refused(spending.lane, admission);
     spending.admitted += units;
+  }
+
+  private refused(lane: QuotaLane, admission: Admission & { ok: false }): GmailBudgetError {
+    this.refusals.inc({ lane, why: admission.why });
+    return new GmailBudgetError(
+      GMAIL_API_NAME,
+      Math.max(1, Math.ceil(admission.retryAfterMs / 1000)),
+      `Gmail budget: ${admission.why}`,
+    );
   }
 
   private slotFreed(sub: string, retryAfterMs: number): Promise<void> {
@@ -177,7 +174,8 @@ export class GmailQuota {
         if (own.size === 0 && this.waiting.get(sub) === own) this.waiting.delete(sub);
         resolve();
       };
-      const timer = setTimeout(done, retryAfterMs / 2 + Math.random() * retryAfterMs);
+      // Jitter (nothing secret): between a half and one and a half of the wait named.
+      const timer = setTimeout(done, retryAfterMs / 2 + randomInt(retryAfterMs + 1));
       own.add(done);
     });
   }

@@ -16,7 +16,7 @@ export interface AdmissionRequest {
 
 const MINUTE_MS = 60_000;
 /** A lease a crashed instance never returned frees itself after this long. */
-export const LEASE_MS = 30_000;
+const LEASE_MS = 30_000;
 /** Backoff after a rate-limit answer that named no time: 1 s, doubling, at most a minute. */
 const BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000];
 
