@@ -156,7 +156,15 @@ describe('observability and protection', () => {
       expect(csp).toContain("style-src 'self'");
       expect(csp).not.toContain('unsafe-inline');
       expect(csp).not.toContain('https:');
-      expect(response.text).not.toMatch(/<script|\son[a-z]+=|style="/i);
+      // Scripts only from the service's own files (the live inbox page's), none inline.
+      const scripts = [...response.text.matchAll(/<script\b[^>]*>([^<]*)<\/script>/gi)];
+      for (const [tag, body] of scripts) {
+        expect(tag).toMatch(/^<script src="\/static\/[a-z-]+\.js" defer>/);
+        expect(body).toBe('');
+      }
+      expect(
+        response.text.replace(/<script src="\/static\/[a-z-]+\.js" defer><\/script>/g, ''),
+      ).not.toMatch(/<script|\son[a-z]+=|style="/i);
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.headers['referrer-policy']).toBe('no-referrer');
       // Pages are per user: no ETag (it would cost a hash of every page and never be used).

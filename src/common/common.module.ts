@@ -4,6 +4,7 @@ import { Clock, SystemClock } from './clock.js';
 import { MetricsRegistry } from './metrics.registry.js';
 import { ReadinessChecks } from './readiness.checks.js';
 import { AccountDeletionHooks } from './account-deletion.hooks.js';
+import { SessionEndHooks } from './session-end.hooks.js';
 import { UpstreamHttp } from './upstream-http.js';
 import { UpstreamMetrics } from './upstream.metrics.js';
 
@@ -14,6 +15,7 @@ const SHARED = [
   UpstreamHttp,
   UpstreamMetrics,
   AccountDeletionHooks,
+  SessionEndHooks,
 ];
 
 /**

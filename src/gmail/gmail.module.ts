@@ -30,10 +30,25 @@ import { GmailSettings } from './gmail.settings.js';
 import { GMAIL_MESSAGES } from './gmail.messages.js';
 import { MailRenderer } from '../common/mail-html/mail-renderer.js';
 import { RateLimitBudgets } from '../web/rate-limit.js';
+import { SessionStep } from '../session/session.step.js';
+import { LiveController, EVENTS_PATH } from './live/live.controller.js';
+import { LiveMetrics } from './live/live.metrics.js';
+import { LivePoller } from './live/live-poller.js';
+import { LiveSettings } from './live/live.settings.js';
+import { LiveStreams } from './live/live-streams.js';
+import { MailboxEvents } from './live/mailbox-events.js';
+import { RowRenderer } from './live/row-renderer.js';
+import {
+  MemoryStreamRegistry,
+  RedisStreamRegistry,
+  StreamRegistry,
+} from './live/stream-registry.js';
 
 /** The quota ledger's keys in the account's slot (short-lived counters: see AccountState.keyOf). */
 const QUOTA_STATE = 'gmail-quota';
 const QUOTA_LEASES = 'gmail-quota-leases';
+/** The account's open live streams across instances (see StreamRegistry). */
+const LIVE_STREAMS = 'live-streams';
 
 @Module({
   // Reading mail is the app's purpose: gmail.readonly is asked for at sign-in.
@@ -43,8 +58,21 @@ const QUOTA_LEASES = 'gmail-quota-leases';
       scopes: [{ scope: GMAIL_READONLY_SCOPE, atSignIn: true, label: 'scope.gmail' }],
     }),
   ],
-  controllers: [InboxController, MessageController, ApiController],
+  controllers: [InboxController, MessageController, ApiController, LiveController],
   providers: [
+    MailboxEvents,
+    LiveMetrics,
+    LivePoller,
+    LiveStreams,
+    RowRenderer,
+    {
+      provide: StreamRegistry,
+      inject: [RedisConnection, AccountState],
+      useFactory: (redis: RedisConnection, state: AccountState) =>
+        redis.client
+          ? new RedisStreamRegistry(redis, (sub) => state.keyOf(sub, LIVE_STREAMS))
+          : new MemoryStreamRegistry(),
+    },
     GmailBatchClient,
     GmailClient,
     InboxService,
@@ -97,7 +125,7 @@ const QUOTA_LEASES = 'gmail-quota-leases';
   ],
 })
 export class GmailModule implements OnModuleInit {
-  static readonly settings = [GmailSettings, GmailQuotaSettings];
+  static readonly settings = [GmailSettings, GmailQuotaSettings, LiveSettings];
   static readonly messages = GMAIL_MESSAGES;
 
   constructor(
@@ -106,7 +134,11 @@ export class GmailModule implements OnModuleInit {
     private readonly budgets: RateLimitBudgets,
     private readonly settings: GmailSettings,
     private readonly state: AccountState,
-  ) {}
+    sessions: SessionStep,
+  ) {
+    // An open stream alone must not keep its session alive, nor bring it back at its end.
+    sessions.readOnly(EVENTS_PATH);
+  }
 
   onModuleInit(): void {
     // The mailbox mirror: per account, written through the core's guarded write.
@@ -115,6 +147,7 @@ export class GmailModule implements OnModuleInit {
     // disconnect (it expires within minutes by itself).
     this.state.declare(QUOTA_STATE, { keptOnDeletion: true });
     this.state.declare(QUOTA_LEASES, { keptOnDeletion: true });
+    this.state.declare(LIVE_STREAMS, { keptOnDeletion: true });
     this.hooks.register((subject) => this.cache.drop(subject));
     this.budgets.define('api', this.settings.apiPerMinute);
   }

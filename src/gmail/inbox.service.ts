@@ -35,6 +35,8 @@ export interface InboxPage {
   /** Whether there is a newer page, and its cursor (undefined = the first page). */
   hasNewer: boolean;
   newerCursor: string | undefined;
+  /** The account's event sequence number this page shows (the first page; 0 for others). */
+  version: number;
   /** Set when Gmail refused for quota and this is the page as last loaded. */
   staleRetryAfterSeconds?: number;
 }
@@ -107,6 +109,7 @@ export class InboxService {
         : undefined;
     return {
       unreadCount: mirror.count,
+      version: mirror.version,
       rows,
       offset: 0,
       olderCursor: after ? this.cursors.encode(sub, [encodePosition(after)]) : undefined,
@@ -201,6 +204,7 @@ export class InboxService {
     const tokens = stack.map(encodePosition);
     return {
       unreadCount: listed.unreadCount,
+      version: 0,
       rows,
       offset: start.offset,
       olderCursor: after ? this.cursors.encode(sub, [...tokens, encodePosition(after)]) : undefined,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_LOCALE, formatDate, isLocale } from '../i18n/i18n.js';
-import type { InboxPage } from './inbox.service.js';
+import type { InboxPage, InboxRow } from './inbox.service.js';
 
 /** Gmail's web UI opens a message by id under #all (it may not be in the inbox label). */
 const GMAIL_WEB = 'https://mail.google.com/mail/u/0/#all/';
@@ -9,17 +9,7 @@ const GMAIL_WEB = 'https://mail.google.com/mail/u/0/#all/';
 @Injectable()
 export class InboxView {
   render(page: InboxPage, locale: unknown) {
-    const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
-    const rows = page.rows.map((row) =>
-      'failed' in row
-        ? row
-        : {
-            ...row,
-            date: formatDate(lang, row.internalDate),
-            isoDate: new Date(row.internalDate).toISOString(),
-            gmailUrl: GMAIL_WEB + row.id,
-          },
-    );
+    const rows = page.rows.map((row) => this.row(row, locale));
     return {
       titleKey: 'home.title',
       notice: page.staleRetryAfterSeconds
@@ -29,11 +19,25 @@ export class InboxView {
       messages: rows,
       range: { from: page.offset + 1, to: page.offset + page.rows.length },
       olderUrl: page.olderCursor ? `/home?page=${encodeURIComponent(page.olderCursor)}` : undefined,
+      // The first page goes live: its script follows the account's events from this version.
+      live: page.hasNewer ? undefined : { version: page.version },
       newerUrl: page.hasNewer
         ? page.newerCursor
           ? `/home?page=${encodeURIComponent(page.newerCursor)}`
           : '/home'
         : undefined,
+    };
+  }
+
+  /** One row's view model (views/partials/inbox-row.hbs): the page's and the live events'. */
+  row(row: InboxRow, locale: unknown) {
+    const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
+    if ('failed' in row) return row;
+    return {
+      ...row,
+      date: formatDate(lang, row.internalDate),
+      isoDate: new Date(row.internalDate).toISOString(),
+      gmailUrl: GMAIL_WEB + row.id,
     };
   }
 }

@@ -11,6 +11,22 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The id of the request being served; the logger's mixin writes it on every line (`reqId`). */
 export const requestIds = new AsyncLocalStorage<string>();
 
+/** Responses that are streams (server-sent events): see markStream. */
+const streams = new WeakSet<Response>();
+
+/**
+ * This response is a long-lived stream: the request log writes one line when it ends, with
+ * `stream: true` and its duration, never `aborted` (a client leaving is how a stream ends), and
+ * the request-duration histogram leaves it out (its owner counts streams).
+ */
+export function markStream(response: Response): void {
+  streams.add(response);
+}
+
+export function isStream(response: Response): boolean {
+  return streams.has(response);
+}
+
 /**
  * One JSON line per request, written when the response is finished (or the connection closed
  * before): `reqId`, `req` (id, method, path without query), `res` (status), `responseTime` in
@@ -38,7 +54,8 @@ export function requestLogMiddleware(logger: Logger) {
       if (!logger.isLevelEnabled(level)) return;
       const time = Math.round(performance.now() - started);
       const path = pathOnly(request.originalUrl);
-      const aborted = !response.writableFinished;
+      const stream = streams.has(response);
+      const aborted = !stream && !response.writableFinished;
       logger[level](
         {
           reqId: id,
@@ -46,8 +63,9 @@ export function requestLogMiddleware(logger: Logger) {
           res: { status },
           responseTime: time,
           ...(aborted ? { aborted } : {}),
+          ...(stream ? { stream } : {}),
         },
-        `${request.method} ${path} ${status}${aborted ? ' aborted' : ''} ${time}ms`,
+        `${request.method} ${path} ${status}${aborted ? ' aborted' : ''}${stream ? ' stream' : ''} ${time}ms`,
       );
     };
     response.on('finish', done);

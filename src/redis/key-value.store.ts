@@ -30,6 +30,8 @@ export interface GuardedWriteOptions {
  */
 export abstract class KeyValueStore {
   abstract readHash(key: string): Promise<Record<string, string>>;
+  /** One field of a hash (HGET), without reading the rest. */
+  abstract readField(key: string, field: string): Promise<string | undefined>;
   /** Sets `fields` and (re)sets the whole key's time to live. */
   abstract writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void>;
   abstract deleteFields(key: string, fields: string[]): Promise<void>;
@@ -53,6 +55,8 @@ export abstract class KeyValueStore {
   abstract claim(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Deletes `key` only while it still holds `value` (a lock that may have changed hands). */
   abstract release(key: string, value: string): Promise<void>;
+  /** Extends `key`'s time to live only while it still holds `value` (a lease kept); true if so. */
+  abstract renew(key: string, value: string, ttlMs: number): Promise<boolean>;
   abstract delete(keys: string[]): Promise<void>;
 }
 
@@ -70,6 +74,11 @@ export class MemoryKeyValueStore extends KeyValueStore {
   async readHash(key: string): Promise<Record<string, string>> {
     const value = this.live(key);
     return value instanceof Map ? Object.fromEntries(value) : {};
+  }
+
+  async readField(key: string, field: string): Promise<string | undefined> {
+    const value = this.live(key);
+    return value instanceof Map ? value.get(field) : undefined;
   }
 
   async writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void> {
@@ -134,6 +143,12 @@ export class MemoryKeyValueStore extends KeyValueStore {
     if (this.live(key) === value) this.entries.delete(key);
   }
 
+  async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.live(key) !== value) return false;
+    await this.write(key, value, ttlMs);
+    return true;
+  }
+
   async delete(keys: string[]): Promise<void> {
     for (const key of keys) this.entries.delete(key);
   }
@@ -148,6 +163,9 @@ export class MemoryKeyValueStore extends KeyValueStore {
 /** Deletes the lock only if it is still ours (it may have expired and been taken since). */
 const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+const RENEW =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
 /**
  * KEYS[1] the guard's hash, KEYS[2] the hash written. ARGV: [1] the epoch expected ('' for
@@ -203,6 +221,9 @@ export class RedisKeyValueStore extends KeyValueStore {
 
   readHash(key: string): Promise<Record<string, string>> {
     return this.redis.run((c) => c.hGetAll(key));
+  }
+  async readField(key: string, field: string): Promise<string | undefined> {
+    return (await this.redis.run((c) => c.hGet(key, field))) ?? undefined;
   }
 
   async writeHash(key: string, fields: Record<string, string>, ttlMs: number): Promise<void> {
@@ -267,6 +288,13 @@ export class RedisKeyValueStore extends KeyValueStore {
 
   async release(key: string, value: string): Promise<void> {
     await this.redis.run((c) => c.eval(RELEASE, { keys: [key], arguments: [value] }));
+  }
+
+  async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const answer = await this.redis.run((c) =>
+      c.eval(RENEW, { keys: [key], arguments: [value, String(ttlMs)] }),
+    );
+    return answer === 1;
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -9,7 +9,7 @@ import { deferSession } from './deferred-session.js';
 import { SessionIds } from './session-id.js';
 import { SessionStore } from './session-store.js';
 import { forgetSession } from './session-unavailable.js';
-import { guardSessionWrites } from './session-writes.js';
+import { guardSessionWrites, keepUnwritten } from './session-writes.js';
 
 /** Longest time an unchanged session goes without its store expiry being extended. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -32,6 +32,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 @Injectable()
 export class SessionStep {
   private readonly handler: RequestHandler;
+  /** Paths whose requests read their session and never write it (see readOnly). */
+  private readonly readOnlyPaths = new Set<string>();
 
   constructor(
     private readonly config: SessionConfig,
@@ -61,6 +63,15 @@ export class SessionStep {
     guardSessionWrites(store, config.absoluteTimeoutMs);
   }
 
+  /**
+   * Requests to `path` (exact) load their session and never write it back, nor set its cookie,
+   * nor touch it (a long-lived event stream: see keepUnwritten). Declared by a module when it
+   * is built.
+   */
+  readOnly(path: string): void {
+    this.readOnlyPaths.add(path);
+  }
+
   /** Loads the request's session (or defers it); never fails: see forgetSession. */
   async prepare(request: Request, response: Response): Promise<void> {
     if (readCookie(request, this.config.cookieName) === undefined) {
@@ -73,6 +84,12 @@ export class SessionStep {
     );
     if (failure) {
       forgetSession(request, failure);
+    } else if (this.readOnlyPaths.has(request.path)) {
+      keepUnwritten(request.session);
+      // No cookie either (express-session sets an existing id's cookie only with an expiry).
+      request.session.cookie.expires = undefined;
+      // Past its absolute lifetime: not signed in (the next page regenerates it).
+      if (this.expired(request)) delete request.session.accountEpoch;
     } else if (this.expired(request)) {
       const regenerateFailure = await new Promise<unknown>((resolve) =>
         request.session.regenerate(resolve),

@@ -37,6 +37,9 @@ export class PausedStore extends KeyValueStore {
   readHash(key: string) {
     return this.held('readHash', key, () => this.inner.readHash(key));
   }
+  readField(key: string, field: string) {
+    return this.held('readField', key, () => this.inner.readField(key, field));
+  }
   writeHash(key: string, fields: Record<string, string>, ttlMs: number) {
     return this.held('writeHash', key, () => this.inner.writeHash(key, fields, ttlMs));
   }
@@ -61,6 +64,10 @@ export class PausedStore extends KeyValueStore {
   release(key: string, value: string) {
     return this.held('release', key, () => this.inner.release(key, value));
   }
+  renew(key: string, value: string, ttlMs: number) {
+    return this.held('renew', key, () => this.inner.renew(key, value, ttlMs));
+  }
+
   delete(keys: string[]) {
     return this.held('delete', keys.join(' '), () => this.inner.delete(keys));
   }

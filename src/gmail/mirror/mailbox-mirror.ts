@@ -106,6 +106,12 @@ export class MailboxMirrors {
     };
   }
 
+  /** The mirror's version alone (one field; no mail opened), or undefined when there is none. */
+  async version(sub: string): Promise<number | undefined> {
+    const version = await this.state.readField(sub, MIRROR_STATE, 'version');
+    return version === undefined ? undefined : Number(version);
+  }
+
   /**
    * Writes `next` in place of `previous` (the mirror this writer read; undefined for none),
    * only while the account has `epoch` and the stored write counter is still `previous`'s. False

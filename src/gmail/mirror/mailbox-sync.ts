@@ -7,6 +7,7 @@ import { historyDelta } from './history-delta.js';
 import { MailboxMirrors, type Mirror, newerHistory } from './mailbox-mirror.js';
 import { type FullSyncReason, MirrorMetrics } from './mirror.metrics.js';
 import { GmailQuota } from '../quota/gmail-quota.js';
+import { MailboxEvents } from '../live/mailbox-events.js';
 
 /** Rows the mirror keeps: the first page (one advised batch, so a page stays two round trips). */
 const MIRROR_SIZE = 50;
@@ -40,6 +41,7 @@ export class MailboxSync {
     private readonly mirrors: MailboxMirrors,
     private readonly metrics: MirrorMetrics,
     private readonly quota: GmailQuota,
+    private readonly events: MailboxEvents,
   ) {}
 
   /** `stored` is the mirror as the caller read it (undefined: none yet). */
@@ -298,9 +300,16 @@ export class MailboxSync {
     });
   }
 
-  /** Compare and set: when another sync stored first, its mirror is the answer (never both). */
+  /**
+   * Compare and set: when another sync stored first, its mirror is the answer (never both). A
+   * write that changes what the page shows (a new version) is published to the account's open
+   * streams on every instance.
+   */
   private async store(target: SyncTarget, previous: Mirror | undefined, next: Mirror) {
     if (await this.mirrors.write(target.sub, target.epoch, previous, next)) {
+      if (next.version !== previous?.version) {
+        this.events.publish(target.sub, { kind: 'version', version: next.version });
+      }
       return { ...next, rev: (previous?.rev ?? 0) + 1 };
     }
     this.metrics.lostRaces.inc();

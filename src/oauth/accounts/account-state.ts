@@ -48,6 +48,10 @@ export class AccountState {
     return this.storage.readHash(this.key(sub, name));
   }
 
+  readField(sub: string, name: string, field: string): Promise<string | undefined> {
+    return this.storage.readField(this.key(sub, name), field);
+  }
+
   /**
    * Writes `change` only while the account's record has `epoch` (and `change.expect`, when
    * given, holds); false when it did not write. The part expires `ttlMs` after the write.
@@ -61,6 +65,24 @@ export class AccountState {
   ): Promise<boolean> {
     const guard = { key: accountKey(this.config.prefix, sub, 'record'), epoch };
     return this.storage.writeHashIf(guard, this.key(sub, name), change.set, ttlMs, change);
+  }
+
+  /**
+   * Holds the account's lease `name` for `holder` (an instance) for `ttlMs` from now: kept when
+   * `holder` has it, taken when nobody does; false when another holder has it. One instance
+   * does a piece of background work for the account (a poll, a renewal) while it holds it.
+   */
+  async holdLease(sub: string, name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const key = this.key(sub, name);
+    return (
+      (await this.storage.renew(key, holder, ttlMs)) ||
+      (await this.storage.claim(key, holder, ttlMs))
+    );
+  }
+
+  /** Lets go of the lease, if `holder` still has it (another instance may take it at once). */
+  releaseLease(sub: string, name: string, holder: string): Promise<void> {
+    return this.storage.release(this.key(sub, name), holder);
   }
 
   /**

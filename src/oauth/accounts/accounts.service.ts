@@ -4,6 +4,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { SessionConfig } from '../../config/configuration.js';
 import { Clock } from '../../common/clock.js';
 import { AccountDeletionHooks } from '../../common/account-deletion.hooks.js';
+import { SessionEndHooks } from '../../common/session-end.hooks.js';
 import { SessionStore } from '../../session/session-store.js';
 import { AccountRecords, type AccountRecord } from './account-records.js';
 import type { AppSession } from '../../common/session.types.js';
@@ -28,6 +29,7 @@ export class AccountsService {
     private readonly records: AccountRecords,
     private readonly store: SessionStore,
     private readonly hooks: AccountDeletionHooks,
+    private readonly ended: SessionEndHooks,
     private readonly config: SessionConfig,
     private readonly clock: Clock,
   ) {}
@@ -91,6 +93,7 @@ export class AccountsService {
   async leave(session: AppSession): Promise<void> {
     if (session.user && session.handle) {
       await this.records.sessionEnded(session.user.sub, session.handle);
+      await this.ended.run({ sub: session.user.sub, handle: session.handle });
     }
   }
 
@@ -99,6 +102,7 @@ export class AccountsService {
     await this.records.renewEpoch(sub);
     await this.destroySessions(sub);
     await this.records.forgetSessions(sub);
+    await this.ended.run({ sub });
   }
 
   /**
@@ -114,6 +118,7 @@ export class AccountsService {
     } catch (error) {
       this.logger.warn({ err: error }, 'could not drop cached data of an account');
     }
+    await this.ended.run({ sub });
     this.logger.log({ event: 'account_deleted', sub, reason }, 'account data deleted');
   }
 

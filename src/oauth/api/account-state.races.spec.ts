@@ -7,6 +7,7 @@ import { SessionStoreUnavailableError } from '../../common/app.error.js';
 import { AesGcmSealer } from '../../common/aes-gcm.sealer.js';
 import type { AccountDeletionHooks } from '../../common/account-deletion.hooks.js';
 import type { AppSession } from '../../common/session.types.js';
+import { SessionEndHooks } from '../../common/session-end.hooks.js';
 import {
   type KeyValueStore,
   MemoryKeyValueStore,
@@ -95,7 +96,14 @@ describe.each(stores)('account state races (%s store)', (_, makeStore) => {
     const store = new PausedStore(await makeStore(clock));
     const records = new AccountRecords(store, new AesGcmSealer(token), config, clock, token);
     const hooks = { run: async () => undefined } as unknown as AccountDeletionHooks;
-    const accounts = new AccountsService(records, {} as SessionStore, hooks, config, clock);
+    const accounts = new AccountsService(
+      records,
+      {} as SessionStore,
+      hooks,
+      new SessionEndHooks(),
+      config,
+      clock,
+    );
     const record = (sub: string) => accountKey(prefix, sub, 'record');
     const raw = (sub: string, part: 'record' | 'sessions' = 'record') =>
       store.readHash(accountKey(prefix, sub, part));

@@ -22,4 +22,14 @@ export class AuthorizedCall {
       return call(await this.tokens.replaceRejected(session, accessToken));
     }
   }
+
+  /**
+   * As run(), for work without a request (a feature's background sync): the account as of
+   * `epoch`, the epoch the work was decided under. NotSignedInError once that epoch is over
+   * (signed out everywhere, disconnected, deleted), as for a session of it.
+   */
+  runForAccount<T>(sub: string, epoch: string, call: (accessToken: string) => Promise<T>) {
+    const account = { user: { sub, email: '' }, accountEpoch: epoch } as AppSession;
+    return this.run(account, call);
+  }
 }

@@ -1,0 +1,67 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../../common/app.error.js';
+import { AccountState, AuthorizedCall, GoogleApiRateLimitError } from '../../oauth/index.js';
+import { MailboxMirrors } from '../mirror/mailbox-mirror.js';
+import { MailboxSync } from '../mirror/mailbox-sync.js';
+import { GmailQuota } from '../quota/gmail-quota.js';
+import { LiveMetrics, type PollOutcome } from './live.metrics.js';
+
+/** The lease that makes one instance poll an account (`<prefix>{acct:<sub>}:state:live-poll`). */
+export const POLL_LEASE = 'live-poll';
+
+/**
+ * Brings an account's mirror up to date in the background while a live page of it is open
+ * (until Gmail push tells the service instead): one users.history.list from the mirror's
+ * historyId, 2 units when nothing changed, in the background quota lane, with the account's
+ * stored grant. A change is written to the mirror, which publishes it to every open stream.
+ * With no mirror yet there is nothing to poll: the page that opened the stream made one.
+ */
+@Injectable()
+export class LivePoller {
+  private readonly logger = new Logger(LivePoller.name);
+  private lastWarning = 0;
+
+  constructor(
+    private readonly state: AccountState,
+    private readonly mirrors: MailboxMirrors,
+    private readonly sync: MailboxSync,
+    private readonly quota: GmailQuota,
+    private readonly authorized: AuthorizedCall,
+    private readonly metrics: LiveMetrics,
+  ) {}
+
+  async poll(sub: string): Promise<PollOutcome> {
+    const outcome = await this.attempt(sub);
+    this.metrics.polls.inc({ outcome });
+    return outcome;
+  }
+
+  private async attempt(sub: string): Promise<PollOutcome> {
+    try {
+      const epoch = await this.state.epoch(sub);
+      const stored = epoch ? await this.mirrors.read(sub) : undefined;
+      if (!epoch) return 'signed_out';
+      if (!stored) return 'synced';
+      await this.quota.run(
+        sub,
+        'background',
+        { units: this.quota.cost('gmail_history'), slots: 1 },
+        () =>
+          this.authorized.runForAccount(sub, epoch, (accessToken) =>
+            this.sync.sync({ sub, epoch, accessToken }, stored),
+          ),
+      );
+      return 'synced';
+    } catch (error) {
+      // Over budget (ours or Google's): the next poll tries again; people's looks come first.
+      if (error instanceof GoogleApiRateLimitError) return 'deferred';
+      // Signed out everywhere, disconnected or the grant revoked: its streams are ending.
+      if (error instanceof AppError && error.status === 401) return 'signed_out';
+      if (Date.now() - this.lastWarning > 10_000) {
+        this.lastWarning = Date.now();
+        this.logger.warn({ err: error, sub }, 'a live page poll of Gmail failed');
+      }
+      return 'failed';
+    }
+  }
+}
