@@ -84,7 +84,7 @@ export class SessionStep {
     );
     if (failure) {
       forgetSession(request, failure);
-    } else if (this.readOnlyPaths.has(request.path)) {
+    } else if (this.readOnlyPaths.has(request.originalUrl.split('?', 1)[0])) {
       keepUnwritten(request.session);
       // No cookie either (express-session sets an existing id's cookie only with an expiry).
       request.session.cookie.expires = undefined;

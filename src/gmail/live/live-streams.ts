@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Observable, type Subscriber } from 'rxjs';
 import { Clock } from '../../common/clock.js';
 import { SessionEndHooks } from '../../common/session-end.hooks.js';
@@ -22,6 +23,9 @@ import { LiveSettings } from './live.settings.js';
 import { RowRenderer } from './row-renderer.js';
 import { StreamRegistry, streamMember } from './stream-registry.js';
 
+/** How long shutdown waits for the last events to be written to streams. */
+const SHUTDOWN_WRITE_MS = 1_000;
+
 /** Who a stream is for, read from its session when it opened. */
 export interface StreamOpening {
   readonly sub: string;
@@ -34,6 +38,8 @@ export interface StreamOpening {
   readonly locale: Locale;
   /** The version the page shows (Last-Event-ID, else `since`); undefined: unknown. */
   readonly since: number | undefined;
+  /** Settles when the response is over (written to the end, or the client left). */
+  readonly closed: Promise<unknown>;
 }
 
 /** What a stream has shown: the first page of the mirror at one version. */
@@ -154,13 +160,22 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
     return count;
   }
 
-  /** Every stream ends with `end` `shutdown` before the listener closes; none holds it up. */
-  beforeApplicationShutdown(): void {
+  /**
+   * Every stream ends with `end` `shutdown` before the listener closes, and its response is
+   * over when the server closes (its connection idle then, so closed at once: none holds the
+   * shutdown up; a client that does not read is given up on after a second).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    const closing: Promise<unknown>[] = [];
     for (const feed of [...this.feeds.values()]) {
-      for (const stream of [...feed.streams]) this.end(stream, 'shutdown');
+      for (const stream of [...feed.streams]) {
+        this.end(stream, 'shutdown');
+        closing.push(stream.opening.closed);
+      }
     }
+    await Promise.race([Promise.all(closing), sleep(SHUTDOWN_WRITE_MS)]);
   }
 
   private add(stream: LiveStream): void {

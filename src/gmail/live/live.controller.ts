@@ -1,5 +1,6 @@
 import { Controller, Headers, type MessageEvent, Query, Req, Res, Sse } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { once } from 'node:events';
 import { EMPTY, type Observable } from 'rxjs';
 import type { SignedInUser } from '../../common/session.types.js';
 import { DEFAULT_LOCALE, isLocale } from '../../i18n/i18n.js';
@@ -43,6 +44,7 @@ export class LiveController {
       locale: isLocale(locale) ? locale : DEFAULT_LOCALE,
       // The browser's reconnection names the last event it had; a fresh page, its version.
       since: versionOf(lastEventId) ?? versionOf(since),
+      closed: once(response, 'close').catch(() => undefined),
     });
   }
 }
