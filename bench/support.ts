@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { consentAtEmulator, GoogleEmulator, type EmulatorOptions } from '../emulator/index.js';
@@ -60,6 +61,13 @@ export async function spawnListening(
     env: { PATH: process.env.PATH ?? '', ...env },
   });
   let output = '';
+  // BENCH_SERVICE_LOG=<file>: what the process writes goes there too (a bench that fails).
+  const log = process.env.BENCH_SERVICE_LOG;
+  if (log) {
+    const file = createWriteStream(log, { flags: 'a' });
+    child.stdout.pipe(file);
+    child.stderr.pipe(file);
+  }
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -76,7 +84,7 @@ export async function spawnListening(
     child.kill('SIGTERM');
     await exited;
   };
-  return { url, stop };
+  return { url, stop, pid: child.pid! };
 }
 
 /** A browser without a screen: its own cookie jar, a keep-alive connection pool. */

@@ -111,7 +111,7 @@ describe('sign-in (Authorization Code + PKCE)', () => {
     const home = await agent.get('/home').expect(200);
     expect(home.text).toContain(TARO);
     expect(home.text).toContain('class="messages"');
-    expect((home.text.match(/<li class="message">/g) ?? []).length).toBe(50);
+    expect((home.text.match(/<li class="message" /g) ?? []).length).toBe(50);
   });
 
   it('should refuse a callback replayed with its old cookie, with no token request', async () => {

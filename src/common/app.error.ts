@@ -29,6 +29,13 @@ export class SessionStoreUnavailableError extends AppError {
   override readonly retryAfterSeconds = 5;
 }
 
+/** This instance is stopping: the client is to come back (to another instance) shortly. */
+export class ShuttingDownError extends AppError {
+  readonly status = 503;
+  readonly code = 'shutting_down';
+  override readonly retryAfterSeconds = 5;
+}
+
 /** A request parameter is malformed (an id, a page token, a form field). */
 export class BadInputError extends AppError {
   readonly status = 400;

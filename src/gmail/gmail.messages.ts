@@ -31,6 +31,16 @@ export const GMAIL_MESSAGES = {
     'message.clipped': 'This message is long: only its first {size} are shown.',
     'message.remoteBlocked': 'Remote images and styles were blocked to protect your privacy.',
     'error.message_not_found': 'That message does not exist in your mailbox.',
+    // The live page (public/live-inbox.js): {count} is filled in by the script.
+    'live.showOne': '{count} new message – show',
+    'live.showMany': '{count} new messages – show',
+    'live.shownAll': 'All new messages are shown',
+    'live.announceOne': '{count} new message',
+    'live.announceMany': '{count} new messages',
+    // The sign-in link follows at once: the space is the text's (Japanese puts none).
+    'live.signedOut': 'You were signed out: ',
+    'live.signInAgain': 'sign in again',
+    'live.stopped': 'Live updates stopped in this tab: reload the page to see new mail.',
   },
   ja: {
     'scope.gmail': 'メールと設定を読み取る（読み取り専用）',
@@ -61,5 +71,14 @@ export const GMAIL_MESSAGES = {
     'message.clipped': 'このメッセージは長いため、最初の {size} のみ表示しています。',
     'message.remoteBlocked': 'プライバシー保護のため、外部の画像とスタイルをブロックしました。',
     'error.message_not_found': 'そのメッセージはメールボックスにありません。',
+    'live.showOne': '新着メッセージ {count} 件を表示',
+    'live.showMany': '新着メッセージ {count} 件を表示',
+    'live.shownAll': '新着メッセージをすべて表示しました',
+    'live.announceOne': '新着メッセージ {count} 件',
+    'live.announceMany': '新着メッセージ {count} 件',
+    'live.signedOut': 'ログアウトされました。',
+    'live.signInAgain': 'もう一度ログインしてください',
+    'live.stopped':
+      'このタブの自動更新は停止しました。新着メールを見るにはページを再読み込みしてください。',
   },
 } satisfies MessageCatalogue;

@@ -100,6 +100,7 @@ export const en = {
     'This message could not be displayed here. You can still open it in Gmail.',
   'error.upstream_unavailable': 'Google did not answer properly. Please try again in a moment.',
   'error.upstream_timeout': 'Google took too long to answer. Please try again in a moment.',
+  'error.shutting_down': 'This server is restarting. Try again in a few seconds.',
   'error.store_unavailable':
     'The service is temporarily unavailable. Please try again in a few seconds.',
   'error.bad_input': 'That request was not understood.',

@@ -106,6 +106,7 @@ export const ja: Record<CoreMessageKey, string> = {
     'Google から正常な応答がありませんでした。しばらくしてからお試しください。',
   'error.upstream_timeout':
     'Google の応答に時間がかかりすぎています。しばらくしてからお試しください。',
+  'error.shutting_down': 'サーバーを再起動しています。数秒後にお試しください。',
   'error.store_unavailable': 'サービスを一時的に利用できません。数秒後にお試しください。',
   'error.bad_input': 'リクエストの内容を理解できませんでした。',
   'error.rate_limited': 'リクエストが多すぎます。1 分ほど待ってからお試しください。',

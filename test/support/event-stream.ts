@@ -134,7 +134,12 @@ export class EventStream {
             data: (text === '' ? {} : JSON.parse(text)) as EventData,
           });
         } else if (this.pending.retry !== undefined) {
-          this.events.push({ type: 'retry', retry: this.pending.retry, data: {} as EventData });
+          this.events.push({
+            type: 'retry',
+            id: this.pending.id,
+            retry: this.pending.retry,
+            data: {} as EventData,
+          });
         }
         this.pending = { data: [] };
         continue;

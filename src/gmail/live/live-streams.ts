@@ -51,21 +51,32 @@ class LiveStream {
   seen: Snapshot | undefined;
   ended = false;
   readonly openedAt = performance.now();
+  /** The id of the last event (empty: the client's version is not known). */
+  private lastId: string;
 
   constructor(
     readonly member: string,
     readonly opening: StreamOpening,
     private readonly out: Subscriber<MessageEvent>,
-  ) {}
+  ) {
+    this.lastId = opening.since === undefined ? '' : String(opening.since);
+  }
 
+  /**
+   * Writes `event`. Every event but a comment carries an id (Nest would number the others
+   * itself): the version the client shows, which its reconnection sends back as Last-Event-ID.
+   */
   send(event: MessageEvent): void {
-    if (!this.ended) this.out.next(event);
+    if (this.ended) return;
+    if (event.id !== undefined) this.lastId = event.id;
+    const comment = event.comment !== undefined && event.type === undefined && !event.retry;
+    this.out.next(comment || event.id !== undefined ? event : { ...event, id: this.lastId });
   }
 
   /** Writes `end` and closes the response (Nest ends it once the write is done). */
   end(reason: EndReason): void {
     if (this.ended) return;
-    this.out.next({ type: 'end', data: { reason } });
+    this.send({ type: 'end', data: { reason } });
     this.ended = true;
     this.out.complete();
   }
@@ -134,11 +145,6 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
   /** The stream's events until it ends; subscribing opens it, unsubscribing closes it. */
   open(opening: StreamOpening): Observable<MessageEvent> {
     return new Observable<MessageEvent>((out) => {
-      if (this.closing) {
-        out.next({ type: 'end', data: { reason: 'shutdown' } });
-        out.complete();
-        return;
-      }
       const id = randomBytes(9).toString('base64url');
       const stream = new LiveStream(
         streamMember(this.clock.now(), this.instance, id),
@@ -147,10 +153,20 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
       );
       // Reconnection delay for the browser's own retry, spread so that a restart's
       // reconnections do not all come back in the same second.
-      out.next({ retry: randomInt(1_000, 10_001), comment: 'live' });
+      stream.send({ retry: randomInt(1_000, 10_001), comment: 'live' });
+      // Opened as the shutdown began (the controller refuses streams after that).
+      if (this.closing) {
+        stream.end('shutdown');
+        return;
+      }
       this.add(stream);
       return () => this.remove(stream, stream.ended ? undefined : 'disconnect');
     });
+  }
+
+  /** From shutdown on: a new stream is refused (503), so that its client goes elsewhere. */
+  get isClosing(): boolean {
+    return this.closing;
   }
 
   /** Streams open on this instance (the bench and the tests read it). */

@@ -2,6 +2,7 @@ import { Controller, Headers, type MessageEvent, Query, Req, Res, Sse } from '@n
 import type { Request, Response } from 'express';
 import { once } from 'node:events';
 import { EMPTY, type Observable } from 'rxjs';
+import { ShuttingDownError } from '../../common/app.error.js';
 import type { SignedInUser } from '../../common/session.types.js';
 import { DEFAULT_LOCALE, isLocale } from '../../i18n/i18n.js';
 import { markStream } from '../../logging/request-log.middleware.js';
@@ -32,6 +33,11 @@ export class LiveController {
     @Query('since') since: unknown,
     @Headers('last-event-id') lastEventId: unknown,
   ): Observable<MessageEvent> {
+    if (this.streams.isClosing) {
+      // The last answer on this connection: a browser would otherwise reconnect over it.
+      response.setHeader('Connection', 'close');
+      throw new ShuttingDownError('not opening streams while stopping');
+    }
     if (request.method === 'HEAD') return EMPTY;
     markStream(response);
     const session = request.session;

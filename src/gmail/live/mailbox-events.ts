@@ -41,6 +41,7 @@ export class MailboxEvents implements OnApplicationShutdown {
   private readonly resumed = new Set<() => void>();
   private subscriber: Subscriber | undefined;
   private lastWarning = 0;
+  private closed = false;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -87,6 +88,7 @@ export class MailboxEvents implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     await subscriber?.close();
@@ -142,7 +144,8 @@ export class MailboxEvents implements OnApplicationShutdown {
   }
 
   private warn(error: unknown, message: string): void {
-    if (Date.now() - this.lastWarning < 10_000) return;
+    // Commands cut short by the shutdown's own disconnection are no news.
+    if (this.closed || Date.now() - this.lastWarning < 10_000) return;
     this.lastWarning = Date.now();
     this.logger.warn({ err: error }, message);
   }
