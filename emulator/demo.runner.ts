@@ -39,6 +39,8 @@ async function main(): Promise<void> {
       SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
       TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      // An open inbox checks Gmail this often (Google's push replaces the polling later).
+      LIVE_POLL_SECONDS: process.env.LIVE_POLL_SECONDS ?? '5',
     },
   });
 
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
       '  Demo accounts:',
       accounts,
       `  Security events (Cross-Account Protection): ${emulator.issuer}/risc/console ends an account's sessions.`,
+      `  New mail: ${emulator.issuer}/gmail/console delivers a message (or reads one); an open inbox shows it without a reload.`,
       `  Access tokens last ${ACCESS_TOKEN_TTL_SECONDS} s, so you will see them refreshed.`,
       '  Logs: warnings only (LOG_LEVEL=info npm run demo shows one line per request).',
       '  Stop with Ctrl+C.',

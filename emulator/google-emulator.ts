@@ -19,6 +19,7 @@ import { RegisteredApis } from './registered-apis.js';
 import { RequestLog } from './request-log.js';
 import { revocation } from './revocation.js';
 import { RiscConsole } from './risc-console.js';
+import { MailConsole } from './mail-console.js';
 import { type RiscEvent, RiscTransmitter, type RiscTokenOptions } from './risc-transmitter.js';
 import { Router } from './router.js';
 import { routeTable } from './routes.js';
@@ -100,6 +101,7 @@ export class GoogleEmulator {
       interactions: new InteractionPages(provider, directory, grants, apis),
       risc,
       console: riscConsole,
+      mailConsole: new MailConsole(directory),
     });
     const router = new Router(routes, {
       origin: issuer,

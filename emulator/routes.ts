@@ -5,6 +5,7 @@ import type { GmailRoutes } from './gmail-routes.js';
 import { readBody, send } from './http-io.js';
 import type { InteractionPages } from './interactions.js';
 import type { RegisteredApis } from './registered-apis.js';
+import type { MailConsole } from './mail-console.js';
 import type { RiscConsole } from './risc-console.js';
 import type { RiscTransmitter } from './risc-transmitter.js';
 import type { Exchange, Handler } from './route.js';
@@ -18,6 +19,7 @@ export interface RouteParts {
   interactions: InteractionPages;
   risc: RiscTransmitter;
   console: RiscConsole;
+  mailConsole: MailConsole;
 }
 
 /**
@@ -82,6 +84,11 @@ export function routeTable(parts: RouteParts): RouteTable {
         path: '/risc/console',
         endpoint: 'other',
         handle: (exchange) => parts.console.handle(exchange),
+      },
+      {
+        path: '/gmail/console',
+        endpoint: 'other',
+        handle: (exchange) => parts.mailConsole.handle(exchange),
       },
     ],
     fallback: viaProvider,

@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import supertest from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveMetrics } from '../src/gmail/live/live.metrics.js';
 import { LiveStreams } from '../src/gmail/live/live-streams.js';
@@ -8,7 +10,17 @@ import { SessionStore } from '../src/session/session-store.js';
 import { subOf, TARO } from './support/demo-accounts.js';
 import { cookieOf, EventStream, type ServerEvent } from './support/event-stream.js';
 import { useServiceFixture } from './support/fixture.js';
-import { type Agent, signIn, submitForm, type TestApp } from './support/test-app.js';
+import { freePort } from './support/redis-server.js';
+import {
+  type Agent,
+  signIn,
+  submitForm,
+  TEST_SESSION_SECRET,
+  type TestApp,
+} from './support/test-app.js';
+
+/** A Redis that never answers: nothing listens on its port. */
+const UNREACHABLE_REDIS = `redis://127.0.0.1:${await freePort()}`;
 
 /** The version a first page shows, for its stream's `since`. */
 const pageVersion = (html: string) => Number(/data-live-version="(\d+)"/.exec(html)![1]);
@@ -114,6 +126,30 @@ describe('the live inbox stream, one instance', () => {
     expect(stream.unread.filter((event) => event.type === 'inbox')).toEqual([]);
   });
 
+  it("should show mail the emulator's console delivers (the demo), and take away what it reads", async () => {
+    const agent = sut.agent();
+    await signIn(agent, { email: TARO });
+    const page = await agent.get('/home').expect(200);
+    const stream = await open(sut.url(), agent, `?since=${pageVersion(page.text)}`);
+    await stream.next('retry');
+    const console = (form: Record<string, string>) =>
+      fetch(`${sut.emulator.issuer}/gmail/console`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ email: TARO, ...form }).toString(),
+      }).then((answer) => answer.text());
+    expect(await console({ action: 'deliver', subject: 'Live from the console' })).toContain(
+      `Delivered &quot;Live from the console&quot; to ${TARO}.`,
+    );
+    const delivered = await stream.next('inbox');
+    expect(delivered.data.added).toHaveLength(1);
+    expect(delivered.data.added[0].html).toContain('Live from the console');
+    const newest = delivered.data.order[0];
+    expect(await console({ action: 'read' })).toContain('Read the newest unread message');
+    const read = await stream.next('inbox');
+    expect(read.data.removed).toEqual([newest]);
+  });
+
   it('should answer 401 with the JSON error body without a session, and HEAD without opening a stream', async () => {
     const anonymous = await EventStream.open(`${sut.url()}/home/events`);
     expect(anonymous.status).toBe(401);
@@ -186,6 +222,27 @@ describe('the live inbox stream, one instance', () => {
       'http_request_duration_seconds_count{method="GET",route="/home/events",status="200"}',
     );
     expect(metrics).toMatch(/live_stream_duration_seconds_count\{end="disconnect"\} [1-9]/);
+  });
+});
+
+describe('the live stream while the session store is down', () => {
+  const sut = useServiceFixture({
+    env: { REDIS_URL: UNREACHABLE_REDIS, REDIS_COMMAND_TIMEOUT_MS: '300' },
+  });
+
+  it('should answer 503 with the JSON error body and Retry-After, not a stream', async () => {
+    const sid = 'x'.repeat(32);
+    const signature = createHmac('sha256', TEST_SESSION_SECRET)
+      .update(sid)
+      .digest('base64')
+      .replace(/=+$/, '');
+    const answer = await supertest(sut.server)
+      .get('/home/events')
+      .set('Cookie', `sid=${encodeURIComponent(`s:${sid}.${signature}`)}`)
+      .expect(503);
+    expect(answer.headers['retry-after']).toBe('5');
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect((answer.body as { error: { code: string } }).error.code).toBe('store_unavailable');
   });
 });
 
@@ -282,7 +339,7 @@ describe('how streams end', () => {
   });
 });
 
-describe.each(['single', 'cluster'] as const)(
+describe.each(['single', 'cluster', 'sentinel'] as const)(
   'live streams across instances (redis: %s)',
   (redis) => {
     const sut = useServiceFixture({

@@ -41,6 +41,10 @@ export class EmbeddedSessionStore extends SessionStore {
     callback();
   }
 
+  async exists(sid: string): Promise<boolean> {
+    return this.store.store.has(sid);
+  }
+
   /** Drops expired sessions now (memorystore also does it every minute). */
   prune(): void {
     this.store.prune();

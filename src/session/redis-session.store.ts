@@ -55,6 +55,10 @@ export class RedisSessionStore extends SessionStore {
       );
   }
 
+  async exists(sid: string): Promise<boolean> {
+    return (await this.redis.run((c) => c.exists(this.prefix + sid))) === 1;
+  }
+
   /** Counting would mean a SCAN over every session: left to Redis's own INFO keyspace. */
   async count(): Promise<undefined> {
     return undefined;

@@ -15,6 +15,8 @@ export abstract class SessionStore {
    * never brings it back. Atomic in both stores. See SessionStep.
    */
   abstract setExisting(sid: string, session: SessionData, callback: StoreCallback): void;
+  /** Whether the session is still stored (not signed out, not expired); touches nothing. */
+  abstract exists(sid: string): Promise<boolean>;
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;
 

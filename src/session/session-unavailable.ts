@@ -13,13 +13,19 @@ const unavailable = new WeakMap<Request, SessionStoreUnavailableError>();
  * session, so pages that need no store (the landing page) still render, without account.
  */
 export function forgetSession(request: Request, cause: unknown): SessionStoreUnavailableError {
+  const error = markUnavailable(request, cause);
+  request.sessionStore.generate(request);
+  (request as { sessionID?: string }).sessionID = undefined;
+  return error;
+}
+
+/** Records that the store failed this request (SessionAvailableGuard answers 503). */
+export function markUnavailable(request: Request, cause: unknown): SessionStoreUnavailableError {
   const error =
     cause instanceof SessionStoreUnavailableError
       ? cause
       : new SessionStoreUnavailableError('session store failed', { cause });
   unavailable.set(request, error);
-  request.sessionStore.generate(request);
-  (request as { sessionID?: string }).sessionID = undefined;
   return error;
 }
 

@@ -16,18 +16,6 @@ import type { SessionStore, StoreCallback } from './session-store.js';
  * - A loaded session is written with SessionStore.setExisting (SET … XX): a deleted entry
  *   stays deleted. A new session (a new id) is written as before.
  */
-/** Sessions of requests that must never write them: see keepUnwritten. */
-const unwritten = new WeakSet<object>();
-
-/**
- * This request's session is read and never written back: no save, no touch, whatever the
- * handler does to it (a long-lived event stream: it must not keep the idle timer alive, and
- * its end must not bring back a session signed out meanwhile).
- */
-export function keepUnwritten(session: object): void {
-  unwritten.add(session);
-}
-
 export function guardSessionWrites(sessions: SessionStore, absoluteTimeoutMs: number): void {
   // express-session puts generate on the store it is given (not in its type).
   const store = sessions.store as SessionStore['store'] & { generate(request: Request): void };
@@ -60,16 +48,7 @@ export function guardSessionWrites(sessions: SessionStore, absoluteTimeoutMs: nu
   const set = store.set.bind(store);
   store.set = (sid: string, data: SessionData, callback?: StoreCallback) => {
     const done = callback ?? (() => {});
-    if (unwritten.has(data)) done();
-    else if (loaded.has(data)) sessions.setExisting(sid, data, done);
+    if (loaded.has(data)) sessions.setExisting(sid, data, done);
     else set(sid, data, done);
   };
-
-  const touch = store.touch?.bind(store);
-  if (touch) {
-    store.touch = (sid: string, data: SessionData, callback?: StoreCallback) => {
-      if (unwritten.has(data)) callback?.();
-      else touch(sid, data, callback);
-    };
-  }
 }

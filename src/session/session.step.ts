@@ -8,8 +8,10 @@ import { touchAtMostEvery } from './lazy-touch.js';
 import { deferSession } from './deferred-session.js';
 import { SessionIds } from './session-id.js';
 import { SessionStore } from './session-store.js';
-import { forgetSession } from './session-unavailable.js';
-import { guardSessionWrites, keepUnwritten } from './session-writes.js';
+import { forgetSession, markUnavailable } from './session-unavailable.js';
+import { guardSessionWrites } from './session-writes.js';
+import { sessionIdOf } from './signed-cookie.js';
+import type { AppSession } from '../common/session.types.js';
 
 /** Longest time an unchanged session goes without its store expiry being extended. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -38,7 +40,7 @@ export class SessionStep {
   constructor(
     private readonly config: SessionConfig,
     private readonly clock: Clock,
-    store: SessionStore,
+    private readonly store: SessionStore,
   ) {
     touchAtMostEvery(store.store, Math.min(TOUCH_INTERVAL_MS, config.idleTimeoutMs / 10), clock);
     this.handler = session({
@@ -64,9 +66,10 @@ export class SessionStep {
   }
 
   /**
-   * Requests to `path` (exact) load their session and never write it back, nor set its cookie,
-   * nor touch it (a long-lived event stream: see keepUnwritten). Declared by a module when it
-   * is built.
+   * Requests to `path` (exact) read their session from the store and never write it back, nor
+   * set its cookie, nor touch it: express-session does not run for them (a long-lived event
+   * stream: an open one must not keep its session's idle timer alive, and its end must not
+   * bring back a session signed out meanwhile). Declared by a module when it is built.
    */
   readOnly(path: string): void {
     this.readOnlyPaths.add(path);
@@ -74,6 +77,10 @@ export class SessionStep {
 
   /** Loads the request's session (or defers it); never fails: see forgetSession. */
   async prepare(request: Request, response: Response): Promise<void> {
+    if (this.readOnlyPaths.has(request.originalUrl.split('?', 1)[0])) {
+      await this.read(request);
+      return;
+    }
     if (readCookie(request, this.config.cookieName) === undefined) {
       deferSession(request, response, this.handler);
       return;
@@ -84,18 +91,31 @@ export class SessionStep {
     );
     if (failure) {
       forgetSession(request, failure);
-    } else if (this.readOnlyPaths.has(request.originalUrl.split('?', 1)[0])) {
-      keepUnwritten(request.session);
-      // No cookie either (express-session sets an existing id's cookie only with an expiry).
-      request.session.cookie.expires = undefined;
-      // Past its absolute lifetime: not signed in (the next page regenerates it).
-      if (this.expired(request)) delete request.session.accountEpoch;
     } else if (this.expired(request)) {
       const regenerateFailure = await new Promise<unknown>((resolve) =>
         request.session.regenerate(resolve),
       );
       if (regenerateFailure) forgetSession(request, regenerateFailure);
     }
+  }
+
+  /**
+   * A read-only route's session: the cookie's id (checked as express-session checks it), the
+   * store's data as a plain object. None, or past its absolute lifetime: an empty one.
+   */
+  private async read(request: Request): Promise<void> {
+    const sid = sessionIdOf(readCookie(request, this.config.cookieName), this.config.secrets);
+    let data: object | undefined;
+    if (sid) {
+      const read = await new Promise<{ error?: unknown; data?: object | null }>((resolve) =>
+        this.store.store.get(sid, (error: unknown, data) => resolve({ error, data })),
+      );
+      if (read.error) markUnavailable(request, read.error);
+      else data = read.data ?? undefined;
+    }
+    const session = { ...data, id: sid ?? '' } as AppSession;
+    request.session = session;
+    if (this.expired(request)) delete session.accountEpoch;
   }
 
   private expired(request: Request): boolean {

@@ -116,6 +116,8 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(LiveStreams.name);
   private readonly instance = randomBytes(9).toString('base64url');
   private readonly feeds = new Map<string, AccountFeed>();
+  /** Streams opened here so far (orders those of one millisecond: see streamMember). */
+  private opened = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private beating = false;
   private closing = false;
@@ -147,7 +149,7 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
     return new Observable<MessageEvent>((out) => {
       const id = randomBytes(9).toString('base64url');
       const stream = new LiveStream(
-        streamMember(this.clock.now(), this.instance, id),
+        streamMember(this.clock.now(), ++this.opened, this.instance, id),
         opening,
         out,
       );
@@ -393,7 +395,7 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
       for (const feed of [...this.feeds.values()]) {
         const streams = [...feed.streams];
         for (const stream of streams) stream.send({ comment: 'hb' });
-        await Promise.all(streams.map((stream) => this.checkSession(stream, now)));
+        await this.checkSessions(streams, now);
         await this.registry
           .renew(
             feed.sub,
@@ -410,17 +412,21 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  private async checkSession(stream: LiveStream, now: number): Promise<void> {
-    const { sid, createdAt } = stream.opening;
-    if (createdAt !== undefined && now - createdAt > this.sessionConfig.absoluteTimeoutMs) {
-      this.end(stream, 'expired');
-      return;
+  /** One look per session (a session's streams share it); a store that fails ends nothing. */
+  private async checkSessions(streams: LiveStream[], now: number): Promise<void> {
+    const bySession = new Map<string, LiveStream[]>();
+    for (const stream of streams) {
+      const { sid, createdAt } = stream.opening;
+      if (createdAt !== undefined && now - createdAt > this.sessionConfig.absoluteTimeoutMs) {
+        this.end(stream, 'expired');
+      } else bySession.set(sid, [...(bySession.get(sid) ?? []), stream]);
     }
-    const exists = await new Promise<boolean | undefined>((resolve) =>
-      this.sessions.store.get(sid, (error, data) => resolve(error ? undefined : Boolean(data))),
+    await Promise.all(
+      [...bySession].map(async ([sid, sharing]) => {
+        if (await this.sessions.exists(sid).catch(() => true)) return;
+        for (const stream of sharing) this.end(stream, 'expired');
+      }),
     );
-    // A store that does not answer ends nothing: the next heartbeat asks again.
-    if (exists === false) this.end(stream, 'expired');
   }
 
   private get pollMs(): number {

@@ -1,6 +1,5 @@
 import { Controller, Headers, type MessageEvent, Query, Req, Res, Sse } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { once } from 'node:events';
 import { EMPTY, type Observable } from 'rxjs';
 import { ShuttingDownError } from '../../common/app.error.js';
 import type { SignedInUser } from '../../common/session.types.js';
@@ -44,13 +43,13 @@ export class LiveController {
     const locale: unknown = response.locals.locale;
     return this.streams.open({
       sub: session.user.sub,
-      sid: request.sessionID,
+      sid: session.id,
       handle: session.handle,
       createdAt: session.createdAt,
       locale: isLocale(locale) ? locale : DEFAULT_LOCALE,
       // The browser's reconnection names the last event it had; a fresh page, its version.
       since: versionOf(lastEventId) ?? versionOf(since),
-      closed: once(response, 'close').catch(() => undefined),
+      closed: new Promise((resolve) => response.once('close', resolve)),
     });
   }
 }

@@ -31,9 +31,12 @@ export abstract class StreamRegistry {
   abstract count(sub: string, now: number): Promise<number>;
 }
 
-/** A member: opening time (ms, 15 digits), then the instance's and the stream's random ids. */
-export function streamMember(openedAt: number, instance: string, stream: string): string {
-  return `${String(openedAt).padStart(15, '0')}:${instance}:${stream}`;
+/**
+ * A member: opening time (ms, 15 digits) and the instance's count of streams opened (so that
+ * two opened in one millisecond still sort in order), then the instance's and the stream's ids.
+ */
+export function streamMember(openedAt: number, count: number, instance: string, stream: string) {
+  return `${String(openedAt).padStart(15, '0')}:${String(count).padStart(12, '0')}:${instance}:${stream}`;
 }
 
 /** One instance without Redis. */
