@@ -26,8 +26,11 @@ interface Stream {
 }
 
 const streams: Stream[] = [];
-/** Arrival times of `inbox` events since the last mark, by account index. */
-let arrivals = new Map<number, number[]>();
+/**
+ * `inbox` events since the last mark, by account index: when each arrived and, when the event
+ * says it, when the service stored the change (epoch ms both).
+ */
+let arrivals = new Map<number, [number, number | undefined][]>();
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -39,6 +42,7 @@ function openOne(base: string, cookie: string, since: number, account: number) {
     });
     let buffer = '';
     let type = '';
+    let data = '';
     let opened = false;
     req.on('response', (response) => {
       if (response.statusCode !== 200) {
@@ -53,6 +57,7 @@ function openOne(base: string, cookie: string, since: number, account: number) {
         buffer = lines.pop() ?? '';
         for (const line of lines) {
           if (line.startsWith('event: ')) type = line.slice(7);
+          else if (line.startsWith('data: ')) data = line.slice(6);
           else if (line === '') {
             if (!opened) {
               opened = true;
@@ -60,10 +65,12 @@ function openOne(base: string, cookie: string, since: number, account: number) {
             }
             if (type === 'inbox') {
               const list = arrivals.get(account) ?? [];
-              list.push(now());
+              const changedAt = /"changedAt":(\d+)/.exec(data)?.[1];
+              list.push([now(), changedAt === undefined ? undefined : Number(changedAt)]);
               arrivals.set(account, list);
             }
             type = '';
+            data = '';
           }
         }
       });

@@ -97,6 +97,9 @@ describe('the live inbox stream, one instance', () => {
     expect(added.data.countText).toBe('64 unread in Inbox');
     expect(added.data.added.map((row) => row.id)).toEqual([arrived]);
     expect(added.data.order[0]).toBe(arrived);
+    // When the change was stored (epoch ms), timed in live_event_delay_seconds.
+    expect(added.data.changedAt).toBeGreaterThan(Date.now() - 10_000);
+    expect(added.data.changedAt).toBeLessThanOrEqual(Date.now());
     order = expectDifference(added, order);
     const html = added.data.added[0].html;
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');

@@ -19,6 +19,7 @@ export interface EventData {
   readonly removed: readonly string[];
   readonly order: readonly string[];
   readonly reset?: true;
+  readonly changedAt?: number;
   readonly reason?: string;
 }
 

@@ -90,6 +90,8 @@ class LiveStream {
 class AccountFeed {
   readonly streams = new Set<LiveStream>();
   current: Snapshot | undefined;
+  /** When each version the bus announced was stored (epoch ms), until it is read. */
+  readonly announced = new Map<number, number>();
   /** Rendered rows of `current`, by `<locale> <id>`. */
   html = new Map<string, string>();
   running: Promise<void> | undefined;
@@ -261,7 +263,9 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
   private received(feed: AccountFeed, event: MailboxEvent): void {
     switch (event.kind) {
       case 'version':
-        if (feed.current?.version !== event.version) void this.refresh(feed);
+        if (feed.current?.version === event.version) return;
+        feed.announced.set(event.version, event.at);
+        void this.refresh(feed);
         return;
       case 'signed-out':
         for (const stream of [...feed.streams]) {
@@ -303,12 +307,18 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
   private async catchUp(feed: AccountFeed): Promise<void> {
     const mirror = await this.mirrors.read(feed.sub);
     if (!mirror) return;
+    // Read because the bus announced it: its events say when it was stored (and are timed).
+    let changedAt: number | undefined;
     if (mirror.version !== feed.current?.version) {
       const kept = new Set(mirror.ids);
       for (const key of feed.html.keys()) {
         if (!kept.has(key.slice(key.indexOf(' ') + 1))) feed.html.delete(key);
       }
       feed.current = mirror;
+      changedAt = feed.announced.get(mirror.version);
+      for (const version of feed.announced.keys()) {
+        if (version <= mirror.version) feed.announced.delete(version);
+      }
     }
     const current = feed.current;
     for (const stream of [...feed.streams]) {
@@ -317,8 +327,12 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
         stream.seen = current;
         continue;
       }
-      const event = await this.difference(feed, stream.seen, current, stream.opening.locale);
+      const timed = stream.seen ? changedAt : undefined;
+      const event = await this.difference(feed, stream.seen, current, stream.opening.locale, timed);
       this.metrics.events.inc({ kind: stream.seen === undefined ? 'reset' : 'inbox' });
+      if (timed !== undefined) {
+        this.metrics.delays.observe(Math.max(0, Date.now() - timed) / 1_000);
+      }
       stream.seen = current;
       stream.send(event);
     }
@@ -333,6 +347,7 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
     from: Snapshot | undefined,
     to: Snapshot,
     locale: Locale,
+    changedAt: number | undefined,
   ): Promise<MessageEvent> {
     const before = new Set(from?.ids ?? []);
     const after = new Set(to.ids);
@@ -351,6 +366,7 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
         added,
         removed: from ? from.ids.filter((id) => !after.has(id)) : [],
         order: to.ids,
+        ...(changedAt === undefined ? {} : { changedAt }),
         ...(from ? {} : { reset: true }),
       },
     };

@@ -14,6 +14,7 @@ export class LiveMetrics {
   readonly durations: Histogram<'end'>;
   readonly events: Counter<'kind'>;
   readonly polls: Counter<'outcome'>;
+  readonly delays: Histogram;
 
   constructor(metrics: MetricsRegistry) {
     this.open = new Gauge({
@@ -32,6 +33,12 @@ export class LiveMetrics {
       name: 'live_events_total',
       help: 'Events written to live inbox streams, by kind (inbox, reset, end)',
       labelNames: ['kind'] as const,
+      registers: [metrics.registry],
+    });
+    this.delays = new Histogram({
+      name: 'live_event_delay_seconds',
+      help: 'From a change stored in the mirror (any instance) to its event written to a stream here',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [metrics.registry],
     });
     this.polls = new Counter({

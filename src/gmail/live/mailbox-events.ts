@@ -14,7 +14,12 @@ export type EndReason = 'signed-out' | 'expired' | 'replaced' | 'shutdown';
  * handle, or all), or that one of its streams was replaced by a newer one (the stream limit).
  */
 export type MailboxEvent =
-  | { readonly kind: 'version'; readonly version: number }
+  | {
+      readonly kind: 'version';
+      readonly version: number;
+      /** When the change was stored (epoch ms): how late each stream gets it is measured. */
+      readonly at: number;
+    }
   | { readonly kind: 'signed-out'; readonly handle?: string }
   | { readonly kind: 'replaced'; readonly stream: string };
 
@@ -213,8 +218,10 @@ function parseEvent(message: string, self: string): MailboxEvent | undefined {
   if (fields.from === self) return undefined;
   switch (fields.kind) {
     case 'version':
-      return Number.isSafeInteger(fields.version) && (fields.version as number) > 0
-        ? { kind: 'version', version: fields.version as number }
+      return Number.isSafeInteger(fields.version) &&
+        (fields.version as number) > 0 &&
+        Number.isSafeInteger(fields.at)
+        ? { kind: 'version', version: fields.version as number, at: fields.at as number }
         : undefined;
     case 'signed-out':
       return fields.handle === undefined || typeof fields.handle === 'string'

@@ -308,7 +308,8 @@ export class MailboxSync {
   private async store(target: SyncTarget, previous: Mirror | undefined, next: Mirror) {
     if (await this.mirrors.write(target.sub, target.epoch, previous, next)) {
       if (next.version !== previous?.version) {
-        this.events.publish(target.sub, { kind: 'version', version: next.version });
+        const at = Date.now();
+        this.events.publish(target.sub, { kind: 'version', version: next.version, at });
       }
       return { ...next, rev: (previous?.rev ?? 0) + 1 };
     }
