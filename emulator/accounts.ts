@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { type DemoAccount, DEMO_ACCOUNTS, fixtureMessages, loadTestMessages } from './fixtures.js';
 import { Mailbox } from './mailbox.js';
+import type { HistoryRecord } from './mailbox-history.js';
+
+type MailboxListener = (account: DemoAccount, mailbox: Mailbox, record: HistoryRecord) => void;
 
 /** The emulator's Google accounts and their mailboxes. */
 export class AccountDirectory {
   private readonly byEmail = new Map<string, DemoAccount>();
   private readonly bySubject = new Map<string, DemoAccount>();
   private readonly mailboxes = new Map<string, Mailbox>();
+  private readonly listeners: MailboxListener[] = [];
 
   constructor(private readonly autoCreate: boolean) {
     for (const account of DEMO_ACCOUNTS) this.add(account, fixtureMessages(account));
@@ -54,11 +58,19 @@ export class AccountDirectory {
     return this.mailboxes.get(sub);
   }
 
+  /** Calls `listener` with every change of any mailbox (a history record) from now on. */
+  onChange(listener: MailboxListener): void {
+    this.listeners.push(listener);
+  }
+
   private add(account: DemoAccount, messages: ReturnType<typeof fixtureMessages>): void {
     this.byEmail.set(account.email, account);
     this.bySubject.set(account.sub, account);
     const mailbox = new Mailbox();
     for (const message of messages) mailbox.add(message);
     this.mailboxes.set(account.sub, mailbox);
+    mailbox.history.listen((record) => {
+      for (const listener of this.listeners) listener(account, mailbox, record);
+    });
   }
 }

@@ -16,7 +16,9 @@ export type EmulatorEndpoint =
   | 'gmail_batch'
   | 'gmail_attachment'
   | 'gmail_profile'
-  | 'gmail_history';
+  | 'gmail_history'
+  | 'gmail_watch'
+  | 'gmail_stop';
 
 /** What a broken endpoint answers instead of its normal response. */
 export type Fault =

@@ -17,12 +17,15 @@ import { GmailQuota } from './gmail-quota.js';
 import { encodeSnippet, type Mailbox, type StoredMessage, type StoredPart } from './mailbox.js';
 import { serializePart } from './message-builder.js';
 import { matches, type PathPattern } from './route.js';
+import type { WatchBook } from './gmail-watch.js';
 
 export interface GmailRequest {
   method: string;
   path: string;
   query: URLSearchParams;
   authorization: string | undefined;
+  /** A POST's body (users.watch). */
+  body?: string;
 }
 
 export interface GmailApiOptions {
@@ -38,6 +41,8 @@ const BASE_COSTS: Partial<Record<EmulatorEndpoint, number>> = {
   gmail_attachment: 5,
   gmail_profile: 1,
   gmail_history: 2,
+  gmail_watch: 100,
+  gmail_stop: 50,
 };
 const MESSAGE_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/;
 const ATTACHMENT_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)\/attachments\/([^/]+)$/;
@@ -53,6 +58,8 @@ export const GMAIL_ROUTES: readonly {
   { method: 'GET', path: '/gmail/v1/users/me/messages', endpoint: 'gmail_list' },
   { method: 'GET', path: '/gmail/v1/users/me/history', endpoint: 'gmail_history' },
   { method: 'GET', path: '/gmail/v1/users/me/profile', endpoint: 'gmail_profile' },
+  { method: 'POST', path: '/gmail/v1/users/me/watch', endpoint: 'gmail_watch' },
+  { method: 'POST', path: '/gmail/v1/users/me/stop', endpoint: 'gmail_stop' },
   { method: 'GET', path: ATTACHMENT_PATH, endpoint: 'gmail_attachment' },
   { method: 'GET', path: MESSAGE_PATH, endpoint: 'gmail_get' },
   { method: 'GET', path: LABEL_PATH, endpoint: 'gmail_labels' },
@@ -73,6 +80,7 @@ export class GmailApi {
     private readonly accounts: AccountDirectory,
     private readonly faults: FaultTable,
     private readonly options: GmailApiOptions,
+    private readonly watches: WatchBook,
   ) {
     this.quota = new GmailQuota(options.quotaUnitsPerUserPerMinute);
   }
@@ -173,6 +181,10 @@ export class GmailApi {
       }
       case 'gmail_labels':
         return labelCounts(LABEL_PATH.exec(request.path)![1], mailbox);
+      case 'gmail_watch':
+        return this.watches.watch(account.sub, request.body ?? '', mailbox.history.historyId);
+      case 'gmail_stop':
+        return this.watches.stop(account.sub);
       default:
         return gmailError(404, 'notFound', 'Not Found');
     }

@@ -32,10 +32,11 @@ export class GmailRoutes {
     await this.latency.before(endpoint);
     const answer = await this.gmail.handle(
       {
-        method: 'GET',
+        method: request.method ?? 'GET',
         path: url.pathname,
         query: url.searchParams,
         authorization: request.headers.authorization,
+        body: request.method === 'POST' ? await readBody(request) : undefined,
       },
       endpoint,
       false,

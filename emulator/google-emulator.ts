@@ -20,6 +20,8 @@ import { RequestLog } from './request-log.js';
 import { revocation } from './revocation.js';
 import { RiscConsole } from './risc-console.js';
 import { MailConsole } from './mail-console.js';
+import { WatchBook, type Watch } from './gmail-watch.js';
+import { PubSubPush, type PushKnobs, type PushSubscription } from './pubsub-push.js';
 import { type RiscEvent, RiscTransmitter, type RiscTokenOptions } from './risc-transmitter.js';
 import { Router } from './router.js';
 import { routeTable } from './routes.js';
@@ -44,6 +46,8 @@ interface EmulatorParts {
   gmail: GmailApi;
   rules: GoogleRules;
   riscConsole: RiscConsole;
+  watches: WatchBook;
+  push: PubSubPush;
   risc: RiscTransmitter;
 }
 
@@ -90,7 +94,16 @@ export class GoogleEmulator {
     const rules = new GoogleRules(provider, log, grants, keys, issuer);
     // Koa's context type for use() lacks the ctx.oidc that oidc-provider adds.
     provider.use((ctx: KoaContextWithOIDC, next) => rules.around(ctx, next));
-    const gmail = new GmailApi(provider, directory, faults, quotaOptions(options));
+    const watches = new WatchBook(() => Date.now());
+    const push = new PubSubPush(issuer, keys);
+    // Gmail's watch: each change a watch covers is a notification on its topic.
+    directory.onChange((account, mailbox, record) => {
+      const watch = watches.active(account.sub);
+      if (watch && watches.covers(watch, record)) {
+        push.publish(watch.topicName, account.email, mailbox.history.historyId);
+      }
+    });
+    const gmail = new GmailApi(provider, directory, faults, quotaOptions(options), watches);
     const risc = await RiscTransmitter.create(issuer);
     const riscConsole = new RiscConsole(directory, risc);
     const routes = routeTable({
@@ -125,6 +138,8 @@ export class GoogleEmulator {
       rules,
       riscConsole,
       risc,
+      watches,
+      push,
     });
   }
 
@@ -252,6 +267,50 @@ export class GoogleEmulator {
   modifyLabels(email: string, id: string, change: LabelChange): void {
     if (!this.mailboxOf(email).modifyLabels(id, change))
       throw new Error(`no message ${id} for ${email}`);
+  }
+
+  /**
+   * A Pub/Sub topic Gmail may publish to (the Cloud console's topic with the publisher role for
+   * gmail-api-push@system.gserviceaccount.com), and its push subscription: watch() to it works,
+   * and each change a watch covers is POSTed to `subscription.endpoint`, signed.
+   */
+  addPushSubscription(subscription: PushSubscription): void {
+    this.parts.watches.topics.add(subscription.topic);
+    this.parts.push.subscribe(subscription);
+  }
+
+  /** The transmitter's misbehaviour from now on: drop, duplicate, delay (tests). */
+  setPushKnobs(knobs: PushKnobs): void {
+    this.parts.push.setKnobs(knobs);
+  }
+
+  /** Every push POST so far and what it was answered; notifications never sent. */
+  get pushDeliveries() {
+    return this.parts.push.deliveries;
+  }
+
+  get pushDrops() {
+    return this.parts.push.drops;
+  }
+
+  /** A push token as the transmitter signs it, claims overridden (tests of a receiver). */
+  pushToken(subscription: PushSubscription, claims: Record<string, unknown> = {}) {
+    return this.parts.push.token(subscription, claims);
+  }
+
+  /** Resolves once every push under way has been answered (or given up). */
+  pushesSettled(): Promise<void> {
+    return this.parts.push.settled();
+  }
+
+  /** The account's watch while it lasts (users.watch), or undefined. */
+  watchOf(email: string): Watch | undefined {
+    return this.parts.watches.active(this.account(email).sub);
+  }
+
+  /** Ends the account's watch now, as its expiry would. */
+  expireWatch(email: string): void {
+    this.parts.watches.expire(this.account(email).sub);
   }
 
   /** The account's current historyId, as users.getProfile answers it. */

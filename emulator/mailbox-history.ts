@@ -56,6 +56,12 @@ export class MailboxHistory {
   private horizon = 0n;
   private changes = 0;
   private readonly records: HistoryRecord[] = [];
+  private readonly listeners: ((record: HistoryRecord) => void)[] = [];
+
+  /** Calls `listener` with every record from now on (Gmail's watch notifications). */
+  listen(listener: (record: HistoryRecord) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** The mailbox's current historyId (users.getProfile, history.list's `historyId`). */
   get historyId(): string {
@@ -87,6 +93,7 @@ export class MailboxHistory {
     if (change.labelsRemoved?.length)
       record.labelsRemoved = [{ message: snapshot, labelIds: [...change.labelsRemoved] }];
     this.records.push(record);
+    for (const listener of this.listeners) listener(record);
     return record.id;
   }
 
