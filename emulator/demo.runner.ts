@@ -14,6 +14,10 @@ const CLIENT_SECRET = randomBytes(24).toString('base64url');
 const REDIRECT_URI = `http://${HOST}:${PORT}/callback`;
 /** Short-lived access tokens, so the demo shows a refresh within a couple of minutes. */
 const ACCESS_TOKEN_TTL_SECONDS = 120;
+/** Gmail push: the emulator's Pub/Sub topic and push subscription, to this service. */
+const PUSH_TOPIC = 'projects/gmail-oauth-demo/topics/gmail-push';
+const PUSH_ENDPOINT = `http://${HOST}:${PORT}/gmail/push`;
+const PUSH_SERVICE_ACCOUNT = 'gmail-push@gmail-oauth-demo.iam.gserviceaccount.com';
 
 async function main(): Promise<void> {
   const emulator = await GoogleEmulator.start({
@@ -22,6 +26,11 @@ async function main(): Promise<void> {
     accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
   });
   emulator.setRiscReceiver(`http://${HOST}:${PORT}/risc`, CLIENT_ID);
+  emulator.addPushSubscription({
+    topic: PUSH_TOPIC,
+    endpoint: PUSH_ENDPOINT,
+    serviceAccount: PUSH_SERVICE_ACCOUNT,
+  });
   // Built to dist-demo/emulator/; the service is the production build in dist/.
   const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
   const app = spawn(process.execPath, [main], {
@@ -39,8 +48,10 @@ async function main(): Promise<void> {
       SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
       TOKEN_ENCRYPTION_KEY: process.env.TOKEN_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      // An open inbox checks Gmail this often (Google's push replaces the polling later).
-      LIVE_POLL_SECONDS: process.env.LIVE_POLL_SECONDS ?? '5',
+      // Gmail push through the emulator's Pub/Sub: an open inbox shows new mail at once.
+      GMAIL_PUBSUB_TOPIC: PUSH_TOPIC,
+      GMAIL_PUSH_AUDIENCE: PUSH_ENDPOINT,
+      GMAIL_PUSH_SERVICE_ACCOUNT: PUSH_SERVICE_ACCOUNT,
     },
   });
 
@@ -59,7 +70,7 @@ async function main(): Promise<void> {
       '  Demo accounts:',
       accounts,
       `  Security events (Cross-Account Protection): ${emulator.issuer}/risc/console ends an account's sessions.`,
-      `  New mail: ${emulator.issuer}/gmail/console delivers a message (or reads one); an open inbox shows it without a reload.`,
+      `  New mail: ${emulator.issuer}/gmail/console delivers a message (or reads one); an open inbox shows it at once (Gmail push through the emulated Pub/Sub).`,
       `  Access tokens last ${ACCESS_TOKEN_TTL_SECONDS} s, so you will see them refreshed.`,
       '  Logs: warnings only (LOG_LEVEL=info npm run demo shows one line per request).',
       '  Stop with Ctrl+C.',

@@ -130,6 +130,49 @@ export class GmailClient {
     };
   }
 
+  /**
+   * users.watch: Gmail publishes the Inbox's changes to `topicName` until the expiration it
+   * answers (epoch ms; about 7 days: renew daily, as Google advises).
+   * @see https://developers.google.com/workspace/gmail/api/reference/rest/v1/users/watch
+   */
+  async watch(
+    accessToken: string,
+    topicName: string,
+  ): Promise<{ historyId: string; expiration: number }> {
+    const units = this.quota.spend('gmail_watch');
+    const response = await this.api.post(
+      accessToken,
+      {
+        api: GMAIL_API_NAME,
+        upstream: 'gmail_watch',
+        url: `${this.base}/watch`,
+        spanAttributes: { 'app.gmail.quota.units': units },
+      },
+      { topicName, labelIds: ['INBOX'], labelFilterBehavior: 'include' },
+    );
+    const fields = new UpstreamFields('gmail_watch', parseJsonBody('gmail_watch', response));
+    const expiration = Number(fields.anyString('expiration'));
+    if (!Number.isSafeInteger(expiration) || expiration <= 0) {
+      throw new UpstreamResponseError('gmail_watch', 'expiration is not epoch milliseconds');
+    }
+    return { historyId: historyIdOf('gmail_watch', fields.anyString('historyId')), expiration };
+  }
+
+  /** users.stop: no more notifications for this mailbox (needs a live grant). */
+  async stop(accessToken: string): Promise<void> {
+    const units = this.quota.spend('gmail_stop');
+    await this.api.post(
+      accessToken,
+      {
+        api: GMAIL_API_NAME,
+        upstream: 'gmail_stop',
+        url: `${this.base}/stop`,
+        spanAttributes: { 'app.gmail.quota.units': units },
+      },
+      undefined,
+    );
+  }
+
   /** The path (for batch parts) of messages.get?format=metadata with the summary headers. */
   metadataPath(id: string): string {
     return `/gmail/v1/users/me/messages/${id}?${this.metadataQuery}`;

@@ -31,6 +31,8 @@ export const GMAIL_MESSAGES = {
     'message.clipped': 'This message is long: only its first {size} are shown.',
     'message.remoteBlocked': 'Remote images and styles were blocked to protect your privacy.',
     'error.message_not_found': 'That message does not exist in your mailbox.',
+    'error.push_unauthorized': 'The push token is missing or was not accepted.',
+    'error.push_unavailable': "Google's keys could not be fetched to check the push. Try again.",
     // The live page (public/live-inbox.js): {count} is filled in by the script.
     'live.showOne': '{count} new message – show',
     'live.showMany': '{count} new messages – show',
@@ -71,6 +73,9 @@ export const GMAIL_MESSAGES = {
     'message.clipped': 'このメッセージは長いため、最初の {size} のみ表示しています。',
     'message.remoteBlocked': 'プライバシー保護のため、外部の画像とスタイルをブロックしました。',
     'error.message_not_found': 'そのメッセージはメールボックスにありません。',
+    'error.push_unauthorized': 'プッシュのトークンがないか、受け付けられませんでした。',
+    'error.push_unavailable':
+      'プッシュを確認する Google の鍵を取得できませんでした。再度お試しください。',
     'live.showOne': '新着メッセージ {count} 件を表示',
     'live.showMany': '新着メッセージ {count} 件を表示',
     'live.shownAll': '新着メッセージをすべて表示しました',

@@ -37,6 +37,12 @@ import { LivePoller } from './live/live-poller.js';
 import { LiveSettings } from './live/live.settings.js';
 import { LiveStreams } from './live/live-streams.js';
 import { MailboxEvents } from './live/mailbox-events.js';
+import { PushController } from './push/push.controller.js';
+import { PushMetrics } from './push/push.metrics.js';
+import { PushReceiver } from './push/push-receiver.js';
+import { GmailWatches, PUSH_STATE, WATCH_LEASE, WATCH_STATE } from './push/gmail-watches.js';
+import { GmailPushSettings } from './push/push.settings.js';
+import { RawBodyRoutes } from '../web/raw-body.js';
 import { RowRenderer } from './live/row-renderer.js';
 import {
   MemoryStreamRegistry,
@@ -49,6 +55,8 @@ const QUOTA_STATE = 'gmail-quota';
 const QUOTA_LEASES = 'gmail-quota-leases';
 /** The account's open live streams across instances (see StreamRegistry). */
 const LIVE_STREAMS = 'live-streams';
+/** POST /gmail/push's body cap. */
+const PUSH_MAX_BODY_BYTES = 16 * 1024;
 
 @Module({
   // Reading mail is the app's purpose: gmail.readonly is asked for at sign-in.
@@ -58,8 +66,11 @@ const LIVE_STREAMS = 'live-streams';
       scopes: [{ scope: GMAIL_READONLY_SCOPE, atSignIn: true, label: 'scope.gmail' }],
     }),
   ],
-  controllers: [InboxController, MessageController, ApiController, LiveController],
+  controllers: [InboxController, MessageController, ApiController, LiveController, PushController],
   providers: [
+    PushMetrics,
+    PushReceiver,
+    GmailWatches,
     MailboxEvents,
     LiveMetrics,
     LivePoller,
@@ -125,7 +136,7 @@ const LIVE_STREAMS = 'live-streams';
   ],
 })
 export class GmailModule implements OnModuleInit {
-  static readonly settings = [GmailSettings, GmailQuotaSettings, LiveSettings];
+  static readonly settings = [GmailSettings, GmailQuotaSettings, LiveSettings, GmailPushSettings];
   static readonly messages = GMAIL_MESSAGES;
 
   constructor(
@@ -135,7 +146,11 @@ export class GmailModule implements OnModuleInit {
     private readonly settings: GmailSettings,
     private readonly state: AccountState,
     sessions: SessionStep,
+    rawBodies: RawBodyRoutes,
+    private readonly push: GmailPushSettings,
   ) {
+    // Pub/Sub's wrapped message is a few hundred bytes.
+    rawBodies.declare('/gmail/push', PUSH_MAX_BODY_BYTES);
     // An open stream alone must not keep its session alive, nor bring it back at its end.
     sessions.readOnly(EVENTS_PATH);
   }
@@ -148,7 +163,11 @@ export class GmailModule implements OnModuleInit {
     this.state.declare(QUOTA_STATE, { keptOnDeletion: true });
     this.state.declare(QUOTA_LEASES, { keptOnDeletion: true });
     this.state.declare(LIVE_STREAMS, { keptOnDeletion: true });
+    this.state.declare(PUSH_STATE);
+    this.state.declare(WATCH_STATE);
+    this.state.declare(WATCH_LEASE, { keptOnDeletion: true });
     this.hooks.register((subject) => this.cache.drop(subject));
     this.budgets.define('api', this.settings.apiPerMinute);
+    this.budgets.define('push', this.push.perMinute);
   }
 }

@@ -8,6 +8,7 @@ import type { MessageSummary } from './gmail.types.js';
 import { MailboxMirrors, type Mirror } from './mirror/mailbox-mirror.js';
 import { MailboxSync } from './mirror/mailbox-sync.js';
 import { GmailQuota } from './quota/gmail-quota.js';
+import { GmailWatches } from './push/gmail-watches.js';
 import { PageCursor } from './page.cursor.js';
 import {
   beforeSeconds,
@@ -60,6 +61,7 @@ export class InboxService {
     private readonly mirrors: MailboxMirrors,
     private readonly sync: MailboxSync,
     private readonly quota: GmailQuota,
+    private readonly watches: GmailWatches,
   ) {}
 
   async page(session: SignedInSession, cursor: unknown): Promise<InboxPage> {
@@ -81,6 +83,9 @@ export class InboxService {
           this.sync.sync({ sub, epoch, accessToken }, stored),
         ),
       );
+      // With push on, an account in use is kept watched (made at the first look after sign-in,
+      // renewed daily): off the page's path, never failing it.
+      void this.watches.keep(sub, epoch);
       return this.fromMirror(sub, mirror);
     } catch (error) {
       // Over quota: the mirror as last synced, with a notice, is better than an error page.

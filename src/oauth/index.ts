@@ -21,6 +21,7 @@ export {
   GoogleApiRateLimitError,
   GoogleApiUnauthorizedError,
 } from './api/google-api.errors.js';
+export { GoogleJwtVerifier } from './google-jwt.verifier.js';
 export { GoogleScopeGuard, RequiresGoogleScopes } from './api/google-scope.guard.js';
 export { GoogleFeatureModule } from './google-feature.module.js';
 export { type FeatureScope, type GoogleFeature, IDENTITY_SCOPES } from './google-scopes.js';

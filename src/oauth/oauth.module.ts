@@ -22,6 +22,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { SignOutController } from './accounts/sign-out.controller.js';
 import { SignOutService } from './accounts/sign-out.service.js';
 import { AccessTokenService } from './api/access-token.service.js';
+import { GoogleJwtVerifier } from './google-jwt.verifier.js';
 import { AuthorizedCall } from './api/authorized-call.js';
 import { GoogleApiClient } from './api/google-api.client.js';
 import { GoogleScopeGuard } from './api/google-scope.guard.js';
@@ -80,6 +81,7 @@ import { StateGuard } from './sign-in/state.guard.js';
     AccessTokenService,
     AuthorizedCall,
     GoogleApiClient,
+    GoogleJwtVerifier,
     GoogleScopeGuard,
     {
       provide: SharedRefresh,
@@ -99,6 +101,7 @@ import { StateGuard } from './sign-in/state.guard.js';
     AccountsService,
     AuthorizedCall,
     GoogleApiClient,
+    GoogleJwtVerifier,
     GoogleOAuthClient,
     GoogleScopeGuard,
     GoogleScopes,

@@ -5,6 +5,9 @@ import { MailboxMirrors } from '../mirror/mailbox-mirror.js';
 import { MailboxSync } from '../mirror/mailbox-sync.js';
 import { GmailQuota } from '../quota/gmail-quota.js';
 import { LiveMetrics, type PollOutcome } from './live.metrics.js';
+import { Clock } from '../../common/clock.js';
+import { GmailWatches, PUSH_STATE, PUSH_STATE_TTL_MS } from '../push/gmail-watches.js';
+import { GmailPushSettings } from '../push/push.settings.js';
 
 /** The lease that makes one instance poll an account (`<prefix>{acct:<sub>}:state:live-poll`). */
 export const POLL_LEASE = 'live-poll';
@@ -28,8 +31,45 @@ export class LivePoller {
     private readonly quota: GmailQuota,
     private readonly authorized: AuthorizedCall,
     private readonly metrics: LiveMetrics,
+    private readonly watches: GmailWatches,
+    private readonly push: GmailPushSettings,
+    private readonly clock: Clock,
   ) {}
 
+  /**
+   * An open page's tick (under the poll lease). With push on, the account is kept watched, and
+   * no Gmail call is made while its watch holds and a push (or the watch itself, or the last
+   * check) is more recent than PUSH_SILENCE_MINUTES; after such a silence one walk runs as a
+   * safety net, and a walk that found changes no push announced renews the watch at once.
+   */
+  async tick(sub: string): Promise<PollOutcome> {
+    if (!this.push.topic) return this.poll(sub);
+    const epoch = await this.state.epoch(sub).catch(() => undefined);
+    if (!epoch) return this.poll(sub);
+    await this.watches.keep(sub, epoch);
+    const [expiration, pushed, watchedAt] = await Promise.all([
+      this.watches.expiration(sub),
+      this.state.read(sub, PUSH_STATE),
+      this.watches.renewedAt(sub),
+    ]);
+    const now = this.clock.now();
+    const heard = Math.max(Number(pushed.at ?? 0), Number(pushed.checkedAt ?? 0), watchedAt);
+    if (expiration > now && now - heard < this.push.silenceMinutes * 60_000) {
+      this.metrics.polls.inc({ outcome: 'push' });
+      return 'push';
+    }
+    const before = await this.mirrors.version(sub).catch(() => undefined);
+    const outcome = await this.poll(sub);
+    await this.state
+      .write(sub, epoch, PUSH_STATE, { set: { checkedAt: String(now) } }, PUSH_STATE_TTL_MS)
+      .catch(() => false);
+    const after = await this.mirrors.version(sub).catch(() => undefined);
+    if (outcome === 'synced' && before !== after)
+      await this.watches.keep(sub, epoch, { force: true });
+    return outcome;
+  }
+
+  /** One walk now (a push's, or a poll's). */
   async poll(sub: string): Promise<PollOutcome> {
     const outcome = await this.attempt(sub);
     this.metrics.polls.inc({ outcome });

@@ -385,7 +385,7 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
   private async pollIfLeased(feed: AccountFeed): Promise<void> {
     try {
       const leased = await this.state.holdLease(feed.sub, POLL_LEASE, this.instance, this.leaseMs);
-      if (leased && this.feeds.get(feed.sub) === feed) await this.poller.poll(feed.sub);
+      if (leased && this.feeds.get(feed.sub) === feed) await this.poller.tick(feed.sub);
     } catch (error) {
       this.logger.warn({ err: error, sub: feed.sub }, 'could not take a poll lease');
     }

@@ -6,7 +6,7 @@ import { MetricsRegistry } from '../../common/metrics.registry.js';
 export type StreamEnd = 'signed-out' | 'expired' | 'replaced' | 'shutdown' | 'disconnect';
 
 /** How a poll of Gmail's history for an open page went. */
-export type PollOutcome = 'synced' | 'deferred' | 'signed_out' | 'failed';
+export type PollOutcome = 'synced' | 'deferred' | 'signed_out' | 'failed' | 'push';
 
 @Injectable()
 export class LiveMetrics {

@@ -106,6 +106,11 @@ export class MailboxMirrors {
     };
   }
 
+  /** The historyId the mirror is current to, alone (one field), or undefined. */
+  historyId(sub: string): Promise<string | undefined> {
+    return this.state.readField(sub, MIRROR_STATE, 'historyId');
+  }
+
   /** The mirror's version alone (one field; no mail opened), or undefined when there is none. */
   async version(sub: string): Promise<number | undefined> {
     const version = await this.state.readField(sub, MIRROR_STATE, 'version');

@@ -13,13 +13,17 @@ export type GmailMethod =
   | 'gmail_labels'
   | 'gmail_profile'
   | 'gmail_history'
-  | 'gmail_attachment';
+  | 'gmail_attachment'
+  | 'gmail_watch'
+  | 'gmail_stop';
 
 const COMMON: Record<Exclude<GmailMethod, 'gmail_get' | 'gmail_attachment'>, number> = {
   gmail_list: 5,
   gmail_labels: 1,
   gmail_profile: 1,
   gmail_history: 2,
+  gmail_watch: 100,
+  gmail_stop: 50,
 };
 
 export const QUOTA_COSTS: Record<QuotaTable, Record<GmailMethod, number>> = {

@@ -13,4 +13,9 @@ export class AccountPresence {
   async held(sub: string): Promise<boolean> {
     return this.records.exists(sub);
   }
+
+  /** The account whose verified address is `email` (Gmail's push names mailboxes by address). */
+  subOfEmail(email: string): Promise<string | undefined> {
+    return this.records.subOfEmail(email.toLowerCase());
+  }
 }

@@ -41,12 +41,33 @@ export class GoogleApiClient {
 
   /** A 200 answer, or the named error for any other status. */
   async get(accessToken: string, request: GoogleApiRequest): Promise<UpstreamResponse> {
+    return this.send(accessToken, request);
+  }
+
+  /**
+   * A POST with a JSON body (`undefined`: none); a 2xx answer (204 for a method that returns
+   * nothing), or the named error for any other status.
+   */
+  async post(accessToken: string, request: GoogleApiRequest, body: unknown) {
+    return this.send(accessToken, request, body === undefined ? '' : JSON.stringify(body));
+  }
+
+  private async send(accessToken: string, request: GoogleApiRequest, body?: string) {
     const response = await this.http.send(request.upstream, request.url, {
-      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       compress: request.compress,
       spanAttributes: request.spanAttributes,
+      ...(body === undefined ? {} : { method: 'POST' as const, body }),
     });
-    if (response.status !== 200) {
+    const ok =
+      body === undefined
+        ? response.status === 200
+        : response.status >= 200 && response.status < 300;
+    if (!ok) {
       throw googleApiErrorFor(
         request.api,
         request.upstream,

@@ -4,6 +4,7 @@ import type { Clock } from '../../common/clock.js';
 import type { UpstreamHttp } from '../../common/upstream-http.js';
 import type { GoogleConfig } from '../../config/configuration.js';
 import type { GoogleOAuthClient } from '../google-oauth.client.js';
+import { GoogleJwtVerifier } from '../google-jwt.verifier.js';
 import { IdTokenVerifier } from './id-token.verifier.js';
 import { IdTokenError } from '../oauth.errors.js';
 
@@ -22,7 +23,7 @@ async function fixture() {
     send: async () => ({ status: 200, header: () => null, text: JSON.stringify(jwks) }),
   } as unknown as UpstreamHttp;
   const clock = { now: () => NOW } as Clock;
-  const verifier = new IdTokenVerifier(google, client, http, clock);
+  const verifier = new IdTokenVerifier(google, new GoogleJwtVerifier(google, client, http, clock));
   const sign = (claims: Record<string, unknown>) =>
     new SignJWT({ sub: '1234', email: 'taro@example.com', nonce: 'n-1', ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
