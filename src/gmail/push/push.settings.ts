@@ -10,7 +10,7 @@ const topic: Setting<string | undefined> = {
   variable: 'GMAIL_PUBSUB_TOPIC',
   documentedDefault: '(unset: no push, the live page polls)',
   description:
-    "The Cloud Pub/Sub topic Gmail publishes mailbox changes to (`projects/<project>/topics/<topic>`, of the project of `GOOGLE_CLIENT_ID`, with the publisher role for `gmail-api-push@system.gserviceaccount.com`). Set, every account is watched (`users.watch`, Inbox only) and `POST /gmail/push` receives its push subscription's messages. See [Gmail push](#gmail-push-pubsub).",
+    "The Cloud Pub/Sub topic Gmail publishes mailbox changes to (`projects/<project>/topics/<topic>`, of the project of `GOOGLE_CLIENT_ID`, with the publisher role for `gmail-api-push@system.gserviceaccount.com`). Set, every account in use is watched (`users.watch`, Inbox only, renewed daily) and `POST /gmail/push` receives its push subscription's messages. See [Gmail push](#gmail-push-pubsub).",
   read: (env) => {
     const value = text(env, 'GMAIL_PUBSUB_TOPIC', '');
     if (value === '') return undefined;
