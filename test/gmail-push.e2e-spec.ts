@@ -4,10 +4,11 @@ import supertest from 'supertest';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PushSubscription } from '../emulator/pubsub-push.js';
 import { PushMetrics } from '../src/gmail/push/push.metrics.js';
-import { HANAKO, TARO } from './support/demo-accounts.js';
+import { HANAKO, subOf, TARO } from './support/demo-accounts.js';
+import { AccountsService } from '../src/oauth/accounts/accounts.service.js';
 import { cookieOf, EventStream } from './support/event-stream.js';
 import { useServiceFixture } from './support/fixture.js';
-import { callbackPath, signIn } from './support/test-app.js';
+import { callbackPath, signIn, submitForm } from './support/test-app.js';
 import { CookieJar } from './support/cookie-jar.js';
 import { FakeClock } from './support/fake-clock.js';
 import { consentAtEmulator } from '../emulator/index.js';
@@ -253,6 +254,42 @@ describe('Gmail push end to end: watch, push to an open page, the safety net', (
     } finally {
       sut.emulator.setPushKnobs({});
     }
+  });
+});
+
+describe('Gmail watch at disconnect', () => {
+  const sut = useServiceFixture({ env: PUSH_ENV });
+
+  beforeAll(() => {
+    sut.emulator.addPushSubscription({
+      topic: TOPIC,
+      endpoint: 'http://127.0.0.1:9/gmail/push',
+      audience: AUDIENCE,
+      serviceAccount: SERVICE_ACCOUNT,
+    });
+  });
+
+  it('should stop the watch (users.stop) before revoking the grant', async () => {
+    const agent = sut.agent();
+    await signIn(agent, { email: TARO });
+    await agent.get('/home').expect(200);
+    await expect.poll(() => sut.emulator.watchOf(TARO)).toBeDefined();
+    sut.emulator.clearRequests();
+    await submitForm(agent, '/disconnect');
+    const order = sut.emulator.requests
+      .map((r) => r.endpoint)
+      .filter((endpoint) => endpoint === 'gmail_stop' || endpoint === 'revoke');
+    expect(order).toEqual(['gmail_stop', 'revoke']);
+    expect(sut.emulator.watchOf(TARO)).toBeUndefined();
+  });
+
+  it('should stop the watch when the account is deleted (the operator command, idle expiry, RISC)', async () => {
+    const agent = sut.agent();
+    await signIn(agent, { email: TARO });
+    await agent.get('/home').expect(200);
+    await expect.poll(() => sut.emulator.watchOf(TARO)).toBeDefined();
+    await sut.app.get(AccountsService).deleteEverything(subOf(TARO), 'operator');
+    expect(sut.emulator.watchOf(TARO)).toBeUndefined();
   });
 });
 

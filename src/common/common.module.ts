@@ -5,6 +5,7 @@ import { MetricsRegistry } from './metrics.registry.js';
 import { ReadinessChecks } from './readiness.checks.js';
 import { AccountDeletionHooks } from './account-deletion.hooks.js';
 import { SessionEndHooks } from './session-end.hooks.js';
+import { GrantEndHooks } from './grant-end.hooks.js';
 import { UpstreamHttp } from './upstream-http.js';
 import { UpstreamMetrics } from './upstream.metrics.js';
 
@@ -16,6 +17,7 @@ const SHARED = [
   UpstreamMetrics,
   AccountDeletionHooks,
   SessionEndHooks,
+  GrantEndHooks,
 ];
 
 /**

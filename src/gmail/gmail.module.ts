@@ -1,6 +1,7 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { SessionConfig } from '../config/configuration.js';
 import { AccountDeletionHooks } from '../common/account-deletion.hooks.js';
+import { GrantEndHooks } from '../common/grant-end.hooks.js';
 import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
 import { AccountPresence, AccountState, GoogleFeatureModule } from '../oauth/index.js';
 import { MailboxMirrors, MIRROR_STATE } from './mirror/mailbox-mirror.js';
@@ -148,6 +149,8 @@ export class GmailModule implements OnModuleInit {
     sessions: SessionStep,
     rawBodies: RawBodyRoutes,
     private readonly push: GmailPushSettings,
+    private readonly grantEnd: GrantEndHooks,
+    private readonly watches: GmailWatches,
   ) {
     // Pub/Sub's wrapped message is a few hundred bytes.
     rawBodies.declare('/gmail/push', PUSH_MAX_BODY_BYTES);
@@ -167,6 +170,8 @@ export class GmailModule implements OnModuleInit {
     this.state.declare(WATCH_STATE);
     this.state.declare(WATCH_LEASE, { keptOnDeletion: true });
     this.hooks.register((subject) => this.cache.drop(subject));
+    // The watch stops while the grant still works (before a disconnect revokes it).
+    this.grantEnd.register((subject) => this.watches.stop(subject));
     this.budgets.define('api', this.settings.apiPerMinute);
     this.budgets.define('push', this.push.perMinute);
   }

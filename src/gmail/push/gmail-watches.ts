@@ -52,6 +52,26 @@ export class GmailWatches {
     return fields.topic === this.settings.topic ? Number(fields.expiration ?? 0) : 0;
   }
 
+  /**
+   * users.stop while the grant still works (disconnect, before the revocation; account
+   * deletion), when the account has a watch that has not expired. Failures are counted and
+   * logged; the watch then lapses within 7 days and its pushes find no account (204).
+   */
+  async stop(sub: string): Promise<void> {
+    if (!this.settings.topic || (await this.expiration(sub)) <= this.clock.now()) return;
+    const epoch = await this.state.epoch(sub);
+    if (!epoch) return;
+    try {
+      await this.authorized.runForAccount(sub, epoch, (accessToken) =>
+        this.gmail.stop(accessToken),
+      );
+      this.metrics.renewals.inc({ outcome: 'stopped' });
+    } catch (error) {
+      this.metrics.renewals.inc({ outcome: 'stop_failed' });
+      this.logger.warn({ err: error, sub }, 'Gmail watch stop (users.stop) failed');
+    }
+  }
+
   /** When the account's watch was made or last renewed (epoch ms, 0 for never). */
   async renewedAt(sub: string): Promise<number> {
     const fields = await this.state.read(sub, WATCH_STATE);

@@ -5,6 +5,7 @@ import { SessionConfig } from '../../config/configuration.js';
 import { Clock } from '../../common/clock.js';
 import { AccountDeletionHooks } from '../../common/account-deletion.hooks.js';
 import { SessionEndHooks } from '../../common/session-end.hooks.js';
+import { GrantEndHooks } from '../../common/grant-end.hooks.js';
 import { SessionStore } from '../../session/session-store.js';
 import { AccountRecords, type AccountRecord } from './account-records.js';
 import type { AppSession } from '../../common/session.types.js';
@@ -30,6 +31,7 @@ export class AccountsService {
     private readonly store: SessionStore,
     private readonly hooks: AccountDeletionHooks,
     private readonly ended: SessionEndHooks,
+    private readonly grantEnd: GrantEndHooks,
     private readonly config: SessionConfig,
     private readonly clock: Clock,
   ) {}
@@ -108,9 +110,12 @@ export class AccountsService {
   /**
    * Everything held for an account: its sessions, record, lookup keys and what features
    * cache for it (AccountDeletionHooks). Disconnect, idle expiry, security events and the operator
-   * command all come here.
+   * command all come here. First, while its grant may still work, GrantEndHooks (features stop
+   * what they asked Google for), unless the caller ran them already (disconnect, before it
+   * revoked the grant).
    */
-  async deleteEverything(sub: string, reason: string): Promise<void> {
+  async deleteEverything(sub: string, reason: string, { grantEndRan = false } = {}) {
+    if (!grantEndRan) await this.endGrant(sub);
     await this.destroySessions(sub);
     await this.records.delete(sub);
     try {
@@ -120,6 +125,11 @@ export class AccountsService {
     }
     await this.ended.run({ sub });
     this.logger.log({ event: 'account_deleted', sub, reason }, 'account data deleted');
+  }
+
+  /** GrantEndHooks: features stop what they asked Google for, while the grant still works. */
+  endGrant(sub: string): Promise<void> {
+    return this.grantEnd.run(sub);
   }
 
   /** One line per account event, one format (README, "Audit log"). */

@@ -42,9 +42,11 @@ export class SignOutService {
     if (sub) {
       await this.unlessStoreFails(request, async () => {
         const tokens = (await this.records.read(sub))?.tokens;
+        // Features stop what they asked Google for while the grant still works.
+        await this.accounts.endGrant(sub);
         const token = tokens?.refreshToken ?? tokens?.accessToken;
         if (token) await this.client.revokeQuietly(token);
-        await this.accounts.deleteEverything(sub, 'disconnect');
+        await this.accounts.deleteEverything(sub, 'disconnect', { grantEndRan: true });
       });
     }
     await this.sessions.destroy(request, response);

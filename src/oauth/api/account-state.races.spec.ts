@@ -8,6 +8,7 @@ import { AesGcmSealer } from '../../common/aes-gcm.sealer.js';
 import type { AccountDeletionHooks } from '../../common/account-deletion.hooks.js';
 import type { AppSession } from '../../common/session.types.js';
 import { SessionEndHooks } from '../../common/session-end.hooks.js';
+import { GrantEndHooks } from '../../common/grant-end.hooks.js';
 import {
   type KeyValueStore,
   MemoryKeyValueStore,
@@ -101,6 +102,7 @@ describe.each(stores)('account state races (%s store)', (_, makeStore) => {
       {} as SessionStore,
       hooks,
       new SessionEndHooks(),
+      new GrantEndHooks(),
       config,
       clock,
     );
