@@ -118,6 +118,8 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(LiveStreams.name);
   private readonly instance = randomBytes(9).toString('base64url');
   private readonly feeds = new Map<string, AccountFeed>();
+  /** Why each stream that ended on purpose ended, for its duration's label. */
+  private readonly endReasons = new WeakMap<LiveStream, EndReason>();
   /** Streams opened here so far (orders those of one millisecond: see streamMember). */
   private opened = 0;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -249,9 +251,6 @@ export class LiveStreams implements OnModuleInit, BeforeApplicationShutdown {
       this.heartbeat = undefined;
     }
   }
-
-  /** Why each stream that ended on purpose ended, for its duration's label. */
-  private readonly endReasons = new WeakMap<LiveStream, EndReason>();
 
   private end(stream: LiveStream, reason: EndReason): void {
     if (stream.ended) return;
