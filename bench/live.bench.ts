@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import {
   Browser,
   percentile,
+  runBench,
   spawnListening,
   startEmulator,
   startService,
@@ -354,12 +355,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench(main);

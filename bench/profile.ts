@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Browser, startEmulator, startService, table } from './support.js';
+import { Browser, runBench, startEmulator, startService, table } from './support.js';
 
 /**
  * Where a page's time goes: the built service runs under `node --cpu-prof` (its own process, as
@@ -101,10 +101,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -2,7 +2,7 @@ import { type ClientRequest, request } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Browser, percentile, startEmulator, startService, table } from './support.js';
+import { Browser, percentile, runBench, startEmulator, startService, table } from './support.js';
 
 /**
  * Gmail push (issue #32), measured: an open, idle inbox's Gmail calls with push and with
@@ -163,12 +163,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(
-      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -177,3 +177,16 @@ export function table(headers: string[], rows: (string | number)[][]): string {
     ...cells.slice(1).map(line),
   ].join('\n');
 }
+
+/** Runs a benchmark's main: exit 0 when it ends, 1 with the stack when it fails. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

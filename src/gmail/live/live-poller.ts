@@ -46,43 +46,40 @@ export class LivePoller {
     if (!this.push.topic) return this.poll(sub);
     const epoch = await this.state.epoch(sub).catch(() => undefined);
     if (!epoch) return this.poll(sub);
-    await this.watches.keep(sub, epoch);
-    const [expiration, pushed, watchedAt] = await Promise.all([
-      this.watches.expiration(sub),
+    const [watch, pushed] = await Promise.all([
+      this.watches.keep(sub, epoch),
       this.state.read(sub, PUSH_STATE),
-      this.watches.renewedAt(sub),
     ]);
     const now = this.clock.now();
-    const heard = Math.max(Number(pushed.at ?? 0), Number(pushed.checkedAt ?? 0), watchedAt);
-    if (expiration > now && now - heard < this.push.silenceMinutes * 60_000) {
+    const heard = Math.max(Number(pushed.at ?? 0), Number(pushed.checkedAt ?? 0), watch.renewedAt);
+    if (watch.expiration > now && now - heard < this.push.silenceMinutes * 60_000) {
       this.metrics.polls.inc({ outcome: 'push' });
       return 'push';
     }
-    const before = await this.mirrors.version(sub).catch(() => undefined);
-    const outcome = await this.poll(sub);
+    const { outcome, changed } = await this.attempt(sub);
+    this.metrics.polls.inc({ outcome });
     await this.state
       .write(sub, epoch, PUSH_STATE, { set: { checkedAt: String(now) } }, PUSH_STATE_TTL_MS)
       .catch(() => false);
-    const after = await this.mirrors.version(sub).catch(() => undefined);
-    if (outcome === 'synced' && before !== after)
-      await this.watches.keep(sub, epoch, { force: true });
+    if (changed) await this.watches.keep(sub, epoch, { force: true });
     return outcome;
   }
 
   /** One walk now (a push's, or a poll's). */
   async poll(sub: string): Promise<PollOutcome> {
-    const outcome = await this.attempt(sub);
+    const { outcome } = await this.attempt(sub);
     this.metrics.polls.inc({ outcome });
     return outcome;
   }
 
-  private async attempt(sub: string): Promise<PollOutcome> {
+  /** The walk, and whether it changed what the page shows (a new version). */
+  private async attempt(sub: string): Promise<{ outcome: PollOutcome; changed?: boolean }> {
     try {
       const epoch = await this.state.epoch(sub);
       const stored = epoch ? await this.mirrors.read(sub) : undefined;
-      if (!epoch) return 'signed_out';
-      if (!stored) return 'synced';
-      await this.quota.run(
+      if (!epoch) return { outcome: 'signed_out' };
+      if (!stored) return { outcome: 'synced' };
+      const mirror = await this.quota.run(
         sub,
         'background',
         { units: this.quota.cost('gmail_history'), slots: 1 },
@@ -91,17 +88,17 @@ export class LivePoller {
             this.sync.sync({ sub, epoch, accessToken }, stored),
           ),
       );
-      return 'synced';
+      return { outcome: 'synced', changed: mirror.version !== stored.version };
     } catch (error) {
       // Over budget (ours or Google's): the next poll tries again; people's looks come first.
-      if (error instanceof GoogleApiRateLimitError) return 'deferred';
+      if (error instanceof GoogleApiRateLimitError) return { outcome: 'deferred' };
       // Signed out everywhere, disconnected or the grant revoked: its streams are ending.
-      if (error instanceof AppError && error.status === 401) return 'signed_out';
+      if (error instanceof AppError && error.status === 401) return { outcome: 'signed_out' };
       if (Date.now() - this.lastWarning > 10_000) {
         this.lastWarning = Date.now();
         this.logger.warn({ err: error, sub }, 'a live page poll of Gmail failed');
       }
-      return 'failed';
+      return { outcome: 'failed' };
     }
   }
 }

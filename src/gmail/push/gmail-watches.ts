@@ -21,6 +21,12 @@ export const WATCH_LEASE = 'gmail-watch-lease';
 const DAY_MS = 24 * 3_600_000;
 const LEASE_MS = 60_000;
 
+/** An account's watch: when it expires and when it was made or renewed (epoch ms; 0: none). */
+export interface WatchStatus {
+  readonly expiration: number;
+  readonly renewedAt: number;
+}
+
 /**
  * Keeps each account in use watched (users.watch, the Inbox, to GMAIL_PUBSUB_TOPIC): on use (a
  * look, an open page's poll tick) a watch is made when there is none, renewed when it is a day
@@ -46,10 +52,9 @@ export class GmailWatches {
     private readonly clock: Clock,
   ) {}
 
-  /** The account's watch as stored: its expiration (epoch ms, 0 for none). */
-  async expiration(sub: string): Promise<number> {
-    const fields = await this.state.read(sub, WATCH_STATE);
-    return fields.topic === this.settings.topic ? Number(fields.expiration ?? 0) : 0;
+  /** The account's watch as stored (zeros for none, or one to another topic). */
+  async status(sub: string): Promise<WatchStatus> {
+    return this.statusOf(await this.state.read(sub, WATCH_STATE));
   }
 
   /**
@@ -58,7 +63,8 @@ export class GmailWatches {
    * logged; the watch then lapses within 7 days and its pushes find no account (204).
    */
   async stop(sub: string): Promise<void> {
-    if (!this.settings.topic || (await this.expiration(sub)) <= this.clock.now()) return;
+    if (!this.settings.topic) return;
+    if ((await this.status(sub)).expiration <= this.clock.now()) return;
     const epoch = await this.state.epoch(sub);
     if (!epoch) return;
     try {
@@ -72,28 +78,22 @@ export class GmailWatches {
     }
   }
 
-  /** When the account's watch was made or last renewed (epoch ms, 0 for never). */
-  async renewedAt(sub: string): Promise<number> {
-    const fields = await this.state.read(sub, WATCH_STATE);
-    return fields.topic === this.settings.topic ? Number(fields.renewedAt ?? 0) : 0;
-  }
-
   /**
    * Watches the account, or renews its watch when due (`force`: a walk found changes no push
-   * announced). Never throws: a failure is counted, logged and tried again on the next use.
+   * announced). Answers the watch as it stands afterwards. Never throws: a failure is counted,
+   * logged and tried again on the next use.
    */
-  async keep(sub: string, epoch: string, { force = false } = {}): Promise<void> {
+  async keep(sub: string, epoch: string, { force = false } = {}): Promise<WatchStatus> {
     const topic = this.settings.topic;
-    if (!topic) return;
+    let status: WatchStatus = { expiration: 0, renewedAt: 0 };
+    if (!topic) return status;
     try {
       const fields = await this.state.read(sub, WATCH_STATE);
+      status = this.statusOf(fields);
       const now = this.clock.now();
-      const fresh =
-        fields.topic === topic &&
-        now - Number(fields.renewedAt ?? 0) < DAY_MS &&
-        Number(fields.expiration ?? 0) - now > DAY_MS;
-      if (fresh && !force) return;
-      if (!(await this.state.holdLease(sub, WATCH_LEASE, this.instance, LEASE_MS))) return;
+      const fresh = now - status.renewedAt < DAY_MS && status.expiration - now > DAY_MS;
+      if (fresh && !force) return status;
+      if (!(await this.state.holdLease(sub, WATCH_LEASE, this.instance, LEASE_MS))) return status;
       try {
         const { expiration } = await this.quota.run(
           sub,
@@ -113,6 +113,7 @@ export class GmailWatches {
         );
         this.metrics.renewals.inc({ outcome: fields.topic === topic ? 'renewed' : 'watched' });
         this.metrics.noteExpiration(expiration);
+        status = { expiration, renewedAt: now };
       } finally {
         await this.state.releaseLease(sub, WATCH_LEASE, this.instance);
       }
@@ -120,5 +121,11 @@ export class GmailWatches {
       this.metrics.renewals.inc({ outcome: 'failed' });
       this.logger.warn({ err: error, sub }, 'Gmail watch (users.watch) failed');
     }
+    return status;
+  }
+
+  private statusOf(fields: Record<string, string>): WatchStatus {
+    if (fields.topic !== this.settings.topic) return { expiration: 0, renewedAt: 0 };
+    return { expiration: Number(fields.expiration ?? 0), renewedAt: Number(fields.renewedAt ?? 0) };
   }
 }

@@ -16,6 +16,6 @@ export class AccountPresence {
 
   /** The account whose verified address is `email` (Gmail's push names mailboxes by address). */
   subOfEmail(email: string): Promise<string | undefined> {
-    return this.records.subOfEmail(email.toLowerCase());
+    return this.records.subOfEmail(email);
   }
 }
