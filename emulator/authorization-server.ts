@@ -6,6 +6,8 @@ import type { GrantBook } from './grants.js';
 import { escapeHtml } from './html.js';
 
 export const GMAIL_SCOPE = 'https://www.googleapis.com/auth/gmail.readonly';
+/** Read and change labels (read, unread, archive); never delete. Asked for incrementally. */
+export const GMAIL_MODIFY_SCOPE = 'https://www.googleapis.com/auth/gmail.modify';
 /**
  * The resource indicator (RFC 8707) under which the Gmail scope, and the scopes of APIs that
  * tests register (GoogleEmulator.registerApi), are granted: one audience for all of Google's APIs.
@@ -101,7 +103,7 @@ export async function createAuthorizationServer(
         getResourceServerInfo: (_ctx, resource) => {
           if (resource !== GMAIL_RESOURCE) throw new Error(`unknown resource ${resource}`);
           return {
-            scope: [GMAIL_SCOPE, ...options.apiScopes()].join(' '),
+            scope: [GMAIL_SCOPE, GMAIL_MODIFY_SCOPE, ...options.apiScopes()].join(' '),
             audience: GMAIL_RESOURCE,
             accessTokenTTL: ttl,
             accessTokenFormat: 'opaque',

@@ -18,7 +18,9 @@ export type EmulatorEndpoint =
   | 'gmail_profile'
   | 'gmail_history'
   | 'gmail_watch'
-  | 'gmail_stop';
+  | 'gmail_stop'
+  | 'gmail_modify'
+  | 'gmail_batch_modify';
 
 /** What a broken endpoint answers instead of its normal response. */
 export type Fault =

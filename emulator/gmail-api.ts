@@ -1,6 +1,6 @@
 import type { Provider } from 'oidc-provider';
 import type { AccountDirectory } from './accounts.js';
-import { GMAIL_SCOPE } from './authorization-server.js';
+import { GMAIL_MODIFY_SCOPE, GMAIL_SCOPE } from './authorization-server.js';
 import type { DemoAccount } from './fixtures.js';
 import {
   type EmulatedResponse,
@@ -43,8 +43,16 @@ const BASE_COSTS: Partial<Record<EmulatorEndpoint, number>> = {
   gmail_history: 2,
   gmail_watch: 100,
   gmail_stop: 50,
+  gmail_modify: 5,
+  gmail_batch_modify: 50,
 };
+/** Google: gmail.modify reads too; changing labels needs it (or the full mail.google.com). */
+const READ_SCOPES = [GMAIL_SCOPE, GMAIL_MODIFY_SCOPE, 'https://mail.google.com/'];
+const MODIFY_SCOPES = [GMAIL_MODIFY_SCOPE, 'https://mail.google.com/'];
+/** batchModify's limit (Gmail API reference). */
+const BATCH_MODIFY_MAX_IDS = 1000;
 const MESSAGE_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/;
+const MODIFY_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)\/modify$/;
 const ATTACHMENT_PATH = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)\/attachments\/([^/]+)$/;
 const LABEL_PATH = /^\/gmail\/v1\/users\/me\/labels\/([^/]+)$/;
 
@@ -60,6 +68,12 @@ export const GMAIL_ROUTES: readonly {
   { method: 'GET', path: '/gmail/v1/users/me/profile', endpoint: 'gmail_profile' },
   { method: 'POST', path: '/gmail/v1/users/me/watch', endpoint: 'gmail_watch' },
   { method: 'POST', path: '/gmail/v1/users/me/stop', endpoint: 'gmail_stop' },
+  {
+    method: 'POST',
+    path: '/gmail/v1/users/me/messages/batchModify',
+    endpoint: 'gmail_batch_modify',
+  },
+  { method: 'POST', path: MODIFY_PATH, endpoint: 'gmail_modify' },
   { method: 'GET', path: ATTACHMENT_PATH, endpoint: 'gmail_attachment' },
   { method: 'GET', path: MESSAGE_PATH, endpoint: 'gmail_get' },
   { method: 'GET', path: LABEL_PATH, endpoint: 'gmail_labels' },
@@ -104,8 +118,11 @@ export class GmailApi {
       if (fault?.kind === 'hang') return 'hang';
       if (fault) return faultResponse(fault);
     }
-    const key = request.authorization ?? '';
-    if (!credentials.has(key)) credentials.set(key, this.authenticate(request.authorization));
+    const modifies = endpoint === 'gmail_modify' || endpoint === 'gmail_batch_modify';
+    const scopes = modifies ? MODIFY_SCOPES : READ_SCOPES;
+    const key = `${modifies ? 'modify' : 'read'} ${request.authorization ?? ''}`;
+    if (!credentials.has(key))
+      credentials.set(key, this.authenticate(request.authorization, scopes));
     const account = await credentials.get(key)!;
     if (!('sub' in account)) return account;
     const mailbox = this.accounts.mailbox(account.sub)!;
@@ -127,7 +144,7 @@ export class GmailApi {
    */
   async authenticate(
     authorization: string | undefined,
-    scope = GMAIL_SCOPE,
+    scope: string | readonly string[] = READ_SCOPES,
   ): Promise<DemoAccount | EmulatedResponse> {
     const unauthenticated = gmailError(
       401,
@@ -140,7 +157,8 @@ export class GmailApi {
     const token = await this.provider.AccessToken.find(match[1]);
     if (!token || token.isExpired) return unauthenticated;
     if (this.expiredTokens.has(token.jti)) return unauthenticated;
-    if (!(token.scope ?? '').split(' ').includes(scope)) {
+    const held = (token.scope ?? '').split(' ');
+    if (!(typeof scope === 'string' ? [scope] : scope).some((one) => held.includes(one))) {
       return gmailError(
         403,
         'insufficientPermissions',
@@ -185,6 +203,10 @@ export class GmailApi {
         return this.watches.watch(account.sub, request.body ?? '', mailbox.history.historyId);
       case 'gmail_stop':
         return this.watches.stop(account.sub);
+      case 'gmail_modify':
+        return modifyOne(MODIFY_PATH.exec(request.path)![1], request.body, mailbox);
+      case 'gmail_batch_modify':
+        return batchModify(request.body, mailbox);
       default:
         return gmailError(404, 'notFound', 'Not Found');
     }
@@ -257,4 +279,68 @@ function rawOf(message: StoredMessage): Buffer {
   const first = (part: StoredPart): Buffer =>
     part.body ?? (part.parts?.length ? first(part.parts[0]) : Buffer.alloc(0));
   return Buffer.concat([Buffer.from(`${headers}\r\n\r\n`), first(message.payload)]);
+}
+
+/** A label change as messages.modify and batchModify take it, or Google's 400. */
+function labelChangeOf(
+  body: Record<string, unknown>,
+): { add: string[]; remove: string[] } | EmulatedResponse {
+  const list = (name: string) => {
+    const value = body[name];
+    if (value === undefined) return [];
+    return Array.isArray(value) && value.every((item) => typeof item === 'string')
+      ? value
+      : undefined;
+  };
+  const add = list('addLabelIds');
+  const remove = list('removeLabelIds');
+  if (!add || !remove) return gmailError(400, 'invalidArgument', 'Invalid label ids');
+  if (add.some((label) => remove.includes(label)))
+    return gmailError(400, 'invalidArgument', 'A label cannot be both added and removed');
+  return { add, remove };
+}
+
+function jsonBodyOf(raw: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(raw ?? '');
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** users.messages.modify: the message's id, thread and labels after the change. */
+function modifyOne(id: string, raw: string | undefined, mailbox: Mailbox): EmulatedResponse {
+  const body = jsonBodyOf(raw);
+  if (!body) return gmailError(400, 'invalidArgument', 'Invalid JSON payload received.');
+  const change = labelChangeOf(body);
+  if ('status' in change) return change;
+  if (!/^[0-9a-f]{16}$/.test(id) || !mailbox.modifyLabels(id, change))
+    return gmailError(404, 'notFound', 'Requested entity was not found.');
+  const message = mailbox.get(id)!;
+  return jsonResponse(200, {
+    id: message.id,
+    threadId: message.threadId,
+    labelIds: [...message.labelIds],
+  });
+}
+
+/**
+ * users.messages.batchModify: at most 1,000 ids; an empty 204 with no per-id result (an id
+ * that is not in the mailbox changes nothing).
+ */
+function batchModify(raw: string | undefined, mailbox: Mailbox): EmulatedResponse {
+  const body = jsonBodyOf(raw);
+  if (!body) return gmailError(400, 'invalidArgument', 'Invalid JSON payload received.');
+  const ids = body.ids;
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string'))
+    return gmailError(400, 'invalidArgument', 'ids is required');
+  if (ids.length > BATCH_MODIFY_MAX_IDS)
+    return gmailError(400, 'invalidArgument', `At most ${BATCH_MODIFY_MAX_IDS} ids are allowed`);
+  const change = labelChangeOf(body);
+  if ('status' in change) return change;
+  for (const id of ids) mailbox.modifyLabels(id, change);
+  return { status: 204, headers: {}, body: '' };
 }

@@ -28,7 +28,10 @@ export class GmailRoutes {
   ) {}
 
   /** messages.list and .get, attachments.get, labels.get, history.list and getProfile. */
-  async call({ request, response, url }: Exchange, endpoint: EmulatorEndpoint): Promise<void> {
+  async call(
+    { request, response, url, record }: Exchange,
+    endpoint: EmulatorEndpoint,
+  ): Promise<void> {
     await this.latency.before(endpoint);
     const answer = await this.gmail.handle(
       {
@@ -36,7 +39,7 @@ export class GmailRoutes {
         path: url.pathname,
         query: url.searchParams,
         authorization: request.headers.authorization,
-        body: request.method === 'POST' ? await readBody(request) : undefined,
+        body: request.method === 'POST' ? (record.body = await readBody(request)) : undefined,
       },
       endpoint,
       false,

@@ -12,7 +12,7 @@ export type { FixtureMessageInput } from './message-builder.js';
 export type { LabelChange } from './mailbox.js';
 export type { HistoryMessage, HistoryRecord, HistoryType } from './mailbox-history.js';
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './fixtures.js';
-export { GMAIL_SCOPE } from './authorization-server.js';
+export { GMAIL_MODIFY_SCOPE, GMAIL_SCOPE } from './authorization-server.js';
 export { consentAtEmulator, type ConsentChoice } from './consent-driver.js';
 export {
   RISC_EVENT_TYPES,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Interaction, Provider } from 'oidc-provider';
 import type { AccountDirectory } from './accounts.js';
-import { GMAIL_RESOURCE, GMAIL_SCOPE } from './authorization-server.js';
+import { GMAIL_MODIFY_SCOPE, GMAIL_RESOURCE, GMAIL_SCOPE } from './authorization-server.js';
 import type { GrantBook } from './grants.js';
 import { escapeHtml } from './html.js';
 import type { RegisteredApis } from './registered-apis.js';
@@ -116,11 +116,14 @@ export class InteractionPages {
     const requestedIdentity = (param(details, 'scope') ?? '')
       .split(' ')
       .filter((scope) => scope in SCOPE_LABELS && scope !== GMAIL_SCOPE);
+    const gmailScopes = [GMAIL_SCOPE, GMAIL_MODIFY_SCOPE];
     const oidcScopes = [...new Set([...requestedIdentity, ...missingScopes])].filter(
-      (scope) => scope !== GMAIL_SCOPE,
+      (scope) => !gmailScopes.includes(scope),
     );
     if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
-    if (missingScopes.includes(GMAIL_SCOPE)) grant.rejectOIDCScope(GMAIL_SCOPE);
+    for (const scope of gmailScopes) {
+      if (missingScopes.includes(scope)) grant.rejectOIDCScope(scope);
+    }
     if (isStrings(missingOIDCClaims)) grant.addOIDCClaims(missingOIDCClaims);
     const requested = (param(details, 'scope') ?? '').split(' ').filter(Boolean);
     const refused = new Set<string>();
@@ -129,7 +132,7 @@ export class InteractionPages {
       else refused.add(GMAIL_SCOPE);
     }
     const ticked = form.getAll('scope');
-    for (const { scope } of this.apis.list()) {
+    for (const { scope } of [{ scope: GMAIL_MODIFY_SCOPE }, ...this.apis.list()]) {
       if (!requested.includes(scope)) continue;
       if (ticked.includes(scope)) grant.addResourceScope(GMAIL_RESOURCE, scope);
       else refused.add(scope);
@@ -179,7 +182,10 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   private consentPage(uid: string, details: Interaction): string {
     const accountId = details.session?.accountId;
     const account = accountId ? this.accounts.bySub(accountId) : undefined;
-    const apis = new Map(this.apis.list().map((api) => [api.scope, api.description]));
+    const apis = new Map([
+      [GMAIL_MODIFY_SCOPE, 'Read, change and organize your email (not delete it)'],
+      ...this.apis.list().map((api): [string, string] => [api.scope, api.description]),
+    ]);
     const scopes = (param(details, 'scope') ?? '')
       .split(' ')
       .filter((scope) => scope in SCOPE_LABELS || apis.has(scope));

@@ -40,7 +40,7 @@ export interface RecordedRequest {
   query: Record<string, string | string[]>;
   headers: Record<string, string>;
   form?: Record<string, string>;
-  /** The raw body of a batch request. */
+  /** The raw body of a batch request or of a POST to Gmail (modify, batchModify, watch). */
   body?: string;
   /** Set on calls that arrived inside a batch request. */
   viaBatch?: boolean;

@@ -16,6 +16,21 @@ export interface PendingSignIn {
   consentBounce?: boolean;
   /** An incremental one's session: its user and a hash of its id, checked at the callback. */
   boundTo?: { sub: string; session: string };
+  /** The key of a form post parked in that session until this consent (ConsentContinuations). */
+  continuation?: string;
+}
+
+/** A form post that needed a scope not yet granted, kept until the consent's callback. */
+export interface ParkedForm {
+  /** The feature's name for this kind of post (its registered handler). */
+  kind: string;
+  /** The route it was posted to, e.g. /messages/bulk. */
+  path: string;
+  /** Its fields, without the CSRF token. */
+  fields: Record<string, string | string[]>;
+  /** Where the user was: the callback's destination. */
+  returnTo: string;
+  createdAt: number;
 }
 
 /** A request's session with this service's fields (each absent until written). */
@@ -47,5 +62,7 @@ declare module 'express-session' {
     seenAt: number;
     /** Scopes refused on Google's consent screen: routes needing them explain, not redirect. */
     declinedScopes: string[];
+    /** Form posts waiting for a consent, by key (ConsentContinuations). */
+    consentContinuations: Record<string, ParkedForm>;
   }
 }

@@ -32,6 +32,23 @@ export const HISTORY_TYPES = ['messageAdded', 'messageDeleted', 'labelAdded', 'l
 /** Records per history.list page: Gmail's maximum, so a walk takes as few calls as it can. */
 export const HISTORY_PAGE_SIZE = 500;
 
+/** batchModify's limit (Gmail API reference): more ids are split into several calls. */
+export const BATCH_MODIFY_MAX_IDS = 1000;
+
+/** Labels added and removed in one change (system label ids such as UNREAD and INBOX). */
+export interface LabelChange {
+  readonly add: readonly string[];
+  readonly remove: readonly string[];
+}
+
+/** The request body's label fields, without empty lists. */
+function labelBody(change: LabelChange) {
+  return {
+    ...(change.add.length > 0 ? { addLabelIds: change.add } : {}),
+    ...(change.remove.length > 0 ? { removeLabelIds: change.remove } : {}),
+  };
+}
+
 /** The calls whose URL names one message. */
 const MESSAGE_CALLS: ReadonlySet<Upstream> = new Set(['gmail_get', 'gmail_attachment']);
 
@@ -170,6 +187,54 @@ export class GmailClient {
         spanAttributes: { 'app.gmail.quota.units': units },
       },
       undefined,
+    );
+  }
+
+  /**
+   * users.messages.modify: one message's labels. Its answer (id, threadId, labelIds after the
+   * change) is not needed: what changed is read from history (MailActions).
+   * @see https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/modify
+   */
+  async modify(accessToken: string, id: string, change: LabelChange): Promise<void> {
+    const units = this.quota.spend('gmail_modify');
+    try {
+      await this.api.post(
+        accessToken,
+        {
+          api: GMAIL_API_NAME,
+          upstream: 'gmail_modify',
+          url: `${this.base}/messages/${id}/modify`,
+          compress: false,
+          spanAttributes: { 'app.gmail.quota.units': units },
+        },
+        labelBody(change),
+      );
+    } catch (error) {
+      if (!(error instanceof GoogleApiNotFoundError)) throw error;
+      throw new MessageNotFoundError('gmail_modify: Gmail answered 404', { cause: error });
+    }
+  }
+
+  /**
+   * users.messages.batchModify: the same change for up to BATCH_MODIFY_MAX_IDS messages, one
+   * call (50 units); an empty 204, with no result per id.
+   * @see https://developers.google.com/workspace/gmail/api/reference/rest/v1/users.messages/batchModify
+   */
+  async batchModify(accessToken: string, ids: readonly string[], change: LabelChange) {
+    if (ids.length === 0 || ids.length > BATCH_MODIFY_MAX_IDS) {
+      throw new RangeError(`batchModify takes 1 to ${BATCH_MODIFY_MAX_IDS} ids`);
+    }
+    const units = this.quota.spend('gmail_batch_modify');
+    await this.api.post(
+      accessToken,
+      {
+        api: GMAIL_API_NAME,
+        upstream: 'gmail_batch_modify',
+        url: `${this.base}/messages/batchModify`,
+        compress: false,
+        spanAttributes: { 'app.gmail.quota.units': units },
+      },
+      { ids, ...labelBody(change) },
     );
   }
 

@@ -3,7 +3,12 @@ import { SessionConfig } from '../config/configuration.js';
 import { AccountDeletionHooks } from '../common/account-deletion.hooks.js';
 import { GrantEndHooks } from '../common/grant-end.hooks.js';
 import { AesGcmSealer } from '../common/aes-gcm.sealer.js';
-import { AccountPresence, AccountState, GoogleFeatureModule } from '../oauth/index.js';
+import {
+  AccountPresence,
+  AccountState,
+  ConsentContinuations,
+  GoogleFeatureModule,
+} from '../oauth/index.js';
 import { MailboxMirrors, MIRROR_STATE } from './mirror/mailbox-mirror.js';
 import { MailboxSync } from './mirror/mailbox-sync.js';
 import { MirrorMetrics } from './mirror/mirror.metrics.js';
@@ -26,7 +31,12 @@ import { PageCursor } from './page.cursor.js';
 import { RedisSummaryCache } from './redis-summary.cache.js';
 import { SummaryCache } from './summary-cache.js';
 import { SummaryFetcher } from './summary.fetcher.js';
-import { GMAIL_API_NAME, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
+import { GMAIL_API_NAME, GMAIL_MODIFY_SCOPE, GMAIL_READONLY_SCOPE } from './gmail.scope.js';
+import { ActionApiController } from './actions/action-api.controller.js';
+import { ActionForms, MAIL_ACTION_FORM } from './actions/action-forms.js';
+import { ActionFormsController } from './actions/action-forms.controller.js';
+import { MailActions } from './actions/mail-actions.js';
+import { UndoTokens } from './actions/undo-tokens.js';
 import { GmailSettings } from './gmail.settings.js';
 import { GMAIL_MESSAGES } from './gmail.messages.js';
 import { MailRenderer } from '../common/mail-html/mail-renderer.js';
@@ -64,11 +74,26 @@ const PUSH_MAX_BODY_BYTES = 16 * 1024;
   imports: [
     GoogleFeatureModule.forFeature({
       api: GMAIL_API_NAME,
-      scopes: [{ scope: GMAIL_READONLY_SCOPE, atSignIn: true, label: 'scope.gmail' }],
+      scopes: [
+        { scope: GMAIL_READONLY_SCOPE, atSignIn: true, label: 'scope.gmail' },
+        // Acting on mail: asked for the first time an action is used, never at sign-in.
+        { scope: GMAIL_MODIFY_SCOPE, atSignIn: false, label: 'scope.gmail.modify' },
+      ],
     }),
   ],
-  controllers: [InboxController, MessageController, ApiController, LiveController, PushController],
+  controllers: [
+    InboxController,
+    MessageController,
+    ApiController,
+    ActionFormsController,
+    ActionApiController,
+    LiveController,
+    PushController,
+  ],
   providers: [
+    ActionForms,
+    MailActions,
+    UndoTokens,
     PushMetrics,
     PushReceiver,
     GmailWatches,
@@ -151,6 +176,8 @@ export class GmailModule implements OnModuleInit {
     private readonly push: GmailPushSettings,
     private readonly grantEnd: GrantEndHooks,
     private readonly watches: GmailWatches,
+    private readonly continuations: ConsentContinuations,
+    private readonly forms: ActionForms,
   ) {
     // Pub/Sub's wrapped message is a few hundred bytes.
     rawBodies.declare('/gmail/push', PUSH_MAX_BODY_BYTES);
@@ -172,6 +199,10 @@ export class GmailModule implements OnModuleInit {
     this.hooks.register((subject) => this.cache.drop(subject));
     // The watch stops while the grant still works (before a disconnect revokes it).
     this.grantEnd.register((subject) => this.watches.stop(subject));
+    // An action form posted before gmail.modify was granted finishes in the consent's callback.
+    this.continuations.register(MAIL_ACTION_FORM, (request, form) =>
+      this.forms.finish(request, form),
+    );
     this.budgets.define('api', this.settings.apiPerMinute);
     this.budgets.define('push', this.push.perMinute);
   }

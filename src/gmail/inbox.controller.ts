@@ -1,7 +1,8 @@
 import { Controller, Get, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { SignedInUser } from '../common/session.types.js';
-import { RequiresGoogleScopes } from '../oauth/index.js';
+import { RequiresGoogleScopes, returnPathOrUndefined } from '../oauth/index.js';
+import { takeActionStatus } from './actions/action-status.js';
 import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { InboxService } from './inbox.service.js';
 import { InboxView } from './inbox.view.js';
@@ -24,6 +25,11 @@ export class InboxController {
   ) {
     const page = await this.inbox.page(request.session, cursor);
     response.setHeader('Cache-Control', 'no-store');
-    return this.view.render(page, response.locals.locale);
+    return {
+      ...this.view.render(page, response.locals.locale),
+      // The action forms come back here; the last action's status is shown once.
+      returnTo: returnPathOrUndefined(request.originalUrl) ?? '/home',
+      actionStatus: takeActionStatus(request.session),
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { RequiresGoogleScopes } from '../oauth/index.js';
+import { RequiresGoogleScopes, returnPathOrUndefined } from '../oauth/index.js';
+import { takeActionStatus } from './actions/action-status.js';
 import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { MessageService } from './message.service.js';
 import { MessageView } from './message.view.js';
@@ -25,6 +26,10 @@ export class MessageController {
     const rendering = mode === 'plain' ? 'plain' : 'formatted';
     const message = await this.messages.read(request.session, id, rendering);
     response.setHeader('Cache-Control', 'no-store');
-    return this.view.render(message, rendering, response.locals.locale);
+    return {
+      ...this.view.render(message, rendering, response.locals.locale),
+      returnTo: returnPathOrUndefined(request.originalUrl) ?? `/messages/${message.id}`,
+      actionStatus: takeActionStatus(request.session),
+    };
   }
 }

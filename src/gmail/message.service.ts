@@ -30,6 +30,8 @@ export interface ReadMessage {
   /** Epoch milliseconds at which Gmail received it. */
   internalDate: number;
   unread: boolean;
+  /** Whether it carries INBOX (Archive is offered only then). */
+  inInbox: boolean;
   text: string | undefined;
   /**
    * The sanitized HTML body: for `api`, and for `formatted` when there is no text body (the
@@ -94,6 +96,7 @@ export class MessageService {
       headers: plan.headers,
       internalDate: message.int64String('internalDate'),
       unread: message.stringArray('labelIds', { optional: true }).includes('UNREAD'),
+      inInbox: message.stringArray('labelIds', { optional: true }).includes('INBOX'),
       ...shown,
       attachments: plan.attachments,
     };

@@ -17,6 +17,8 @@ export class MessageView {
       title: message.headers.subject ?? '',
       titleKey: 'message.title',
       id: message.id,
+      unread: message.unread,
+      inInbox: message.inInbox,
       headers: message.headers,
       received: formatDate(lang, message.internalDate),
       text: showHtml ? undefined : (message.text ?? message.htmlAsText),

@@ -22,8 +22,15 @@ export {
   GoogleApiUnauthorizedError,
 } from './api/google-api.errors.js';
 export { GoogleJwtVerifier } from './google-jwt.verifier.js';
-export { GoogleScopeGuard, RequiresGoogleScopes } from './api/google-scope.guard.js';
+export {
+  GoogleScopeGuard,
+  RequiresGoogleScopes,
+  ResumableAfterConsent,
+} from './api/google-scope.guard.js';
+export { ConsentContinuations } from './api/consent-continuations.js';
+export { CsrfGuard } from './accounts/csrf.guard.js';
 export { GoogleFeatureModule } from './google-feature.module.js';
 export { type FeatureScope, type GoogleFeature, IDENTITY_SCOPES } from './google-scopes.js';
 export { RemoteKeySet } from './remote-key-set.js';
+export { returnPathOrUndefined } from './return-path.js';
 export { OAuthModule } from './oauth.module.js';

@@ -26,6 +26,7 @@ import { GoogleJwtVerifier } from './google-jwt.verifier.js';
 import { AuthorizedCall } from './api/authorized-call.js';
 import { GoogleApiClient } from './api/google-api.client.js';
 import { GoogleScopeGuard } from './api/google-scope.guard.js';
+import { ConsentContinuations } from './api/consent-continuations.js';
 import { InstanceRefresh, RedisRefresh, SharedRefresh } from './api/shared-refresh.js';
 import { GoogleOAuthClient } from './google-oauth.client.js';
 import { GoogleScopes } from './google-scopes.js';
@@ -80,6 +81,7 @@ import { StateGuard } from './sign-in/state.guard.js';
     // api/
     AccessTokenService,
     AuthorizedCall,
+    ConsentContinuations,
     GoogleApiClient,
     GoogleJwtVerifier,
     GoogleScopeGuard,
@@ -100,6 +102,7 @@ import { StateGuard } from './sign-in/state.guard.js';
     AccountStep,
     AccountsService,
     AuthorizedCall,
+    ConsentContinuations,
     GoogleApiClient,
     GoogleJwtVerifier,
     GoogleOAuthClient,

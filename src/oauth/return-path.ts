@@ -10,10 +10,18 @@ export function returnPathOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && RETURN_PATH.test(value) ? value : undefined;
 }
 
-/** /oauth asking for `scopes` by incremental authorization, then back to `returnTo`. */
-export function incrementalAuthorizationPath(scopes: readonly string[], returnTo?: string): string {
+/**
+ * /oauth asking for `scopes` by incremental authorization, then back to `returnTo`; with
+ * `continuation`, the key of a form post parked until then (ConsentContinuations).
+ */
+export function incrementalAuthorizationPath(
+  scopes: readonly string[],
+  returnTo?: string,
+  continuation?: string,
+): string {
   const query = new URLSearchParams({ scope: scopes.join(' ') });
   const back = returnPathOrUndefined(returnTo);
   if (back) query.set('return_to', back);
+  if (continuation) query.set('continue', continuation);
   return `/oauth?${query}`;
 }

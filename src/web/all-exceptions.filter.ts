@@ -37,7 +37,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (view.redirectTo && !api) {
-      response.redirect(302, view.redirectTo);
+      // RFC 9110 §15.4.4: after a form post, 303 makes the browser GET the new location.
+      response.redirect(request.method === 'POST' ? 303 : 302, view.redirectTo);
       return;
     }
     if (view.retryAfterSeconds) response.setHeader('Retry-After', String(view.retryAfterSeconds));

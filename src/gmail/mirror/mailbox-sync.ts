@@ -44,8 +44,16 @@ export class MailboxSync {
     private readonly events: MailboxEvents,
   ) {}
 
-  /** `stored` is the mirror as the caller read it (undefined: none yet). */
-  async sync(target: SyncTarget, stored: Mirror | undefined): Promise<Mirror> {
+  /**
+   * `stored` is the mirror as the caller read it (undefined: none yet). `seen.records`, when
+   * `seen` is given, receives the records of the walk applied (none is set after a full sync):
+   * an action learns from them what it changed.
+   */
+  async sync(
+    target: SyncTarget,
+    stored: Mirror | undefined,
+    seen?: { records?: HistoryRecord[] },
+  ): Promise<Mirror> {
     if (!stored) return this.full(target, undefined, 'cold');
     if (stored.verify) return this.full(target, stored, 'verify');
     let walk: { records: HistoryRecord[]; historyId: string } | undefined;
@@ -68,6 +76,7 @@ export class MailboxSync {
       }
     }
     if (!walk) return this.full(target, stored, 'history_long');
+    if (seen) seen.records = walk.records;
     return this.apply(target, stored, walk.records, walk.historyId, verifying);
   }
 

@@ -15,7 +15,9 @@ export type GmailMethod =
   | 'gmail_history'
   | 'gmail_attachment'
   | 'gmail_watch'
-  | 'gmail_stop';
+  | 'gmail_stop'
+  | 'gmail_modify'
+  | 'gmail_batch_modify';
 
 const COMMON: Record<Exclude<GmailMethod, 'gmail_get' | 'gmail_attachment'>, number> = {
   gmail_list: 5,
@@ -24,6 +26,8 @@ const COMMON: Record<Exclude<GmailMethod, 'gmail_get' | 'gmail_attachment'>, num
   gmail_history: 2,
   gmail_watch: 100,
   gmail_stop: 50,
+  gmail_modify: 5,
+  gmail_batch_modify: 50,
 };
 
 export const QUOTA_COSTS: Record<QuotaTable, Record<GmailMethod, number>> = {

@@ -4,9 +4,11 @@ import { CsrfTokenError } from '../oauth.errors.js';
 import { sameSecret } from '../../common/same-secret.js';
 
 /**
- * A state-changing form post must carry the session's own CSRF token (synchronizer token);
- * SameSite=Lax cookies are the first line, this is the second. A post without a signed-in
- * session has nothing to protect and passes (signing out twice is harmless).
+ * A state-changing post must carry the session's own CSRF token (synchronizer token): a form in
+ * its `_csrf` field, a script in the `X-CSRF-Token` header (pages carry it in
+ * `<meta name="csrf-token">`). SameSite=Lax cookies are the first line, this is the second. A
+ * post without a signed-in session has nothing to protect and passes (signing out twice is
+ * harmless; a route that needs a session says so after this guard).
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
@@ -15,7 +17,8 @@ export class CsrfGuard implements CanActivate {
     const expected = request.session.csrfToken;
     if (!expected) return true;
     const body = request.body as Record<string, unknown> | undefined;
-    const received = body?._csrf;
+    const header = request.headers['x-csrf-token'];
+    const received = typeof header === 'string' ? header : body?._csrf;
     if (typeof received === 'string' && sameSecret(expected, received)) return true;
     throw new CsrfTokenError("form post without this session's CSRF token");
   }

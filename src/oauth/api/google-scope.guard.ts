@@ -16,8 +16,10 @@ import {
 } from '../oauth.errors.js';
 import { incrementalAuthorizationPath, returnPathOrUndefined } from '../return-path.js';
 import { AccountsService } from '../accounts/accounts.service.js';
+import { ConsentContinuations } from './consent-continuations.js';
 
 const REQUIRED_SCOPES = 'googleScopes';
+const RESUMABLE = 'googleScopesResumable';
 
 /**
  * A route (or a controller) of a Google feature: signed in, and the session's grant holds
@@ -27,10 +29,19 @@ export const RequiresGoogleScopes = (...scopes: string[]) =>
   applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes), UseGuards(GoogleScopeGuard));
 
 /**
+ * A form post of this route that lacks a scope is parked (ConsentContinuations, as `kind`) and
+ * finished by the consent's callback, instead of getting the explanation page. Its CSRF token
+ * must be checked before (a controller-level CsrfGuard runs first); its `return_to` field names
+ * the page it came from.
+ */
+export const ResumableAfterConsent = (kind: string) => SetMetadata(RESUMABLE, kind);
+
+/**
  * One decision: may this request use the scopes its route needs? Without a signed-in session:
  * NotSignedInError. With a scope missing, a page (GET, not /api) that never had it refused goes
- * to incremental authorization for just the missing scopes and comes back; a refusal on
- * Google's granular consent screen, a form post or an /api call gets the explanation
+ * to incremental authorization for just the missing scopes and comes back; so does a form post
+ * of a route marked ResumableAfterConsent, parked until the callback finishes it. A refusal on
+ * Google's granular consent screen, another form post or an /api call gets the explanation
  * (ScopeNotGrantedError) instead, so a refusal never loops back to Google.
  */
 @Injectable()
@@ -39,6 +50,7 @@ export class GoogleScopeGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly accounts: AccountsService,
     private readonly scopes: GoogleScopes,
+    private readonly continuations: ConsentContinuations,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -52,12 +64,24 @@ export class GoogleScopeGuard implements CanActivate {
     ]);
     const missing = (required ?? []).filter((scope) => !account.scopes.includes(scope));
     if (missing.length === 0) return true;
-    const page = request.method === 'GET' && !request.path.startsWith('/api/');
+    const api = request.path.startsWith('/api/');
+    const page = request.method === 'GET' && !api;
+    const refused = missing.some((scope) => session.declinedScopes?.includes(scope));
+    const resumable = this.reflector.getAllAndOverride<string | undefined>(RESUMABLE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (resumable && request.method === 'POST' && !api && !refused) {
+      const back = returnPathOrUndefined((request.body as { return_to?: unknown }).return_to);
+      const returnTo = back ?? '/home';
+      const key = this.continuations.park(request, resumable, returnTo);
+      const consent = incrementalAuthorizationPath(missing, returnTo, key);
+      throw new ScopeConsentRequiredError(consent, `asking for ${missing.join(' ')} (form parked)`);
+    }
     const returnTo = page
       ? (returnPathOrUndefined(request.originalUrl) ?? request.path)
       : undefined;
     const ask = incrementalAuthorizationPath(missing, returnTo);
-    const refused = missing.some((scope) => session.declinedScopes?.includes(scope));
     if (page && !refused) {
       throw new ScopeConsentRequiredError(ask, `asking for ${missing.join(' ')}`);
     }

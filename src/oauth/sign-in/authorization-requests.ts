@@ -10,6 +10,7 @@ import { GoogleScopes } from '../google-scopes.js';
 import { returnPathOrUndefined } from '../return-path.js';
 import { PendingSignIns } from './pending-sign-ins.js';
 import { PkceService } from './pkce.service.js';
+import { CONTINUATION_KEY_PATTERN } from '../api/consent-continuations.js';
 
 /** Scopes one /oauth?scope= may ask for at once (a route needs a few at most). */
 const MAX_ASKED_SCOPES = 10;
@@ -18,12 +19,14 @@ const MAX_ASKED_SCOPES = 10;
 export interface AuthorizationAsk {
   scope?: unknown;
   returnTo?: unknown;
+  /** The key of a form post parked until this consent (ConsentContinuations). */
+  continuation?: unknown;
 }
 
 /** What one authorization request asks Google for, kept with its state until the callback. */
 export type AuthorizationPlan = Pick<
   PendingSignIn,
-  'scopes' | 'returnTo' | 'incremental' | 'consentBounce' | 'boundTo'
+  'scopes' | 'returnTo' | 'incremental' | 'consentBounce' | 'boundTo' | 'continuation'
 >;
 
 /**
@@ -60,7 +63,8 @@ export class AuthorizationRequests {
       : [...new Set([...this.scopes.atSignIn(), ...extra])];
     const loginHint = incremental ? session?.user?.email : undefined;
     const boundTo = incremental ? this.pending.bindingOf(request) : undefined;
-    const plan = { scopes, returnTo, incremental, boundTo };
+    const continuation = this.continuationOf(ask.continuation, incremental);
+    const plan = { scopes, returnTo, incremental, boundTo, continuation };
     return this.create(request, response, plan, this.google.prompt, loginHint);
   }
 
@@ -103,6 +107,18 @@ export class AuthorizationRequests {
     if (this.google.allowedDomains.length === 1) params.hd = this.google.allowedDomains[0];
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
     return url.toString();
+  }
+
+  /**
+   * `continue` of /oauth: absent, or a parked post's key, only for incremental authorization
+   * (the key is looked up in the session that started it, at the callback).
+   */
+  private continuationOf(value: unknown, incremental: boolean): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !CONTINUATION_KEY_PATTERN.test(value) || !incremental) {
+      throw new BadInputError('continue parameter is not a parked form of this session');
+    }
+    return value;
   }
 
   /** `scope` of /oauth: absent, or declared scopes separated by spaces (RFC 6749 §3.3). */

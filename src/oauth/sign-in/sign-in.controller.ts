@@ -12,7 +12,8 @@ export class SignInController {
 
   /**
    * Starts a sign-in, or with `scope` (declared scopes) incremental authorization, coming back
-   * to `return_to` (a same-origin path): 302 to Google's authorization endpoint.
+   * to `return_to` (a same-origin path) and finishing the parked form post `continue`: 302 to
+   * Google's authorization endpoint.
    */
   @Get('oauth')
   @Redirect()
@@ -21,9 +22,10 @@ export class SignInController {
     @Res({ passthrough: true }) response: Response,
     @Query('scope') scope: unknown,
     @Query('return_to') returnTo: unknown,
+    @Query('continue') continuation: unknown,
   ) {
     return {
-      url: await this.signIn.start(request, response, { scope, returnTo }),
+      url: await this.signIn.start(request, response, { scope, returnTo, continuation }),
       statusCode: 302,
     };
   }

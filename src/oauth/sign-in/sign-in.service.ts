@@ -22,6 +22,11 @@ import { type IdentityClaims, IdTokenVerifier } from './id-token.verifier.js';
 import { SessionSignIn } from './session-sign-in.js';
 import { SignInPolicy } from './sign-in.policy.js';
 import type { CallbackRequest } from './state.guard.js';
+import { ConsentContinuations } from '../api/consent-continuations.js';
+import { GoogleScopes } from '../google-scopes.js';
+import { incrementalAuthorizationPath } from '../return-path.js';
+import { ScopeNotGrantedError } from '../oauth.errors.js';
+import type { ParkedForm } from '../../common/session.types.js';
 
 /** Authorization codes are opaque; this bounds them and keeps control characters out. */
 const CODE_PATTERN = /^[\x21-\x7E]{1,2048}$/;
@@ -47,6 +52,8 @@ export class SignInService {
     private readonly sessions: SessionService,
     private readonly clock: Clock,
     private readonly metrics: OAuthMetrics,
+    private readonly continuations: ConsentContinuations,
+    private readonly scopes: GoogleScopes,
   ) {}
 
   /** The URL of Google's authorization endpoint to send the browser to (RFC 6749 §4.1.1). */
@@ -76,9 +83,13 @@ export class SignInService {
       if (!tokens.refreshToken && !heldUsable) {
         return await this.askForConsent(request, response, identity);
       }
+      // Taken from the session that parked it before the sign-in replaces that session: once.
+      const key = request.pendingSignIn.continuation;
+      const parked = key === undefined ? undefined : this.continuations.take(request, key);
       await this.sessionSignIn.open(request, identity, tokens, record);
       this.metrics.signIn('success');
       this.audit('success', identity);
+      if (parked) return await this.finish(request, parked);
       return request.pendingSignIn.returnTo ?? '/home';
     } catch (error) {
       // The account store failed mid-sign-in: nothing more is written for this request.
@@ -104,9 +115,27 @@ export class SignInService {
       throw new OfflineAccessError('Google issued no refresh token, even on its consent screen');
     }
     this.metrics.signIn('consent_bounce');
-    const { scopes, returnTo, incremental, boundTo } = pending;
-    const plan = { scopes, returnTo, incremental, boundTo, consentBounce: true };
+    const { scopes, returnTo, incremental, boundTo, continuation } = pending;
+    const plan = { scopes, returnTo, incremental, boundTo, continuation, consentBounce: true };
     return this.authorization.create(request, response, plan, 'consent', identity.email);
+  }
+
+  /**
+   * A form post parked for this consent runs now, in the new session, when every scope it
+   * waited for was granted; a scope unticked on Google's consent screen explains instead (the
+   * post is dropped: never a second trip to Google by itself).
+   */
+  private async finish(request: CallbackRequest, parked: ParkedForm): Promise<string> {
+    const declined = request.session.declinedScopes ?? [];
+    const refused = request.pendingSignIn.scopes.filter((scope) => declined.includes(scope));
+    if (refused.length > 0) {
+      throw new ScopeNotGrantedError(
+        this.scopes.apiOf(refused[0]),
+        incrementalAuthorizationPath(refused, parked.returnTo),
+        `consent refused for a parked ${parked.kind}: ${refused.join(' ')}`,
+      );
+    }
+    return this.continuations.finish(request, parked);
   }
 
   private async exchange(request: CallbackRequest): Promise<TokenResponse> {

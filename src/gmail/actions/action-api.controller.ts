@@ -1,0 +1,89 @@
+import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { BadInputError } from '../../common/app.error.js';
+import { CsrfGuard, RequiresGoogleScopes } from '../../oauth/index.js';
+import { JsonErrors } from '../../web/json-errors.js';
+import { RateLimited } from '../../web/rate-limit.js';
+import { GMAIL_MODIFY_SCOPE } from '../gmail.scope.js';
+import {
+  type ActionRequest,
+  actionRequestOf,
+  type MailAction,
+  messageIdsOf,
+} from './mail-action.js';
+import { type ActionOutcome, MailActions, type SignedInSession } from './mail-actions.js';
+import { UndoTokens } from './undo-tokens.js';
+
+/**
+ * The actions as JSON, for the page script and other clients: session cookie plus the session's
+ * CSRF token in `X-CSRF-Token`. Without gmail.modify: 403 `scope_missing` (the page script then
+ * posts the form itself, which goes to Google's consent). Guards run bottom-up: rate limit,
+ * CSRF token, scope.
+ */
+@Controller('api/messages')
+@RequiresGoogleScopes(GMAIL_MODIFY_SCOPE)
+@UseGuards(CsrfGuard)
+@RateLimited('api')
+@JsonErrors()
+export class ActionApiController {
+  constructor(
+    private readonly actions: MailActions,
+    private readonly undoTokens: UndoTokens,
+  ) {}
+
+  /** `{ action, ids }`. */
+  @Post('bulk')
+  @HttpCode(200)
+  bulk(@Req() request: Request, @Body() body: unknown) {
+    const { action, ids } = (body ?? {}) as { action?: unknown; ids?: unknown };
+    return this.perform(request, actionRequestOf(action, ids));
+  }
+
+  /** `{ token }`: the undo an action answered. */
+  @Post('undo')
+  @HttpCode(200)
+  async undo(@Req() request: Request, @Body() body: unknown) {
+    const session = request.session as SignedInSession;
+    const token = (body as { token?: unknown } | undefined)?.token;
+    const undo = this.undoTokens.open(token, session.user.sub, session.csrfToken ?? '');
+    if (!undo) throw new BadInputError('undo token not valid for this session');
+    return answer(await this.actions.perform(session, undo, false));
+  }
+
+  @Post(':id/read')
+  @HttpCode(200)
+  read(@Req() request: Request, @Param('id') id: string) {
+    return this.one(request, 'read', id);
+  }
+
+  @Post(':id/unread')
+  @HttpCode(200)
+  unread(@Req() request: Request, @Param('id') id: string) {
+    return this.one(request, 'unread', id);
+  }
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  archive(@Req() request: Request, @Param('id') id: string) {
+    return this.one(request, 'archive', id);
+  }
+
+  private one(request: Request, action: MailAction, id: string) {
+    return this.perform(request, { action, ids: messageIdsOf(id) });
+  }
+
+  private async perform(request: Request, action: ActionRequest) {
+    return answer(await this.actions.perform(request.session as SignedInSession, action));
+  }
+}
+
+/** The JSON answer: what was asked, what changed, the undo (null after an undo). */
+function answer(outcome: ActionOutcome) {
+  return {
+    action: outcome.action,
+    ids: outcome.ids,
+    changed: outcome.changed,
+    undo: outcome.undo ?? null,
+    unreadCount: outcome.unreadCount ?? null,
+  };
+}
