@@ -147,6 +147,9 @@ export class InteractionPages {
         const apis = before.filter((scope) => !identity.includes(scope));
         if (identity.length > 0) grant.addOIDCScope(identity.join(' '));
         for (const scope of apis) grant.addResourceScope(GMAIL_RESOURCE, scope);
+        // Granted per resource, never as an OpenID scope: without this, the joined scope list
+        // finds it "missing" and shows the consent page a second time.
+        if (apis.includes(GMAIL_SCOPE)) grant.rejectOIDCScope(GMAIL_SCOPE);
         details.params.scope = [...requested, ...before].join(' ');
         await details.save(Math.max(details.exp - Math.floor(Date.now() / 1000), 1));
       }

@@ -213,6 +213,18 @@
     }, ANNOUNCE_DELAY_MS);
   }
 
+  /*
+   * An undo (public/mail-actions.js) put rows back where they were: they are not new mail, so
+   * an event that brought them first no longer holds them behind the button.
+   */
+  document.addEventListener('mail-actions:rows-restored', () => {
+    const present = new Set(rows().map((row) => row.dataset.id));
+    for (const waiting of [pending, backfill])
+      for (const id of waiting) if (present.has(id)) waiting.delete(id);
+    updateButton();
+    updateList();
+  });
+
   // ---- The "new messages" button ------------------------------------------------------------
 
   /*

@@ -4,7 +4,12 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ServerConfig, SessionConfig, TracingConfig } from './config/configuration.js';
+import {
+  GoogleConfig,
+  ServerConfig,
+  SessionConfig,
+  TracingConfig,
+} from './config/configuration.js';
 import { configureViews } from './web/view-engine.js';
 import { fixedHeaders } from './web/fixed-headers.js';
 import { rawBody, RawBodyRoutes } from './web/raw-body.js';
@@ -30,6 +35,10 @@ function findRoot(from: string): string {
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const server = app.get(ServerConfig);
   const session = app.get(SessionConfig);
+  // A form post that needs a scope first (an action before gmail.modify) is redirected, via
+  // /oauth, to Google's authorization endpoint; CSP 3 form-action also governs the redirects
+  // that follow a form submission, so Google's origin is named here.
+  const googleOrigin = new URL(app.get(GoogleConfig).issuer).origin;
   app.useLogger(app.get(Logger));
   // First, so that everything after it (the request log included) runs inside the span.
   if (app.get(TracingConfig).endpoint) app.use(serverSpanMiddleware());
@@ -60,7 +69,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
             connectSrc: ["'self'"],
             objectSrc: ["'none'"],
             baseUri: ["'none'"],
-            formAction: ["'self'"],
+            formAction: ["'self'", googleOrigin],
             frameAncestors: ["'none'"],
             ...(session.secureCookie ? { upgradeInsecureRequests: [] } : {}),
           },
