@@ -351,9 +351,10 @@ describe('accessibility (WCAG 2.1 AA) in a real browser', () => {
     const page = await newPage('en');
     await signIn(page, open, TARO);
     const firstSubject = await page.locator('a.subject').first().innerText();
-    // Skip link, brand, 日本語, Account, Sign out, Sign out everywhere, Disconnect Gmail, then
-    // the first subject.
-    for (let i = 0; i < 8; i++) await page.keyboard.press('Tab');
+    // Skip link, brand, 日本語, Account, Sign out, Sign out everywhere, Disconnect Gmail, the
+    // four action buttons (selected, all on this page), the first row's checkbox, then the
+    // first subject.
+    for (let i = 0; i < 13; i++) await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(firstSubject);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/messages\//);
@@ -382,6 +383,24 @@ function signedSessionCookie(id: string): string {
 
 /** Header controls, then each message's subject and Gmail link, then the pager. */
 function inboxTabOrder(locale: Locale, subjects: string[]): string[] {
+  const [read, archive, ...bulk] =
+    locale === 'en'
+      ? [
+          'Mark as read',
+          'Archive',
+          'Mark selected as read',
+          'Archive selected',
+          'Mark all on this page as read',
+          'Archive all on this page',
+        ]
+      : [
+          '既読にする',
+          'アーカイブ',
+          '選択したメッセージを既読にする',
+          '選択したメッセージをアーカイブ',
+          'このページをすべて既読にする',
+          'このページをすべてアーカイブ',
+        ];
   const [skip, brand, other, account, signOut, everywhere, disconnect, gmail, older] =
     locale === 'en'
       ? [
@@ -414,7 +433,16 @@ function inboxTabOrder(locale: Locale, subjects: string[]): string[] {
     `button:${signOut}`,
     `button:${everywhere}`,
     `button:${disconnect}`,
-    ...subjects.flatMap((subject) => [`a:${subject}`, `a:${gmail}`]),
+    ...bulk.map((name) => `button:${name}`),
+    // Each row: its checkbox (named by its label, which the walk does not read), the subject,
+    // its two actions (named with the subject), the link to Gmail.
+    ...subjects.flatMap((subject) => [
+      'input:',
+      `a:${subject}`,
+      `button:${read}: ${subject}`,
+      `button:${archive}: ${subject}`,
+      `a:${gmail}`,
+    ]),
     `a:${older}`,
   ];
 }

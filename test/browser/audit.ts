@@ -51,7 +51,7 @@ export interface TabStop {
  * without (after the walk, nothing focused): an outline of at least 2 px or a box shadow must
  * appear.
  */
-export async function walkTabOrder(page: Page, limit = 200): Promise<TabStop[]> {
+export async function walkTabOrder(page: Page, limit = 400): Promise<TabStop[]> {
   const stops: TabStop[] = [];
   for (let index = 0; index < limit; index++) {
     await page.keyboard.press('Tab');
