@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Readable } from 'node:stream';
 import { parseJsonBody, UpstreamHttp, type UpstreamResponse } from '../../common/upstream-http.js';
 import type { Upstream } from '../../common/upstream.errors.js';
 import { AuthorizedCall } from './authorized-call.js';
@@ -42,6 +43,34 @@ export class GoogleApiClient {
   /** A 200 answer, or the named error for any other status. */
   async get(accessToken: string, request: GoogleApiRequest): Promise<UpstreamResponse> {
     return this.send(accessToken, request);
+  }
+
+  /**
+   * A 200 answer's body as it arrives, for one too large to hold (an attachment): at most
+   * `maxBytes` after gunzip, or the body fails with UpstreamResponseError (UpstreamHttp.stream).
+   * Any other status throws what `get` throws. The caller must read the body to its end or
+   * destroy it (which aborts the request): the call's metric and trace span end with it.
+   */
+  async getStream(
+    accessToken: string,
+    request: GoogleApiRequest & { maxBytes: number },
+  ): Promise<Readable> {
+    const response = await this.http.stream(request.upstream, request.url, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      compress: request.compress,
+      spanAttributes: request.spanAttributes,
+      maxBytes: request.maxBytes,
+    });
+    if (response.ok && response.status === 200) return response.body;
+    // A 2xx other than 200 is unexpected for a GET, as in `get`: its body is not wanted.
+    if (response.ok) response.body.destroy();
+    throw googleApiErrorFor(
+      request.api,
+      request.upstream,
+      response.status,
+      response.ok ? '' : response.text,
+      response.header('retry-after'),
+    );
   }
 
   /**
