@@ -77,6 +77,7 @@ describe('the live inbox stream, one instance', () => {
     const stream = await open(sut.url(), agent, `?since=${version}`);
     expect(stream.status).toBe(200);
     expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(stream.response.headers['x-accel-buffering']).toBe('no');
     const hello = await stream.next('retry');
     // Every event but comments carries the version the page shows (Nest would number them).
     expect(hello.id).toBe(String(version));

@@ -39,6 +39,8 @@ export class LiveController {
     }
     if (request.method === 'HEAD') return EMPTY;
     markStream(response);
+    // nginx (and proxies that honour it) must pass each event on at once, not buffer the stream.
+    response.setHeader('X-Accel-Buffering', 'no');
     const session = request.session;
     const locale: unknown = response.locals.locale;
     return this.streams.open({
