@@ -20,3 +20,4 @@ export {
   type RiscEventName,
   type RiscTokenOptions,
 } from './risc-transmitter.js';
+export { attachmentPart, bodyPart, multipart, textBody } from './message-builder.js';

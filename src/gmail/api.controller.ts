@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Query, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import type { SignedInUser } from '../common/session.types.js';
 import { RequiresGoogleScopes } from '../oauth/index.js';
 import { JsonErrors } from '../web/json-errors.js';
@@ -7,6 +7,8 @@ import { RateLimited } from '../web/rate-limit.js';
 import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { InboxService } from './inbox.service.js';
 import { MessageService } from './message.service.js';
+import { AttachmentDownloads } from './attachments/attachment-downloads.js';
+import { AttachmentLinks } from './attachments/attachment-links.js';
 
 /**
  * The same data as the pages, as JSON, for scripts and other services. Session-authenticated
@@ -20,6 +22,8 @@ export class ApiController {
   constructor(
     private readonly inbox: InboxService,
     private readonly messages: MessageService,
+    private readonly links: AttachmentLinks,
+    private readonly downloads: AttachmentDownloads,
   ) {}
 
   /** The unread inbox, one page (PAGE_SIZE) at a time; `pageToken` is the previous answer's `nextPageToken`. */
@@ -51,8 +55,12 @@ export class ApiController {
 
   /** One message: headers, decoded text, sanitized HTML, attachments. */
   @Get(':id')
-  async get(@Req() request: Request, @Param('id') id: string) {
+  async get(
+    @Req() request: Request & { session: { user: SignedInUser } },
+    @Param('id') id: string,
+  ) {
     const message = await this.messages.read(request.session, id, 'api');
+    const sub = request.session.user.sub;
     return {
       id: message.id,
       threadId: message.threadId,
@@ -62,7 +70,23 @@ export class ApiController {
       text: message.text ?? null,
       html: message.html?.html ?? null,
       clipped: message.clipped,
-      attachments: message.attachments,
+      attachments: message.attachments.map((attachment) => ({
+        ...attachment,
+        // A sealed link (24 h, this account): the download needs no messages.get of its own.
+        downloadUrl: this.links.href('/api/messages', sub, message.id, attachment) ?? null,
+      })),
     };
+  }
+
+  /** One attachment's bytes (`downloadUrl` of the message's answer): a download, streamed. */
+  @Get(':id/attachments/:attachmentId')
+  download(
+    @Req() request: Request & { session: { user: SignedInUser } },
+    @Res() response: Response,
+    @Param('id') id: string,
+    @Param('attachmentId') attachmentId: string,
+    @Query('d') link: unknown,
+  ) {
+    return this.downloads.send(request.session, response, id, attachmentId, link);
   }
 }

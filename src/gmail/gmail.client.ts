@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Readable } from 'node:stream';
 import { GmailSettings } from './gmail.settings.js';
 import { UpstreamFields } from '../common/upstream-fields.js';
 import { parseJsonBody, type UpstreamResponse } from '../common/upstream-http.js';
@@ -31,6 +32,9 @@ export const INBOX_UNREAD_LABELS = ['INBOX', 'UNREAD'] as const;
 export const HISTORY_TYPES = ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'];
 /** Records per history.list page: Gmail's maximum, so a walk takes as few calls as it can. */
 export const HISTORY_PAGE_SIZE = 500;
+
+/** Room for `{ "data": "" }` and its whitespace around an attachment's base64url. */
+const ATTACHMENT_JSON_SLACK = 1024;
 
 /** batchModify's limit (Gmail API reference): more ids are split into several calls. */
 export const BATCH_MODIFY_MAX_IDS = 1000;
@@ -251,6 +255,33 @@ export class GmailClient {
       accessToken,
     );
     return parseJsonBody('gmail_get', response);
+  }
+
+  /**
+   * users.messages.attachments.get?fields=data, as a stream of Gmail's JSON answer (`{ data }`,
+   * base64url: about a third larger than the file), for `decodeAttachment`. `size` is the part's
+   * `body.size` (the file's bytes): more than its encoding can take is cut off.
+   */
+  async attachmentStream(
+    accessToken: string,
+    id: string,
+    attachmentId: string,
+    size: number,
+  ): Promise<Readable> {
+    const units = this.quota.spend('gmail_attachment');
+    const url = `${this.base}/messages/${id}/attachments/${encodeURIComponent(attachmentId)}?fields=data`;
+    try {
+      return await this.api.getStream(accessToken, {
+        api: GMAIL_API_NAME,
+        upstream: 'gmail_attachment',
+        url,
+        maxBytes: Math.ceil(size / 3) * 4 + ATTACHMENT_JSON_SLACK,
+        spanAttributes: { 'app.gmail.quota.units': units },
+      });
+    } catch (error) {
+      if (!(error instanceof GoogleApiNotFoundError)) throw error;
+      throw new MessageNotFoundError('gmail_attachment: Gmail answered 404', { cause: error });
+    }
   }
 
   /** users.messages.attachments.get: a body too large to arrive inline. */

@@ -25,6 +25,9 @@ export const GMAIL_MESSAGES = {
     'message.back': 'Back to the inbox',
     'message.attachments': 'Attachments',
     'message.size': '{mimeType}, {size} bytes',
+    'message.attachmentTooLarge': '– too large to download here: open it in Gmail.',
+    'error.attachment_too_large':
+      'This attachment is too large to download here. Open the message in Gmail to get it.',
     'message.noBody': 'This message has no readable text.',
     'message.viewPlain': 'Plain-text view',
     'message.viewHtml': 'Formatted view',
@@ -95,6 +98,10 @@ export const GMAIL_MESSAGES = {
     'message.back': '受信トレイに戻る',
     'message.attachments': '添付ファイル',
     'message.size': '{mimeType}、{size} バイト',
+    'message.attachmentTooLarge':
+      '– ここでダウンロードするには大きすぎます。Gmail で開いてください。',
+    'error.attachment_too_large':
+      'この添付ファイルはここでダウンロードするには大きすぎます。Gmail でメッセージを開いて取得してください。',
     'message.noBody': 'このメッセージには表示できる本文がありません。',
     'message.viewPlain': 'テキスト表示',
     'message.viewHtml': '書式付き表示',

@@ -37,6 +37,9 @@ import { ActionForms, MAIL_ACTION_FORM } from './actions/action-forms.js';
 import { ActionFormsController } from './actions/action-forms.controller.js';
 import { MailActions } from './actions/mail-actions.js';
 import { UndoTokens } from './actions/undo-tokens.js';
+import { AttachmentController } from './attachments/attachment.controller.js';
+import { AttachmentDownloads } from './attachments/attachment-downloads.js';
+import { AttachmentLinks } from './attachments/attachment-links.js';
 import { GmailSettings } from './gmail.settings.js';
 import { GMAIL_MESSAGES } from './gmail.messages.js';
 import { MailRenderer } from '../common/mail-html/mail-renderer.js';
@@ -84,6 +87,7 @@ const PUSH_MAX_BODY_BYTES = 16 * 1024;
   controllers: [
     InboxController,
     MessageController,
+    AttachmentController,
     ApiController,
     ActionFormsController,
     ActionApiController,
@@ -91,6 +95,8 @@ const PUSH_MAX_BODY_BYTES = 16 * 1024;
     PushController,
   ],
   providers: [
+    AttachmentDownloads,
+    AttachmentLinks,
     ActionForms,
     MailActions,
     UndoTokens,

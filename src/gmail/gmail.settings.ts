@@ -22,6 +22,15 @@ export class GmailSettings extends settingsOf({
     description:
       'A message body is shown (page and API) up to this many bytes of UTF-8, then clipped with a notice and "Open in Gmail" (Gmail\'s own web client clips at 102 KB). Bounds the work one e-mail can cause.',
   }),
+  attachmentMaxBytes: setting.integer('ATTACHMENT_MAX_BYTES', {
+    // Gmail's own limit for a received message is 25 MB (attachments and all).
+    default: 25 * 1024 * 1024,
+    min: 1,
+    max: 1024 * 1024 * 1024,
+    shown: '`26214400` (25 MiB)',
+    description:
+      'An attachment larger than this is not downloaded here (checked before any Gmail call): the page says so and links to Gmail. Downloads are streamed, never held whole.',
+  }),
   renderWorkers: setting.integer('MAIL_RENDER_WORKERS', {
     // One core stays with the event loop; at most two workers by default.
     default: Math.max(1, Math.min(2, availableParallelism() - 1)),

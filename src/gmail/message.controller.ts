@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { SignedInUser } from '../common/session.types.js';
 import { RequiresGoogleScopes, returnPathOrUndefined } from '../oauth/index.js';
 import { takeActionStatus } from './actions/action-status.js';
 import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
@@ -18,7 +19,7 @@ export class MessageController {
   @Get(':id')
   @Render('message')
   async show(
-    @Req() request: Request,
+    @Req() request: Request & { session: { user: SignedInUser } },
     @Param('id') id: string,
     @Query('view') mode: unknown,
     @Res({ passthrough: true }) response: Response,
@@ -27,7 +28,7 @@ export class MessageController {
     const message = await this.messages.read(request.session, id, rendering);
     response.setHeader('Cache-Control', 'no-store');
     return {
-      ...this.view.render(message, rendering, response.locals.locale),
+      ...this.view.render(message, rendering, response.locals.locale, request.session.user.sub),
       returnTo: returnPathOrUndefined(request.originalUrl) ?? `/messages/${message.id}`,
       actionStatus: takeActionStatus(request.session),
     };

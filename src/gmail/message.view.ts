@@ -2,13 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_LOCALE, formatDate, formatNumber, isLocale } from '../i18n/i18n.js';
 import { GmailSettings } from './gmail.settings.js';
 import type { ReadMessage } from './message.service.js';
+import { AttachmentLinks } from './attachments/attachment-links.js';
 
 /** The message template's view model. Text stays text: the template escapes it. */
 @Injectable()
 export class MessageView {
-  constructor(private readonly gmail: GmailSettings) {}
+  constructor(
+    private readonly gmail: GmailSettings,
+    private readonly links: AttachmentLinks,
+  ) {}
 
-  render(message: ReadMessage, mode: 'plain' | 'formatted', locale: unknown) {
+  /** `sub`: the signed-in account (download links are sealed for it). */
+  render(message: ReadMessage, mode: 'plain' | 'formatted', locale: unknown, sub: string) {
     const lang = isLocale(locale) ? locale : DEFAULT_LOCALE;
     // Prefer the text/plain body; an HTML-only mail shows sanitized, or as text on request.
     const showHtml =
@@ -35,6 +40,12 @@ export class MessageView {
         name: a.filename || a.mimeType,
         mimeType: a.mimeType,
         size: formatNumber(lang, a.size),
+        // Over ATTACHMENT_MAX_BYTES: listed, not linked, and the page says why.
+        href:
+          a.size <= this.gmail.attachmentMaxBytes
+            ? this.links.href('/messages', sub, message.id, a)
+            : undefined,
+        tooLarge: a.size > this.gmail.attachmentMaxBytes,
       })),
     };
   }
