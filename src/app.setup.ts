@@ -4,6 +4,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OPENAPI_PATH, openApiDocument } from './web/openapi.js';
 import {
   GoogleConfig,
   ServerConfig,
@@ -80,6 +81,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
         crossOriginEmbedderPolicy: false,
       }),
     ),
+  );
+  app.use(
+    OPENAPI_PATH,
+    openApiDocument(app, { root: PROJECT_ROOT, sessionCookie: session.cookieName }),
   );
   app.useStaticAssets(join(PROJECT_ROOT, 'public'), {
     prefix: '/static/',

@@ -2,7 +2,19 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { SignedInUser } from '../common/session.types.js';
 import { RequiresGoogleScopes } from '../oauth/index.js';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrorAnswers } from '../web/api-error.answer.js';
 import { JsonErrors } from '../web/json-errors.js';
+import { FailedRowAnswer, InboxPageAnswer, InboxRowAnswer, MessageAnswer } from './api.answers.js';
 import { RateLimited } from '../web/rate-limit.js';
 import { GMAIL_READONLY_SCOPE } from './gmail.scope.js';
 import { InboxService } from './inbox.service.js';
@@ -18,6 +30,10 @@ import { AttachmentLinks } from './attachments/attachment-links.js';
 @RequiresGoogleScopes(GMAIL_READONLY_SCOPE)
 @RateLimited('api')
 @JsonErrors()
+@ApiTags('messages')
+@ApiSecurity('session')
+@ApiErrorAnswers()
+@ApiExtraModels(InboxRowAnswer, FailedRowAnswer)
 export class ApiController {
   constructor(
     private readonly inbox: InboxService,
@@ -28,6 +44,13 @@ export class ApiController {
 
   /** The unread inbox, one page (PAGE_SIZE) at a time; `pageToken` is the previous answer's `nextPageToken`. */
   @Get()
+  @ApiOperation({ summary: 'Unread in Inbox, one page (50) at a time' })
+  @ApiQuery({
+    name: 'pageToken',
+    required: false,
+    description: 'The previous answer’s `nextPageToken`',
+  })
+  @ApiOkResponse({ type: InboxPageAnswer })
   async list(
     @Req() request: Request & { session: { user: SignedInUser } },
     @Query('pageToken') pageToken: unknown,
@@ -55,6 +78,9 @@ export class ApiController {
 
   /** One message: headers, decoded text, sanitized HTML, attachments. */
   @Get(':id')
+  @ApiOperation({ summary: 'One message: headers, decoded text, sanitized HTML, attachments' })
+  @ApiParam({ name: 'id', description: "Gmail's message id (hex)" })
+  @ApiOkResponse({ type: MessageAnswer })
   async get(
     @Req() request: Request & { session: { user: SignedInUser } },
     @Param('id') id: string,
@@ -80,6 +106,19 @@ export class ApiController {
 
   /** One attachment's bytes (`downloadUrl` of the message's answer): a download, streamed. */
   @Get(':id/attachments/:attachmentId')
+  @ApiOperation({ summary: 'One attachment’s bytes, streamed (its `downloadUrl`)' })
+  @ApiParam({ name: 'id', description: "Gmail's message id (hex)" })
+  @ApiParam({ name: 'attachmentId', description: "Gmail's attachment id" })
+  @ApiQuery({ name: 'd', required: true, description: 'The sealed details of `downloadUrl`' })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({
+    description: 'The file, `Content-Disposition: attachment` (its type when on a short safe list)',
+    content: {
+      'application/octet-stream': {
+        schema: { type: 'string', contentMediaType: 'application/octet-stream' },
+      },
+    },
+  })
   download(
     @Req() request: Request & { session: { user: SignedInUser } },
     @Res() response: Response,

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import supertest from 'supertest';
 import { aroundAll, aroundEach } from 'vitest';
 import type { EmulatorOptions, GoogleEmulator } from '../../emulator/index.js';
+import { ApiContractCheck } from './api-contract.js';
 import { FakeClock } from './fake-clock.js';
 import { captureLog } from './log-lines.js';
 import { type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
@@ -82,6 +83,12 @@ export interface FixtureOptions<R extends RedisTopology> {
    * started once either way.
    */
   fresh?: 'app' | 'all';
+  /**
+   * Whether each instance's /api answers are checked against its OpenAPI document at the end
+   * of the describe block (true by default); false only where a test breaks the contract on
+   * purpose, to see the check find it (api-contract.e2e-spec.ts).
+   */
+  checkApiContract?: boolean;
 }
 
 export interface ServiceFixture<R extends RedisTopology> {
@@ -152,6 +159,7 @@ export function useServiceFixture<R extends RedisTopology = 'none'>(
   let testStops: Stops | undefined;
   /** Which stops each running instance is stopped with. */
   const owners = new Map<TestApp, Stops>();
+  const contract = options.checkApiContract === false ? undefined : new ApiContractCheck();
 
   const launch = async (stops: Stops, instance: InstanceOptions, index?: number) => {
     const port = index === undefined ? undefined : ports[index];
@@ -177,7 +185,12 @@ export function useServiceFixture<R extends RedisTopology = 'none'>(
     return app;
   };
   const stop = async (app: TestApp) => {
-    if (owners.delete(app)) await app.close();
+    if (!owners.delete(app)) return;
+    try {
+      await contract?.collect(app.app);
+    } finally {
+      await app.close();
+    }
   };
 
   const startGoogle = async (stops: Stops) => {
@@ -203,6 +216,8 @@ export function useServiceFixture<R extends RedisTopology = 'none'>(
     async (runSuite) => {
       const stops = new Stops();
       fileStops = stops;
+      // Added first, so run last: once every instance has stopped (and been checked).
+      stops.add(async () => contract?.verify());
       try {
         if (options.otlp) {
           const receiver = await startOtlpReceiver();

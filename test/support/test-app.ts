@@ -9,6 +9,7 @@ import { configureApp } from '../../src/app.setup.js';
 import { Clock } from '../../src/common/clock.js';
 import { parseConfiguration } from '../../src/config/parse-configuration.js';
 import { consentAtEmulator, type ConsentChoice, GoogleEmulator } from '../../emulator/index.js';
+import { recordApiAnswers } from './api-contract.js';
 import { PASSWORD } from './demo-accounts.js';
 import { FakeClock } from './fake-clock.js';
 
@@ -88,9 +89,10 @@ export async function startApp(
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
-  const app = configureApp(
-    moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true }),
-  );
+  const created = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
+  // First, before configureApp and the routes: the fixture checks these against the document.
+  recordApiAnswers(created);
+  const app = configureApp(created);
   await app.init();
   const server = app.getHttpServer();
   return { app, server, clock, close: () => app.close() };

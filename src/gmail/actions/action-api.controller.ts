@@ -2,7 +2,17 @@ import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs
 import type { Request } from 'express';
 import { BadInputError } from '../../common/app.error.js';
 import { CsrfGuard, RequiresGoogleScopes } from '../../oauth/index.js';
+import {
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrorAnswers } from '../../web/api-error.answer.js';
 import { JsonErrors } from '../../web/json-errors.js';
+import { ActionAnswer, BulkActionBody, UndoBody } from './action.answers.js';
 import { RateLimited } from '../../web/rate-limit.js';
 import { GMAIL_MODIFY_SCOPE } from '../gmail.scope.js';
 import {
@@ -25,6 +35,10 @@ import { UndoTokens } from './undo-tokens.js';
 @UseGuards(CsrfGuard)
 @RateLimited('api')
 @JsonErrors()
+@ApiTags('actions')
+// Both at once (one requirement object): the session cookie and its CSRF token.
+@ApiSecurity({ session: [], csrf: [] })
+@ApiErrorAnswers()
 export class ActionApiController {
   constructor(
     private readonly actions: MailActions,
@@ -34,6 +48,9 @@ export class ActionApiController {
   /** `{ action, ids }`. */
   @Post('bulk')
   @HttpCode(200)
+  @ApiOkResponse({ type: ActionAnswer })
+  @ApiOperation({ summary: 'One action on many messages (batchModify, 1,000 ids a call)' })
+  @ApiBody({ type: BulkActionBody })
   bulk(@Req() request: Request, @Body() body: unknown) {
     const { action, ids } = (body ?? {}) as { action?: unknown; ids?: unknown };
     return this.perform(request, actionRequestOf(action, ids));
@@ -42,6 +59,9 @@ export class ActionApiController {
   /** `{ token }`: the undo an action answered. */
   @Post('undo')
   @HttpCode(200)
+  @ApiOkResponse({ type: ActionAnswer })
+  @ApiOperation({ summary: 'Puts back exactly what an action changed' })
+  @ApiBody({ type: UndoBody })
   async undo(@Req() request: Request, @Body() body: unknown) {
     const session = request.session as SignedInSession;
     const token = (body as { token?: unknown } | undefined)?.token;
@@ -52,18 +72,27 @@ export class ActionApiController {
 
   @Post(':id/read')
   @HttpCode(200)
+  @ApiOkResponse({ type: ActionAnswer })
+  @ApiOperation({ summary: 'Mark as read (remove UNREAD)' })
+  @ApiParam({ name: 'id', description: "Gmail's message id (hex)" })
   read(@Req() request: Request, @Param('id') id: string) {
     return this.one(request, 'read', id);
   }
 
   @Post(':id/unread')
   @HttpCode(200)
+  @ApiOkResponse({ type: ActionAnswer })
+  @ApiOperation({ summary: 'Mark as unread (add UNREAD)' })
+  @ApiParam({ name: 'id', description: "Gmail's message id (hex)" })
   unread(@Req() request: Request, @Param('id') id: string) {
     return this.one(request, 'unread', id);
   }
 
   @Post(':id/archive')
   @HttpCode(200)
+  @ApiOkResponse({ type: ActionAnswer })
+  @ApiOperation({ summary: 'Archive (remove INBOX)' })
+  @ApiParam({ name: 'id', description: "Gmail's message id (hex)" })
   archive(@Req() request: Request, @Param('id') id: string) {
     return this.one(request, 'archive', id);
   }
