@@ -200,6 +200,9 @@
     const shown = rows().filter((row) => !row.classList.contains('message-left')).length;
     list.hidden = list.children.length === 0;
     if (empty) empty.hidden = shown > 0;
+    // The action buttons (mail-actions.js) are offered once there are rows to act on.
+    const actions = document.getElementById('bulk-actions');
+    if (actions) actions.hidden = shown === 0;
     if (range) {
       range.hidden = shown === 0;
       range.textContent = fill(range.dataset.text, { from: 1, to: shown });

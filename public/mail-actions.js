@@ -24,7 +24,9 @@
 
   /** What a submit asks for, or undefined for a form this script leaves alone. */
   function planOf(form, submitter) {
-    const path = new URL(submitter?.formAction || form.action, location.href).pathname;
+    // A button without its own formaction reports the page's URL as formAction (HTML spec).
+    const target = submitter?.hasAttribute('formaction') ? submitter.formAction : form.action;
+    const path = new URL(target, location.href).pathname;
     if (path === '/messages/undo') {
       return { url: '/api/messages/undo', body: { token: form.elements.token?.value } };
     }
@@ -84,12 +86,16 @@
     }
   }
 
-  /** Puts the rows of the last action back where they were (an undo). */
-  function restoreRows() {
+  /**
+   * Puts the rows of the last action back where they were: an undo (`undone`: their boxes are
+   * cleared), or an action that did not happen (the selection stays, for the form to post).
+   */
+  function restoreRows(undone) {
     for (const { row, list, next } of taken.reverse()) {
       const before = next && next.parentElement === list ? next : null;
       list.insertBefore(row, before);
-      for (const box of row.querySelectorAll('input[type="checkbox"]')) box.checked = false;
+      if (undone)
+        for (const box of row.querySelectorAll('input[type="checkbox"]')) box.checked = false;
     }
     taken = [];
     document.dispatchEvent(new CustomEvent('mail-actions:rows-restored'));
@@ -128,7 +134,7 @@
       credentials: 'same-origin',
     }).catch(() => undefined);
     const data = answer ? await answer.json().catch(() => undefined) : undefined;
-    if (leaving && !answer?.ok) restoreRows();
+    if (leaving && !answer?.ok) restoreRows(false);
     if (answer?.status === 403 && data?.error?.code === 'scope_missing') {
       // Google's consent for gmail.modify: the form itself goes there and comes back done.
       form.dataset.native = 'true';
@@ -141,7 +147,7 @@
     }
     const undone = !plan.action;
     const count = data.changed.length;
-    if (undone) restoreRows();
+    if (undone) restoreRows(true);
     updateMessageButtons(data.action);
     const text = undone
       ? status.dataset.undone

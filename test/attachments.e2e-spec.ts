@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { attachmentPart, bodyPart, multipart, textBody } from '../emulator/index.js';
-import { HANAKO, TARO } from './support/demo-accounts.js';
+import { AttachmentLinks } from '../src/gmail/attachments/attachment-links.js';
+import { HANAKO, subOf, TARO } from './support/demo-accounts.js';
 import { useServiceFixture } from './support/fixture.js';
 import { type Agent, signIn } from './support/test-app.js';
 
@@ -123,6 +124,19 @@ describe('attachments, downloaded', () => {
     expect(calls.every((call) => call.query.fields === 'data')).toBe(true);
   });
 
+  it('should answer HEAD with the download headers, without calling Gmail', async () => {
+    const id = messageWith(sut, [
+      { name: 'head.pdf', type: 'application/pdf', bytes: randomBytes(5000) },
+    ]);
+    const link = (await linksOf(agent, id)).get('head.pdf')!;
+    sut.emulator.clearRequests();
+    const head = await agent.head(link).expect(200);
+    expect(head.headers['content-length']).toBe('5000');
+    expect(head.headers['content-type']).toBe('application/pdf');
+    expect(head.headers['content-disposition']).toBe('attachment; filename="head.pdf"');
+    expect(sut.emulator.requests.filter((r) => r.endpoint.startsWith('gmail_'))).toEqual([]);
+  });
+
   it('should send anything but a short list of types as application/octet-stream', async () => {
     const id = messageWith(sut, [
       { name: 'page.html', type: 'text/html', bytes: Buffer.from('<script>alert(1)</script>') },
@@ -194,19 +208,32 @@ describe('attachments over ATTACHMENT_MAX_BYTES', () => {
     expect(page.text).toContain('download>small.txt</a>');
     expect(page.text).not.toContain('download>big.txt</a>');
     expect(page.text).toContain('too large to download here');
-    // A link sealed before the limit was lowered (as if from an older page): the check holds.
     const small = (await linksOf(agent, id)).get('small.txt')!;
     await agent.get(small).expect(200);
-    sut.emulator.clearRequests();
     const api = await agent.get(`/api/messages/${id}`).expect(200);
-    const big = (
-      api.body as { attachments: { filename: string; downloadUrl: string }[] }
+    const listed = (api.body as { attachments: { filename: string; downloadUrl: string | null }[] })
+      .attachments;
+    expect(listed.find((a) => a.filename === 'big.txt')!.downloadUrl).toBeNull();
+    // A link sealed for it anyway (as a page from before the limit was lowered had it): the
+    // download checks the size again, before any Gmail call.
+    const info = (
+      api.body as {
+        attachments: {
+          filename: string;
+          partId: string;
+          mimeType: string;
+          size: number;
+          attachmentId: string;
+        }[];
+      }
     ).attachments.find((a) => a.filename === 'big.txt')!;
+    const sub = subOf(TARO);
+    const links = sut.app.get(AttachmentLinks);
+    const big = links.link('/api/messages', sub, id, info);
     sut.emulator.clearRequests();
-    const refused = await agent.get(big.downloadUrl).expect(403);
+    const refused = await agent.get(big).expect(403);
     expect((refused.body as { error: { code: string } }).error.code).toBe('attachment_too_large');
-    const pagePath = big.downloadUrl.replace(/^\/api/, '');
-    const refusedPage = await agent.get(pagePath).expect(403);
+    const refusedPage = await agent.get(big.replace(/^\/api/, '')).expect(403);
     expect(refusedPage.text).toContain('too large to download here');
     expect(sut.emulator.requests.filter((r) => r.endpoint === 'gmail_attachment')).toEqual([]);
   });

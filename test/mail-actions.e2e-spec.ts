@@ -96,7 +96,9 @@ describe('acting on mail: forms and consent for gmail.modify', () => {
     expect(sut.emulator.inboxUnread(TARO)).not.toContain(id);
 
     // The same callback again: its state is spent, and nothing is done twice.
-    expect((await agent.get(callbackPath(callback))).status).not.toBe(303);
+    const replayed = await agent.get(callbackPath(callback));
+    expect(replayed.status).toBe(400);
+    expect(replayed.headers.location).toBeUndefined();
     expect(bodiesOf(sut, 'gmail_modify')).toHaveLength(1);
 
     // The page the 303 leads to says what happened, with the undo; only that once.
@@ -150,6 +152,17 @@ describe('acting on mail: forms and consent for gmail.modify', () => {
     expect(cancelled.answer.text).toContain('access');
     expect(sut.emulator.inboxUnread(TARO)).toEqual(before);
     expect(bodiesOf(sut, 'gmail_batch_modify')).toEqual([]);
+  });
+
+  it('should park a script post that has only its header and no body (no 500), back to /home', async () => {
+    const [id] = sut.emulator.inboxUnread(TARO);
+    const posted = await agent
+      .post(`/messages/${id}/read`)
+      .set('X-CSRF-Token', await metaToken(agent))
+      .expect(303);
+    const location = new URL(posted.headers.location, 'http://app');
+    expect(location.pathname).toBe('/oauth');
+    expect(location.searchParams.get('return_to')).toBe('/home');
   });
 
   it('should refuse a post without the CSRF token (403), parking nothing and changing nothing', async () => {
@@ -234,6 +247,29 @@ describe('acting on mail with gmail.modify granted', () => {
       { ids: many.slice(0, 1000), removeLabelIds: ['UNREAD'] },
       { ids: many.slice(1000), removeLabelIds: ['UNREAD'] },
     ]);
+  });
+
+  it('should say an action over 1,000 ids was partly done when the second call fails (503)', async () => {
+    const held = sut.emulator.holdGmail('gmail_batch_modify');
+    const answer = agent
+      .post('/api/messages/bulk')
+      .set('X-CSRF-Token', token)
+      .send({ action: 'read', ids: fakeIds(1001) })
+      .then((response) => response);
+    await held.reached;
+    sut.emulator.setFault(
+      'gmail_batch_modify',
+      { kind: 'gmail-error', status: 429, reason: 'rateLimitExceeded' },
+      1,
+    );
+    held.release();
+    const partly = await answer;
+    expect(partly.status).toBe(503);
+    expect(codeOf(partly)).toBe('action_partly_done');
+    expect(Number(partly.headers['retry-after'])).toBeGreaterThan(0);
+    expect(sut.emulator.requests.filter((r) => r.endpoint === 'gmail_batch_modify')).toHaveLength(
+      2,
+    );
   });
 
   it('should refuse a malformed action or id with 400 and send nothing', async () => {

@@ -149,6 +149,10 @@ describe('the mailbox mirror (one account, any session, any instance)', () => {
     await held.reached;
     await waitUntilAnswered('gmail_list');
     await waitUntilAnswered('gmail_labels');
+    // And the rows' summaries (nothing is cached: see beforeEach). A summary fetched after the
+    // read would carry the read's historyId and move the replay past it: that narrower race is
+    // not covered by the replay (noted on the tracker), and not what this test is about.
+    await waitUntilAnswered('gmail_batch');
     const before = sut.emulator.inboxUnread(TARO);
     sut.emulator.markRead(TARO, before[0]);
     const added = sut.emulator.addMessage(TARO, { subject: 'After the list' });

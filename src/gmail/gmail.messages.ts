@@ -26,6 +26,8 @@ export const GMAIL_MESSAGES = {
     'message.attachments': 'Attachments',
     'message.size': '{mimeType}, {size} bytes',
     'message.attachmentTooLarge': '– too large to download here: open it in Gmail.',
+    'error.action_partly_done':
+      'Gmail stopped part-way: some of the messages were changed and the rest were not. Reload to see which, then try again.',
     'error.attachment_too_large':
       'This attachment is too large to download here. Open the message in Gmail to get it.',
     'message.noBody': 'This message has no readable text.',
@@ -100,6 +102,8 @@ export const GMAIL_MESSAGES = {
     'message.size': '{mimeType}、{size} バイト',
     'message.attachmentTooLarge':
       '– ここでダウンロードするには大きすぎます。Gmail で開いてください。',
+    'error.action_partly_done':
+      'Gmail の処理が途中で止まりました。一部のメッセージは変更され、残りは変更されていません。再読み込みして確認してから、もう一度お試しください。',
     'error.attachment_too_large':
       'この添付ファイルはここでダウンロードするには大きすぎます。Gmail でメッセージを開いて取得してください。',
     'message.noBody': 'このメッセージには表示できる本文がありません。',

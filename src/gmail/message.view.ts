@@ -41,10 +41,7 @@ export class MessageView {
         mimeType: a.mimeType,
         size: formatNumber(lang, a.size),
         // Over ATTACHMENT_MAX_BYTES: listed, not linked, and the page says why.
-        href:
-          a.size <= this.gmail.attachmentMaxBytes
-            ? this.links.href('/messages', sub, message.id, a)
-            : undefined,
+        href: this.links.href('/messages', sub, message.id, a),
         tooLarge: a.size > this.gmail.attachmentMaxBytes,
       })),
     };

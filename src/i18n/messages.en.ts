@@ -1,7 +1,7 @@
 /** English page text. Keys are shared with messages.ja.ts; `{name}` marks a parameter. */
 export const en = {
   'app.name': 'Gmail Unread',
-  'app.tagline': 'Your unread Gmail, read-only, after signing in with Google.',
+  'app.tagline': 'Your unread Gmail, after signing in with Google.',
   'nav.signOut': 'Sign out',
   'nav.disconnect': 'Disconnect Gmail',
   'nav.disconnectHint':
@@ -37,7 +37,7 @@ export const en = {
   'nav.newTab': '(opens in a new tab)',
   'index.title': 'Read your unread Gmail',
   'index.lead':
-    'Connect your Google account to see your unread messages. This app asks for read-only access: it can never send, delete or change mail, and it does not mark anything as read.',
+    'Connect your Google account to see your unread messages. Signing in asks for read-only access. Marking mail read or unread, or archiving it, asks Google once more, the first time you do it; the app never sends or deletes mail, and reading a message does not mark it read.',
   'index.connect': 'Connect to Gmail',
   'index.continue': 'Go to your inbox',
   'index.setupLink': 'Setting up your own Google OAuth client?',

@@ -3,7 +3,7 @@ import type { CoreMessageKey } from './messages.en.js';
 /** 日本語の表示テキスト。キーは messages.en.ts と共通です。 */
 export const ja: Record<CoreMessageKey, string> = {
   'app.name': 'Gmail 未読メール',
-  'app.tagline': 'Google でログインして、未読の Gmail を読み取り専用で表示します。',
+  'app.tagline': 'Google でログインして、未読の Gmail を表示します。',
   'nav.signOut': 'ログアウト',
   'nav.disconnect': 'Gmail との連携を解除',
   'nav.disconnectHint':
@@ -39,7 +39,7 @@ export const ja: Record<CoreMessageKey, string> = {
   'nav.newTab': '（新しいタブで開きます）',
   'index.title': '未読の Gmail を読む',
   'index.lead':
-    'Google アカウントを連携すると、未読メッセージを表示します。このアプリが求めるのは読み取り専用のアクセスだけです。メールの送信・削除・変更はできず、既読にもしません。',
+    'Google アカウントを連携すると、未読メッセージを表示します。ログイン時に求めるのは読み取り専用のアクセスだけです。既読・未読やアーカイブを初めて行うときに、Google にもう一度許可を求めます。メールの送信や削除はせず、メッセージを開いても既読にはしません。',
   'index.connect': 'Gmail に接続',
   'index.continue': '受信トレイへ',
   'index.setupLink': '自分の Google OAuth クライアントを設定するには',

@@ -24,6 +24,7 @@ export {
 export { GoogleJwtVerifier } from './google-jwt.verifier.js';
 export {
   GoogleScopeGuard,
+  NotResumableAfterConsent,
   RequiresGoogleScopes,
   ResumableAfterConsent,
 } from './api/google-scope.guard.js';

@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
-import { BadInputError } from '../../common/app.error.js';
 import { CsrfGuard, RequiresGoogleScopes } from '../../oauth/index.js';
 import {
   ApiBody,
@@ -22,7 +21,6 @@ import {
   messageIdsOf,
 } from './mail-action.js';
 import { type ActionOutcome, MailActions, type SignedInSession } from './mail-actions.js';
-import { UndoTokens } from './undo-tokens.js';
 
 /**
  * The actions as JSON, for the page script and other clients: session cookie plus the session's
@@ -40,10 +38,7 @@ import { UndoTokens } from './undo-tokens.js';
 @ApiSecurity({ session: [], csrf: [] })
 @ApiErrorAnswers()
 export class ActionApiController {
-  constructor(
-    private readonly actions: MailActions,
-    private readonly undoTokens: UndoTokens,
-  ) {}
+  constructor(private readonly actions: MailActions) {}
 
   /** `{ action, ids }`. */
   @Post('bulk')
@@ -63,11 +58,8 @@ export class ActionApiController {
   @ApiOperation({ summary: 'Puts back exactly what an action changed' })
   @ApiBody({ type: UndoBody })
   async undo(@Req() request: Request, @Body() body: unknown) {
-    const session = request.session as SignedInSession;
     const token = (body as { token?: unknown } | undefined)?.token;
-    const undo = this.undoTokens.open(token, session.user.sub, session.csrfToken ?? '');
-    if (!undo) throw new BadInputError('undo token not valid for this session');
-    return answer(await this.actions.perform(session, undo, false));
+    return answer(await this.actions.undo(request.session as SignedInSession, token));
   }
 
   @Post(':id/read')

@@ -1,6 +1,11 @@
 import { Controller, Post, Redirect, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { CsrfGuard, RequiresGoogleScopes, ResumableAfterConsent } from '../../oauth/index.js';
+import {
+  CsrfGuard,
+  NotResumableAfterConsent,
+  RequiresGoogleScopes,
+  ResumableAfterConsent,
+} from '../../oauth/index.js';
 import { RateLimited } from '../../web/rate-limit.js';
 import { UseGuards } from '@nestjs/common';
 import { GMAIL_MODIFY_SCOPE } from '../gmail.scope.js';
@@ -28,8 +33,12 @@ export class ActionFormsController {
     return this.redirect(request);
   }
 
-  /** Puts back what the action of `token` changed. */
+  /**
+   * Puts back what the action of `token` changed. Not parked: its token is bound to this
+   * session's CSRF token, which the consent's new session replaces.
+   */
   @Post('undo')
+  @NotResumableAfterConsent()
   @Redirect()
   undo(@Req() request: Request) {
     return this.redirect(request);

@@ -6,7 +6,6 @@ import { returnPathOrUndefined } from '../../oauth/index.js';
 import { statusOf } from './action-status.js';
 import { type ActionRequest, actionRequestOf, isMailAction, messageIdsOf } from './mail-action.js';
 import { MailActions, type SignedInSession } from './mail-actions.js';
-import { UndoTokens } from './undo-tokens.js';
 
 /** The continuation kind of the action forms (ConsentContinuations). */
 export const MAIL_ACTION_FORM = 'gmail-action';
@@ -19,19 +18,14 @@ const ONE_MESSAGE = /^\/messages\/([^/]+)\/([a-z]+)$/;
  */
 @Injectable()
 export class ActionForms {
-  constructor(
-    private readonly actions: MailActions,
-    private readonly undoTokens: UndoTokens,
-  ) {}
+  constructor(private readonly actions: MailActions) {}
 
   /** `path` is the route posted to, `fields` the form's fields; answers where to go next. */
   async run(request: Request, path: string, fields: Record<string, unknown>): Promise<string> {
     const session = request.session as SignedInSession;
     const back = returnPathOrUndefined(fields.return_to) ?? '/home';
     if (path === '/messages/undo') {
-      const undo = this.undoTokens.open(fields.token, session.user.sub, session.csrfToken ?? '');
-      if (!undo) throw new BadInputError('undo token not valid for this session');
-      session.mailActionStatus = statusOf(await this.actions.perform(session, undo, false), true);
+      session.mailActionStatus = statusOf(await this.actions.undo(session, fields.token), true);
       return back;
     }
     if (path === '/messages/bulk' && fields.ids === undefined) {

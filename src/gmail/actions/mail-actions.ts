@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { AppError } from '../../common/app.error.js';
 import { MetricsRegistry } from '../../common/metrics.registry.js';
 import type { AppSession, SignedInUser } from '../../common/session.types.js';
 import { AuthorizedCall, GoogleApiRateLimitError } from '../../oauth/index.js';
@@ -10,6 +9,8 @@ import { MailboxMirrors, type Mirror } from '../mirror/mailbox-mirror.js';
 import { MailboxSync, type SyncTarget } from '../mirror/mailbox-sync.js';
 import { GmailQuota } from '../quota/gmail-quota.js';
 import { type ActionRequest, changedBy, LABEL_CHANGES, type LabelAction } from './mail-action.js';
+import { BadInputError } from '../../common/app.error.js';
+import { ActionOverBudgetError, ActionPartlyDoneError } from './action.errors.js';
 import { UndoTokens } from './undo-tokens.js';
 
 export type SignedInSession = AppSession & { user: SignedInUser };
@@ -25,18 +26,6 @@ export interface ActionOutcome {
   readonly undo: string | undefined;
   /** Unread in the Inbox afterwards, as the account's mirror has it (undefined: no mirror). */
   readonly unreadCount: number | undefined;
-}
-
-/** Gmail's quota (the account's budget, or Google's own 429) left the action undone. */
-export class ActionOverBudgetError extends AppError {
-  readonly status = 503;
-  readonly code = 'action_over_budget';
-  constructor(
-    override readonly retryAfterSeconds: number,
-    options?: ErrorOptions,
-  ) {
-    super('Gmail quota: the action was not done', options);
-  }
 }
 
 /**
@@ -84,6 +73,8 @@ export class MailActions {
         ? this.quota.cost('gmail_modify')
         : this.quota.cost('gmail_batch_modify', parts.length)) +
       (stored ? this.quota.cost('gmail_history') : 0);
+    /** batchModify calls Gmail has done (a retry after a refreshed token goes on from there). */
+    let done = 0;
     try {
       const { changed, unreadCount } = await this.quota.run(
         sub,
@@ -94,7 +85,10 @@ export class MailActions {
             const change = LABEL_CHANGES[request.action];
             if (request.ids.length === 1)
               await this.gmail.modify(accessToken, request.ids[0], change);
-            else for (const part of parts) await this.gmail.batchModify(accessToken, part, change);
+            for (const part of request.ids.length === 1 ? [] : parts.slice(done)) {
+              await this.gmail.batchModify(accessToken, part, change);
+              done++;
+            }
             return this.follow({ sub, epoch, accessToken }, stored, request);
           }),
       );
@@ -105,6 +99,12 @@ export class MailActions {
           : undefined;
       return { action: request.action, ids: request.ids, changed, undo, unreadCount };
     } catch (error) {
+      if (done > 0) {
+        // The first calls' ids changed, the rest did not: said so, never "nothing changed".
+        this.outcomes.inc({ action: request.action, outcome: 'partly_done' });
+        const wait = error instanceof GoogleApiRateLimitError ? error.retryAfterSeconds : 5;
+        throw new ActionPartlyDoneError(done * BATCH_MODIFY_MAX_IDS, wait, { cause: error });
+      }
       if (error instanceof GoogleApiRateLimitError) {
         this.outcomes.inc({ action: request.action, outcome: 'over_budget' });
         throw new ActionOverBudgetError(error.retryAfterSeconds, { cause: error });
@@ -112,6 +112,13 @@ export class MailActions {
       this.outcomes.inc({ action: request.action, outcome: 'failed' });
       throw error;
     }
+  }
+
+  /** Puts back what the action of an undo `token` changed (this session's only). */
+  async undo(session: SignedInSession, token: unknown): Promise<ActionOutcome> {
+    const undo = this.undoTokens.open(token, session.user.sub, session.csrfToken ?? '');
+    if (!undo) throw new BadInputError('undo token not valid for this session');
+    return this.perform(session, undo, false);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AesGcmSealer } from '../../common/aes-gcm.sealer.js';
 import { Clock } from '../../common/clock.js';
+import { GmailSettings } from '../gmail.settings.js';
 import type { AttachmentInfo } from '../mime/index.js';
 
 /** How long a download link from a message page (or the API) keeps working. */
@@ -32,18 +33,34 @@ export class AttachmentLinks {
   constructor(
     sealer: AesGcmSealer,
     private readonly clock: Clock,
+    private readonly settings: GmailSettings,
   ) {
     this.sealer = sealer.derive('gmail-attachment-link');
   }
 
-  /** The download path under `base` (`/messages` or `/api/messages`); undefined: not fetchable. */
+  /**
+   * The download path under `base` (`/messages` or `/api/messages`); undefined when it cannot be
+   * downloaded here (no attachmentId, or over ATTACHMENT_MAX_BYTES).
+   */
   href(
     base: '/messages' | '/api/messages',
     sub: string,
     messageId: string,
     info: AttachmentInfo,
   ): string | undefined {
-    if (info.attachmentId === undefined) return undefined;
+    if (info.attachmentId === undefined || info.size > this.settings.attachmentMaxBytes) {
+      return undefined;
+    }
+    return this.link(base, sub, messageId, { ...info, attachmentId: info.attachmentId });
+  }
+
+  /** A link for this attachment, whatever its size (the download checks the size again). */
+  link(
+    base: '/messages' | '/api/messages',
+    sub: string,
+    messageId: string,
+    info: AttachmentInfo & { attachmentId: string },
+  ): string {
     const claims: LinkClaims = {
       filename: info.filename,
       mimeType: info.mimeType,

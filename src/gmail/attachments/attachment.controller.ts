@@ -19,6 +19,6 @@ export class AttachmentController {
     @Param('attachmentId') attachmentId: string,
     @Query('d') link: unknown,
   ) {
-    return this.downloads.send(request.session, response, id, attachmentId, link);
+    return this.downloads.send(request.session, request.method, response, id, attachmentId, link);
   }
 }

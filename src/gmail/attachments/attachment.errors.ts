@@ -13,3 +13,9 @@ export class AttachmentBodyError extends AppError {
     super(`malformed Gmail attachment: ${problem}`, options);
   }
 }
+
+/** Over ATTACHMENT_MAX_BYTES: not downloaded here (Gmail was not called). */
+export class AttachmentTooLargeError extends AppError {
+  readonly status = 403;
+  readonly code = 'attachment_too_large';
+}

@@ -46,8 +46,9 @@ export class MailboxSync {
 
   /**
    * `stored` is the mirror as the caller read it (undefined: none yet). `seen.records`, when
-   * `seen` is given, receives the records of the walk applied (none is set after a full sync):
-   * an action learns from them what it changed.
+   * `seen` is given, receives the records of the history walk (none is set when the sync was a
+   * full one from the start; a walk that then falls back to a full sync still sets them): an
+   * action learns from them what it changed.
    */
   async sync(
     target: SyncTarget,

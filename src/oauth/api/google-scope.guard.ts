@@ -36,6 +36,9 @@ export const RequiresGoogleScopes = (...scopes: string[]) =>
  */
 export const ResumableAfterConsent = (kind: string) => SetMetadata(RESUMABLE, kind);
 
+/** A route of a ResumableAfterConsent controller whose post cannot be finished later. */
+export const NotResumableAfterConsent = () => SetMetadata(RESUMABLE, false);
+
 /**
  * One decision: may this request use the scopes its route needs? Without a signed-in session:
  * NotSignedInError. With a scope missing, a page (GET, not /api) that never had it refused goes
@@ -67,12 +70,14 @@ export class GoogleScopeGuard implements CanActivate {
     const api = request.path.startsWith('/api/');
     const page = request.method === 'GET' && !api;
     const refused = missing.some((scope) => session.declinedScopes?.includes(scope));
-    const resumable = this.reflector.getAllAndOverride<string | undefined>(RESUMABLE, [
+    const resumable = this.reflector.getAllAndOverride<string | false | undefined>(RESUMABLE, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (resumable && request.method === 'POST' && !api && !refused) {
-      const back = returnPathOrUndefined((request.body as { return_to?: unknown }).return_to);
+      // No body at all (a script's post with only its header) leaves req.body undefined.
+      const body = request.body as { return_to?: unknown } | undefined;
+      const back = returnPathOrUndefined(body?.return_to);
       const returnTo = back ?? '/home';
       const key = this.continuations.park(request, resumable, returnTo);
       const consent = incrementalAuthorizationPath(missing, returnTo, key);

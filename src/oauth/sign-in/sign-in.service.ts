@@ -63,9 +63,19 @@ export class SignInService {
 
   /**
    * Handles a callback whose state StateGuard has already matched and consumed; returns the
-   * same-origin path to send the browser to.
+   * same-origin path to send the browser to. A form parked for this consent runs once the
+   * sign-in is complete and counted: its own failure is its page, not the sign-in's.
    */
   async complete(request: CallbackRequest, response: Response): Promise<string> {
+    const outcome = await this.signInAt(request, response);
+    return typeof outcome === 'string' ? outcome : this.finish(request, outcome);
+  }
+
+  /** The sign-in itself: where to go next, or the parked form to finish. */
+  private async signInAt(
+    request: CallbackRequest,
+    response: Response,
+  ): Promise<string | ParkedForm> {
     try {
       const tokens = await this.exchange(request);
       const identity = await this.identify(tokens, request.pendingSignIn.nonce);
@@ -89,8 +99,7 @@ export class SignInService {
       await this.sessionSignIn.open(request, identity, tokens, record);
       this.metrics.signIn('success');
       this.audit('success', identity);
-      if (parked) return await this.finish(request, parked);
-      return request.pendingSignIn.returnTo ?? '/home';
+      return parked ?? request.pendingSignIn.returnTo ?? '/home';
     } catch (error) {
       // The account store failed mid-sign-in: nothing more is written for this request.
       if (error instanceof SessionStoreUnavailableError) forgetSession(request, error);
