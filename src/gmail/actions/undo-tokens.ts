@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AesGcmSealer } from '../../common/aes-gcm.sealer.js';
 import { Clock } from '../../common/clock.js';
+import { TimedSeal } from '../../common/timed-seal.js';
 import type { ActionRequest, LabelAction } from './mail-action.js';
 import { REVERSE } from './mail-action.js';
 
@@ -11,8 +12,6 @@ interface UndoClaims {
   /** The action that undoing performs (the reverse of the one done). */
   a: LabelAction;
   ids: string[];
-  /** When the action was done (epoch ms). */
-  t: number;
 }
 
 /**
@@ -24,29 +23,24 @@ interface UndoClaims {
  */
 @Injectable()
 export class UndoTokens {
-  private readonly sealer: AesGcmSealer;
+  private readonly seal: TimedSeal<UndoClaims>;
 
-  constructor(
-    sealer: AesGcmSealer,
-    private readonly clock: Clock,
-  ) {
-    this.sealer = sealer.derive('gmail-undo');
+  constructor(sealer: AesGcmSealer, clock: Clock) {
+    this.seal = new TimedSeal(sealer, 'gmail-undo', clock, {
+      ttlMs: UNDO_TTL_MS,
+      maxLength: 200_000,
+    });
   }
 
   /** The token that puts back `done` (the ids it really changed), for this session. */
   issue(done: ActionRequest, sub: string, csrfToken: string): string {
-    const claims: UndoClaims = { a: REVERSE[done.action], ids: [...done.ids], t: this.clock.now() };
-    return this.sealer.seal(JSON.stringify(claims), context(sub, csrfToken));
+    return this.seal.seal({ a: REVERSE[done.action], ids: [...done.ids] }, context(sub, csrfToken));
   }
 
   /** The action that undoes, or undefined for a token not sealed for this session or too old. */
   open(token: unknown, sub: string, csrfToken: string): ActionRequest | undefined {
-    if (typeof token !== 'string' || token.length > 200_000) return undefined;
-    const plain = this.sealer.open(token, context(sub, csrfToken));
-    if (plain === undefined) return undefined;
-    const claims = JSON.parse(plain) as UndoClaims;
-    const age = this.clock.now() - claims.t;
-    return age >= 0 && age < UNDO_TTL_MS ? { action: claims.a, ids: claims.ids } : undefined;
+    const claims = this.seal.open(token, context(sub, csrfToken));
+    return claims && { action: claims.a, ids: claims.ids };
   }
 }
 

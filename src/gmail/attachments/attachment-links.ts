@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AesGcmSealer } from '../../common/aes-gcm.sealer.js';
 import { Clock } from '../../common/clock.js';
+import { TimedSeal } from '../../common/timed-seal.js';
 import { GmailSettings } from '../gmail.settings.js';
 import type { AttachmentInfo } from '../mime/index.js';
 
@@ -15,10 +16,6 @@ export interface AttachmentMeta {
   size: number;
 }
 
-interface LinkClaims extends AttachmentMeta {
-  t: number;
-}
-
 /**
  * Download links carry the attachment's name, type and size, sealed for the account, the
  * message and the attachment: the download checks the size against ATTACHMENT_MAX_BYTES and
@@ -28,14 +25,17 @@ interface LinkClaims extends AttachmentMeta {
  */
 @Injectable()
 export class AttachmentLinks {
-  private readonly sealer: AesGcmSealer;
+  private readonly seal: TimedSeal<AttachmentMeta>;
 
   constructor(
     sealer: AesGcmSealer,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly settings: GmailSettings,
   ) {
-    this.sealer = sealer.derive('gmail-attachment-link');
+    this.seal = new TimedSeal(sealer, 'gmail-attachment-link', clock, {
+      ttlMs: LINK_TTL_MS,
+      maxLength: 4096,
+    });
   }
 
   /**
@@ -61,14 +61,9 @@ export class AttachmentLinks {
     messageId: string,
     info: AttachmentInfo & { attachmentId: string },
   ): string {
-    const claims: LinkClaims = {
-      filename: info.filename,
-      mimeType: info.mimeType,
-      size: info.size,
-      t: this.clock.now(),
-    };
-    const sealed = this.sealer.seal(
-      JSON.stringify(claims),
+    const { filename, mimeType, size } = info;
+    const sealed = this.seal.seal(
+      { filename, mimeType, size },
       context(sub, messageId, info.attachmentId),
     );
     const query = new URLSearchParams({ d: sealed });
@@ -82,12 +77,7 @@ export class AttachmentLinks {
     messageId: string,
     attachmentId: string,
   ): AttachmentMeta | undefined {
-    if (typeof token !== 'string' || token.length > 4096) return undefined;
-    const plain = this.sealer.open(token, context(sub, messageId, attachmentId));
-    if (plain === undefined) return undefined;
-    const { filename, mimeType, size, t } = JSON.parse(plain) as LinkClaims;
-    const age = this.clock.now() - t;
-    return age >= 0 && age < LINK_TTL_MS ? { filename, mimeType, size } : undefined;
+    return this.seal.open(token, context(sub, messageId, attachmentId));
   }
 }
 
