@@ -24,8 +24,10 @@
 
   /** What a submit asks for, or undefined for a form this script leaves alone. */
   function planOf(form, submitter) {
-    // A button without its own formaction reports the page's URL as formAction (HTML spec).
-    const target = submitter?.hasAttribute('formaction') ? submitter.formAction : form.action;
+    // A button without its own formaction reports the page's URL as formAction (HTML spec), and
+    // `form.action` is the form's control named "action" when it has one (the bulk buttons):
+    // the attributes say what the markup says.
+    const target = submitter?.getAttribute('formaction') ?? form.getAttribute('action') ?? '';
     const path = new URL(target, location.href).pathname;
     if (path === '/messages/undo') {
       return { url: '/api/messages/undo', body: { token: form.elements.token?.value } };
@@ -105,14 +107,14 @@
   function updateMessageButtons(action) {
     const form = document.getElementById('message-actions');
     if (!form) return;
-    const id = ONE.exec(new URL(form.action).pathname)?.[1];
+    const id = ONE.exec(new URL(form.getAttribute('action') ?? '', location.href).pathname)?.[1];
     const toggle = form.querySelector('[data-action="read"], [data-action="unread"]');
     const archive = form.querySelector('[data-action="archive"]');
     if ((action === 'read' || action === 'unread') && toggle) {
       const next = action === 'read' ? 'unread' : 'read';
       toggle.dataset.action = next;
       toggle.textContent = form.dataset[`${next}Label`];
-      form.action = `/messages/${id}/${next}`;
+      form.setAttribute('action', `/messages/${id}/${next}`);
     }
     if (archive) archive.hidden = action === 'archive';
   }

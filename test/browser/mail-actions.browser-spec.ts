@@ -22,7 +22,7 @@ describe('acting on mail in a real browser', () => {
   afterEach(async () => {
     for (const context of contexts.splice(0)) await context.close();
     // The API's 403 scope_missing before gmail.modify is granted is the page's cue, not a fault.
-    const expected = /status of 403 .*\/api\/messages\/[0-9a-f]+\/read\)$/;
+    const expected = /status of 403 .*\/api\/messages\/(bulk|[0-9a-f]+\/(read|unread|archive))\)$/;
     expect(problems.splice(0).filter((problem) => !expected.test(problem))).toEqual([]);
   });
 
@@ -143,7 +143,30 @@ describe('acting on mail in a real browser', () => {
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(
       true,
     );
-    expect(posted).toEqual([`/api/messages/${third}/read`, '/api/messages/undo']);
+    // Selected rows, in place too (the bulk buttons are the form's controls named "action").
+    const fourth = sut.emulator.inboxUnread(TARO)[1];
+    await tabTo(page, `Select: ${await subjectOf(fourth)}`);
+    await page.keyboard.press('Space');
+    await shiftTabTo(page, 'Archive selected');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => page.locator('.action-status-text').textContent(), SOON)
+      .toBe('1 message archived.');
+    expect(await page.locator(`li[data-id="${fourth}"]`).count()).toBe(0);
+    await page.getByRole('button', { name: 'Undo' }).press('Enter');
+    await expect
+      .poll(() => page.locator('.action-status-text').textContent(), SOON)
+      .toBe('Undone.');
+    expect(await page.locator(`li[data-id="${fourth}"]`).count()).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(
+      true,
+    );
+    expect(posted).toEqual([
+      `/api/messages/${third}/read`,
+      '/api/messages/undo',
+      '/api/messages/bulk',
+      '/api/messages/undo',
+    ]);
     expect(await axeProblems(page)).toEqual([]);
   });
 
